@@ -1,0 +1,175 @@
+"""Challenges on disk: finding them, reading challenge.toml, and candidate-kit markers.
+
+A challenge is a folder (see DESIGN.md) with challenge.toml, a statement, a stub,
+support code, public and hidden tests, a reference and mutants. A candidate kit
+made by ``mlgrader init`` has the same shape minus everything secret, plus a
+marker file naming the challenge, so ``mlgrader check`` works from the kit alone.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlgrader.errors import ChallengeError
+from mlgrader.rubric import Rubric, default_rubric, load_rubric
+
+KIT_MARKER = ".mlgrader-kit.toml"
+ENV_CHALLENGES = "MLGRADER_CHALLENGES"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits a challenge asks for; CLI options override them."""
+
+    memory_mb: int = 2048
+    test_timeout_s: float = 30.0
+    deadline_s: float = 900.0
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """One challenge folder, read and checked."""
+
+    name: str
+    title: str
+    summary: str
+    root: Path
+    modules: tuple[str, ...]
+    time_estimate_minutes: int
+    tags: tuple[str, ...] = ()
+    limits: Limits = field(default_factory=Limits)
+    is_kit: bool = False
+
+    @property
+    def public_tests(self) -> Path:
+        return self.root / "tests" / "public"
+
+    @property
+    def hidden_tests(self) -> Path:
+        return self.root / "tests" / "hidden"
+
+    @property
+    def support(self) -> Path:
+        return self.root / "support"
+
+    @property
+    def stub(self) -> Path:
+        return self.root / "stub"
+
+    @property
+    def reference(self) -> Path:
+        return self.root / "reference"
+
+    def mutants(self) -> list[Path]:
+        """Mutant folders, sorted by name."""
+        folder = self.root / "mutants"
+        return sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+
+    def rubric(self) -> Rubric:
+        """The rubric that governs this challenge.
+
+        A kit carries its own rubric.toml; a challenge in a repository uses the
+        rubric.toml inside its challenges folder, else the one beside that folder.
+        """
+        if self.is_kit:
+            places = [self.root / "rubric.toml"]
+        else:
+            places = [self.root.parent / "rubric.toml", self.root.parent.parent / "rubric.toml"]
+        for place in places:
+            if place.is_file():
+                return load_rubric(place)
+        return default_rubric()
+
+
+def challenges_dir(option: str | None) -> Path:
+    """Where challenges live: ``--challenges``, else ``$MLGRADER_CHALLENGES``, else ./challenges."""
+    return Path(option or os.environ.get(ENV_CHALLENGES) or "challenges")
+
+
+def list_challenges(root: Path) -> list[Challenge]:
+    """Every challenge folder under ``root`` (folders with a challenge.toml)."""
+    if not root.is_dir():
+        raise ChallengeError(
+            f"challenges folder {root} not found; pass --challenges DIR or set {ENV_CHALLENGES}"
+        )
+    return [load_challenge(p) for p in sorted(root.iterdir()) if (p / "challenge.toml").is_file()]
+
+
+def find_challenge(root: Path, name: str) -> Challenge:
+    """The challenge called ``name`` under ``root``, or a ChallengeError listing what exists."""
+    folder = root / name
+    if (folder / "challenge.toml").is_file():
+        return load_challenge(folder)
+    known = ", ".join(c.name for c in list_challenges(root)) or "none"
+    raise ChallengeError(
+        f"unknown challenge {name!r} in {root} (found: {known}); check the name or pass --challenges DIR"
+    )
+
+
+def load_challenge(folder: Path, *, is_kit: bool = False) -> Challenge:
+    """Read and validate ``folder/challenge.toml``."""
+    path = folder / "challenge.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ChallengeError(f"{path}: cannot read: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ChallengeError(f"{path}: not valid TOML ({exc}); fix the syntax") from None
+    head = _table(data, "challenge", path)
+    limits = _table(data, "limits", path, required=False)
+    name = _get(head, "challenge.name", str, path)
+    modules = _get(head, "challenge.modules", list, path)
+    if not modules or not all(isinstance(m, str) and m.isidentifier() for m in modules):
+        raise ChallengeError(
+            f"{path}: challenge.modules: expected a list of module names, got {modules!r}"
+        )
+    return Challenge(
+        name=name,
+        title=_get(head, "challenge.title", str, path),
+        summary=head.get("summary", ""),
+        root=folder,
+        modules=tuple(modules),
+        time_estimate_minutes=_get(head, "challenge.time_estimate_minutes", int, path),
+        tags=tuple(head.get("tags", ())),
+        limits=Limits(
+            memory_mb=int(limits.get("memory_mb", Limits.memory_mb)),
+            test_timeout_s=float(limits.get("test_timeout_s", Limits.test_timeout_s)),
+            deadline_s=float(limits.get("deadline_s", Limits.deadline_s)),
+        ),
+        is_kit=is_kit,
+    )
+
+
+def read_kit_marker(submission: Path) -> str | None:
+    """The challenge name recorded in a candidate kit's marker file, if there is one."""
+    marker = submission / KIT_MARKER
+    if not marker.is_file():
+        return None
+    try:
+        data = tomllib.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ChallengeError(f"{marker}: unreadable kit marker ({exc}); pass --challenge NAME") from None
+    name = data.get("kit", {}).get("challenge")
+    if not isinstance(name, str):
+        raise ChallengeError(f"{marker}: kit.challenge: expected a challenge name; pass --challenge NAME")
+    return name
+
+
+def _table(data: dict[str, Any], key: str, path: Path, *, required: bool = True) -> dict[str, Any]:
+    value = data.get(key)
+    if value is None and not required:
+        return {}
+    if not isinstance(value, dict):
+        raise ChallengeError(f"{path}: [{key}]: expected a table, got {value!r}")
+    return value
+
+
+def _get(table: dict[str, Any], key: str, kind: type, path: Path) -> Any:
+    value = table.get(key.rsplit(".", 1)[-1])
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise ChallengeError(f"{path}: {key}: expected {kind.__name__}, got {value!r}")
+    return value

@@ -1,0 +1,264 @@
+"""The ``mlgrader`` command line: a thin click layer over the library.
+
+Each command parses its options, calls one library function and renders the
+result. A user's mistake (missing folder, unknown challenge, malformed toml)
+prints one line naming the thing and the fix and exits 2; an internal error
+exits 3 after writing a scorecard where it can.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from mlgrader import __version__
+from mlgrader.challenge import Challenge, challenges_dir, find_challenge, list_challenges, read_kit_marker
+from mlgrader.errors import ChallengeError, MlgraderError, UserInputError
+from mlgrader.exports import render_gradescope, render_junit
+from mlgrader.grading import GradeOptions, error_scorecard, grade
+from mlgrader.kit import load_kit, make_kit
+from mlgrader.render import render_json, render_markdown, render_text
+from mlgrader.scorecard import Scorecard
+from mlgrader.validate import validate_challenge
+
+EXIT_BELOW_MIN = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3
+
+F = TypeVar("F", bound=Callable[..., Any])
+RENDERERS: dict[str, Callable[[Scorecard], str]] = {
+    "text": render_text,
+    "markdown": render_markdown,
+    "json": render_json,
+}
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"mlgrader: error: {message}", err=True)
+    sys.exit(code)
+
+
+def handles_errors(func: F) -> F:
+    """Turn library errors into one-line messages and the documented exit codes."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except UserInputError as exc:
+            _fail(str(exc), EXIT_BAD_INPUT)
+        except MlgraderError as exc:
+            _fail(str(exc), EXIT_INTERNAL)
+
+    return wrapper  # type: ignore[return-value]
+
+
+challenges_option = click.option(
+    "--challenges",
+    "challenges",
+    default=None,
+    metavar="DIR",
+    help="Folder of challenges (default: $MLGRADER_CHALLENGES, else ./challenges).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mlgrader")
+def main() -> None:
+    """Grade take-home coding challenges by rubric: correctness, complexity, OOP, concurrency."""
+
+
+@main.command("list")
+@challenges_option
+@handles_errors
+def list_command(challenges: str | None) -> None:
+    """List the challenges found, with title and time estimate."""
+    found = list_challenges(challenges_dir(challenges))
+    if not found:
+        click.echo("no challenges found")
+    for chal in found:
+        tags = ", ".join(chal.tags)
+        click.echo(f"{chal.name:<22} {chal.time_estimate_minutes:>4} min  {chal.title}  [{tags}]")
+
+
+@main.command("init")
+@click.argument("challenge_name", metavar="CHALLENGE")
+@click.argument("dest", type=click.Path(path_type=Path))
+@challenges_option
+@handles_errors
+def init_command(challenge_name: str, dest: Path, challenges: str | None) -> None:
+    """Make a candidate kit in DEST: statement, stub, support, public tests, rubric."""
+    chal = find_challenge(challenges_dir(challenges), challenge_name)
+    make_kit(chal, dest)
+    click.echo(f"kit for {chal.name} written to {dest}; run `mlgrader check {dest}` to test it")
+
+
+def output_options(func: F) -> F:
+    """Options shared by grade and check: what to print, where to write, the pass bar."""
+    options = [
+        click.option("--challenge", "challenge_name", default=None, metavar="NAME",
+                     help="Challenge to grade against (default: the kit's marker file)."),
+        challenges_option,
+        click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text",
+                     show_default=True, help="What goes to stdout."),
+        click.option("--json", "json_path", type=click.Path(path_type=Path), default=None,
+                     help="Also write the JSON scorecard here."),
+        click.option("--markdown", "markdown_path", type=click.Path(path_type=Path), default=None,
+                     help="Also write the markdown scorecard here."),
+        click.option("--junit", "junit_path", type=click.Path(path_type=Path), default=None,
+                     help="Also write JUnit XML here."),
+        click.option("--gradescope", "gradescope_path", type=click.Path(path_type=Path),
+                     default=None, help="Also write Gradescope results.json here."),
+        click.option("--min-score", type=click.FloatRange(0, 1000), default=None,
+                     help="Exit 1 when the score is below this."),
+        click.option("--test-timeout", type=click.FloatRange(min=0.1), default=None, metavar="S",
+                     help="Seconds per test (default: the challenge's, else 30)."),
+        click.option("--deadline", type=click.FloatRange(min=1), default=None, metavar="S",
+                     help="Seconds for the whole submission (default: the challenge's, else 900)."),
+        click.option("--memory", type=click.IntRange(min=0), default=None, metavar="MB",
+                     help="Memory per test process in MB (default: the challenge's, else 2048)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@main.command("grade")
+@click.argument("submission", type=click.Path(path_type=Path))
+@output_options
+@click.option("--public-only", is_flag=True, help="Run only the public tests (what a candidate can run).")
+@click.option("--audience", type=click.Choice(["grader", "candidate"]), default="grader",
+              show_default=True, help="candidate: hidden tests show name and outcome only.")
+@click.option("--no-integrity-cap", is_flag=True, help="Keep the score when integrity is violated.")
+@handles_errors
+def grade_command(submission: Path, public_only: bool, audience: str, no_integrity_cap: bool,
+                  **kwargs: Any) -> None:
+    """Grade SUBMISSION (a folder) against the public and hidden tests."""
+    _grade_and_report(submission, public_only=public_only, audience=audience,
+                      integrity_cap=not no_integrity_cap, **kwargs)
+
+
+@main.command("check")
+@click.argument("submission", type=click.Path(path_type=Path), default=".")
+@output_options
+@handles_errors
+def check_command(submission: Path, **kwargs: Any) -> None:
+    """Run the public tests on SUBMISSION, as a candidate sees them (= grade --public-only)."""
+    _grade_and_report(submission, public_only=True, audience="candidate", integrity_cap=True, **kwargs)
+
+
+def _grade_and_report(
+    submission: Path,
+    *,
+    challenge_name: str | None,
+    challenges: str | None,
+    public_only: bool,
+    audience: str,
+    integrity_cap: bool,
+    fmt: str,
+    json_path: Path | None,
+    markdown_path: Path | None,
+    junit_path: Path | None,
+    gradescope_path: Path | None,
+    min_score: float | None,
+    test_timeout: float | None,
+    deadline: float | None,
+    memory: int | None,
+) -> None:
+    chal = resolve_challenge(submission, challenge_name, challenges, public_only=public_only)
+    options = GradeOptions(
+        public_only=public_only,
+        audience="candidate" if audience == "candidate" else "grader",
+        test_timeout_s=test_timeout,
+        deadline_s=deadline,
+        memory_mb=memory,
+        integrity_cap=integrity_cap,
+    )
+    outputs = {json_path: render_json, markdown_path: render_markdown,
+               junit_path: render_junit, gradescope_path: render_gradescope}
+    try:
+        card = grade(submission, chal, options)
+    except UserInputError:
+        raise
+    except Exception as exc:  # internal: still leave a scorecard behind, then exit 3
+        message = f"{type(exc).__name__}: {exc}"
+        card = error_scorecard(chal, submission, message)
+        for path, render in outputs.items():
+            if path is not None:
+                write_atomic(path, render(card))
+        _fail(f"internal error while grading: {message}", EXIT_INTERNAL)
+        return
+    for path, render in outputs.items():
+        if path is not None:
+            write_atomic(path, render(card))
+    click.echo(RENDERERS[fmt](card), nl=False)
+    if min_score is not None and card.score < min_score:
+        click.echo(f"score {card.score:g} is below --min-score {min_score:g}", err=True)
+        sys.exit(EXIT_BELOW_MIN)
+
+
+def resolve_challenge(
+    submission: Path, name: str | None, challenges: str | None, *, public_only: bool
+) -> Challenge:
+    """The challenge to grade against: --challenge, else the kit marker; from the challenges
+    folder, else (public tests only) from the kit itself."""
+    marker = read_kit_marker(submission) if submission.is_dir() else None
+    name = name or marker
+    if name is None:
+        if not submission.exists():
+            raise UserInputError(f"submission {submission} does not exist; pass the folder with your code")
+        raise UserInputError(
+            f"no challenge given and {submission} is not a kit (no .mlgrader-kit.toml); pass --challenge NAME"
+        )
+    root = challenges_dir(challenges)
+    if root.is_dir() and (root / name / "challenge.toml").is_file():
+        return find_challenge(root, name)
+    kit = load_kit(submission) if marker == name else None
+    if kit is not None and public_only:
+        return kit
+    if kit is not None:
+        raise UserInputError(
+            f"the hidden tests of {name!r} are not in {root}; pass --challenges DIR, "
+            f"or run `mlgrader check {submission}` for the public tests"
+        )
+    if not root.is_dir():
+        raise ChallengeError(
+            f"challenges folder {root} not found; pass --challenges DIR or set MLGRADER_CHALLENGES"
+        )
+    return find_challenge(root, name)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a report so that readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+@main.command("validate")
+@click.argument("names", nargs=-1, metavar="[CHALLENGE]...")
+@challenges_option
+@handles_errors
+def validate_command(names: tuple[str, ...], challenges: str | None) -> None:
+    """Prove challenges: reference earns 100, stub earns no correctness, mutants lose points."""
+    root = challenges_dir(challenges)
+    chosen = [find_challenge(root, n) for n in names] if names else list_challenges(root)
+    if not chosen:
+        raise UserInputError(f"no challenges found in {root}; pass --challenges DIR")
+    all_ok = True
+    for chal in chosen:
+        report = validate_challenge(chal, progress=lambda m: click.echo(m, err=True))
+        for check in report.checks:
+            click.echo(f"{'ok  ' if check.ok else 'FAIL'} {chal.name}: {check.subject}: {check.detail}")
+        all_ok = all_ok and report.ok
+    click.echo("all challenges valid" if all_ok else "some challenges are not valid")
+    sys.exit(0 if all_ok else 1)

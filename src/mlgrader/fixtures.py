@@ -1,0 +1,127 @@
+"""What test authors get: the ``submission``, ``partial`` and ``complexity`` fixtures' objects.
+
+These objects run inside each test's own child process (see isolation.py); the
+grading process never calls them. Anything a test records for the scorecard
+(partial credit, complexity measurements) travels in the test report's
+``user_properties``, which pytest already serialises across processes.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from mlgrader.errors import SubmissionError
+
+if TYPE_CHECKING:
+    from mlgrader.quality import QualityReport
+
+#: user_properties keys shared with plugin.py
+PROP_PARTIAL = "mlgrader.partial"
+PROP_COMPLEXITY = "mlgrader.complexity"
+PROP_OUTCOME = "mlgrader.outcome"
+PROP_MESSAGE = "mlgrader.message"
+
+UserProperties = list[tuple[str, object]]
+
+
+class Submission:
+    """The candidate's code, as a test sees it.
+
+    ``module()`` imports lazily, inside the test body, so collecting tests never
+    runs candidate code.
+    """
+
+    def __init__(self, path: Path, modules: Sequence[str], *, allow_import: bool = True) -> None:
+        self.path = path
+        self.modules = tuple(modules)
+        self._allow_import = allow_import
+
+    def __repr__(self) -> str:
+        return f"Submission({str(self.path)!r})"
+
+    def module(self, name: str) -> ModuleType:
+        """Import ``name`` from the submission (the test's process only)."""
+        if not self._allow_import:
+            raise RuntimeError(
+                "submission.module() runs candidate code and is only allowed inside an "
+                "isolated test process; do not call it at collection time"
+            )
+        root = str(self.path)
+        if root not in sys.path:
+            sys.path.insert(0, root)
+        if name in sys.modules:
+            return sys.modules[name]
+        return importlib.import_module(name)
+
+    def file(self, name: str) -> Path:
+        """The file that defines module ``name`` in the submission."""
+        for candidate in (self.path / f"{name}.py", self.path / name / "__init__.py"):
+            if candidate.is_file():
+                return candidate
+        raise SubmissionError(f"submission {self.path} has no module {name!r} ({name}.py)")
+
+    def source(self, name: str) -> str:
+        """The source text of module ``name``, without importing it."""
+        return self.file(name).read_text(encoding="utf-8", errors="replace")
+
+    def quality(self) -> QualityReport:
+        """Static metrics of the candidate's own modules (support code excluded)."""
+        from mlgrader.quality import analyze_paths
+
+        files: list[Path] = []
+        for name in self.modules:
+            target = self.file(name)
+            if target.name == "__init__.py":
+                files += sorted(target.parent.rglob("*.py"))
+            else:
+                files.append(target)
+        return analyze_paths(files, root=self.path)
+
+
+class Partial:
+    """``partial(0.6, "why")`` records partial credit for the current test.
+
+    The fraction applies only when the test passes; the last call wins.
+    """
+
+    def __init__(self, properties: UserProperties) -> None:
+        self._properties = properties
+
+    def __call__(self, fraction: float, why: str = "") -> None:
+        if isinstance(fraction, bool) or not isinstance(fraction, int | float):
+            raise TypeError(f"partial(fraction): expected a number in [0, 1], got {fraction!r}")
+        if not 0.0 <= fraction <= 1.0:
+            raise ValueError(f"partial(fraction): expected a number in [0, 1], got {fraction!r}")
+        self._properties[:] = [p for p in self._properties if p[0] != PROP_PARTIAL]
+        self._properties.append((PROP_PARTIAL, {"fraction": float(fraction), "why": why}))
+
+
+class Complexity:
+    """``complexity.require(func, make_input, "O(1)")``: measure, record, fail when worse."""
+
+    def __init__(self, properties: UserProperties) -> None:
+        self._properties = properties
+
+    def require(
+        self,
+        func: Callable[[Any], object],
+        make_input: Callable[[int], Any],
+        bound: str,
+        *,
+        label: str | None = None,
+        **options: Any,
+    ) -> Any:
+        """Check that ``func`` is no worse than ``bound``; inconclusive evidence never fails."""
+        from mlgrader.complexity import check
+
+        result = check(func, make_input, bound, **options)
+        record = result.to_dict() | {"label": label or getattr(func, "__name__", "func")}
+        self._properties.append((PROP_COMPLEXITY, record))
+        if result.verdict == "failed":
+            raise AssertionError(result.message)
+        return result

@@ -1,0 +1,174 @@
+"""``grade()``: the library entry point behind ``mlgrader grade`` and ``mlgrader check``.
+
+It checks the input (bad input raises a UserInputError before anything runs),
+prepares the clean room, runs the tests in a separate pytest process, and
+folds what came back into one Scorecard. Tests that never reported (the run
+hit its deadline or died) are kept in the scorecard as timeouts or crashes,
+so nothing silently drops out of the denominator.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from mlgrader import __version__
+from mlgrader.challenge import Challenge
+from mlgrader.errors import GradingError, SubmissionError
+from mlgrader.rubric import ChallengeRubric
+from mlgrader.runner import RunLimits, RunOutcome, run_tests
+from mlgrader.scorecard import Finding, Integrity, Scorecard, TestResult, score_categories
+from mlgrader.workspace import Workspace, prepare_workspace
+
+
+@dataclass(frozen=True)
+class GradeOptions:
+    """How to grade: which tests, for whom, with which limits (None: the challenge's own)."""
+
+    public_only: bool = False
+    audience: Literal["grader", "candidate"] = "grader"
+    test_timeout_s: float | None = None
+    deadline_s: float | None = None
+    memory_mb: int | None = None
+    integrity_cap: bool = True
+
+
+def check_submission(challenge: Challenge, submission: Path) -> None:
+    """Raise SubmissionError unless ``submission`` is a folder with every module the challenge needs."""
+    if not submission.exists():
+        raise SubmissionError(f"submission {submission} does not exist; pass the folder with your code")
+    if not submission.is_dir():
+        raise SubmissionError(f"submission {submission} is not a folder; pass the folder with your code")
+    for module in challenge.modules:
+        if not ((submission / f"{module}.py").is_file() or (submission / module / "__init__.py").is_file()):
+            raise SubmissionError(
+                f"submission {submission} has no {module}.py, which the {challenge.name} challenge "
+                f"needs; start from `mlgrader init {challenge.name} DIR`"
+            )
+
+
+def grade(submission: Path, challenge: Challenge, options: GradeOptions | None = None) -> Scorecard:
+    """Grade one submission against one challenge and return its scorecard."""
+    options = options or GradeOptions()
+    check_submission(challenge, submission)
+    rubric = challenge.rubric().for_challenge(challenge.name)  # RubricError: bad input
+    public_only = options.public_only or challenge.is_kit
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    clock = time.monotonic()
+    limits = RunLimits(
+        test_timeout_s=options.test_timeout_s or challenge.limits.test_timeout_s,
+        deadline_s=options.deadline_s or challenge.limits.deadline_s,
+        memory_mb=options.memory_mb if options.memory_mb is not None else challenge.limits.memory_mb,
+    )
+    ws = prepare_workspace(challenge, submission, rubric, public_only=public_only)
+    try:
+        outcome = run_tests(ws, limits)
+        tests = _results(outcome, limits)
+        quality = _quality(ws, challenge)
+    finally:
+        ws.cleanup()
+    categories, score = score_categories(tests, rubric.categories)
+    integrity = Integrity("ok", list(ws.findings))
+    if integrity.status == "violated" and options.integrity_cap:
+        score = 0.0
+    card = Scorecard(
+        mlgrader_version=__version__,
+        challenge={"name": challenge.name, "title": challenge.title},
+        submission={"path": str(submission), "files": ws.files},
+        mode="public" if public_only else "full",
+        audience="grader",
+        score=score,
+        pass_mark=rubric.pass_mark,
+        passed=score >= rubric.pass_mark,
+        categories=categories,
+        tests=tests,
+        quality=quality,
+        integrity=integrity,
+        sandbox=_sandbox(limits),
+        started_at=started_at,
+        duration_s=round(time.monotonic() - clock, 3),
+    )
+    return card.for_audience(options.audience)
+
+
+def _results(outcome: RunOutcome, limits: RunLimits) -> list[TestResult]:
+    records = outcome.records
+    if not records.has_collected:
+        detail = "; ".join(records.errors) or outcome.log_tail.strip().splitlines()[-1:] or ["no output"]
+        raise GradingError(f"pytest did not collect the challenge's tests: {_one_line(str(detail))}")
+    if records.errors:
+        raise GradingError(f"the challenge's tests failed to collect: {_one_line(records.errors[0])}")
+    tests = []
+    for planned in records.collected:
+        result = records.results.get(planned["id"])
+        if result is None:
+            if outcome.deadline_hit:
+                outcome_name, message = "timeout", f"not finished: the deadline of {limits.deadline_s:g} s passed"
+            else:
+                outcome_name, message = "crashed", "not finished: the test run ended before this test reported"
+            result = TestResult(
+                id=planned["id"],
+                category=planned["category"],
+                weight=planned["weight"],
+                visibility=planned["visibility"],
+                outcome=outcome_name,  # type: ignore[arg-type]
+                earned=0.0,
+                message=message,
+            )
+        tests.append(result)
+    return tests
+
+
+def _quality(ws: Workspace, challenge: Challenge) -> dict[str, Any]:
+    """Static metrics of the candidate's modules (reads source only, never imports it)."""
+    from mlgrader.quality import analyze_paths
+
+    files: list[Path] = []
+    for module in challenge.modules:
+        single = ws.submission / f"{module}.py"
+        files += [single] if single.is_file() else sorted((ws.submission / module).rglob("*.py"))
+    report: dict[str, Any] = analyze_paths(files, root=ws.submission).to_dict()
+    return report
+
+
+def _sandbox(limits: RunLimits) -> dict[str, Any]:
+    return {
+        "process_per_test": True,
+        "fresh_copy": True,
+        "environment_scrubbed": True,
+        "memory_limit_mb": limits.memory_mb,
+        "test_timeout_s": limits.test_timeout_s,
+        "deadline_s": limits.deadline_s,
+        "network_isolated": False,
+    }
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:500]
+
+
+def error_scorecard(challenge: Challenge, submission: Path, error: str) -> Scorecard:
+    """A zero-score scorecard that records an internal error (written before exiting with 3)."""
+    return Scorecard(
+        mlgrader_version=__version__,
+        challenge={"name": challenge.name, "title": challenge.title},
+        submission={"path": str(submission), "files": []},
+        mode="full",
+        audience="grader",
+        score=0.0,
+        pass_mark=0.0,
+        passed=False,
+        categories=[],
+        tests=[],
+        integrity=Integrity("ok", [Finding("internal-error", error)]),
+        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        error=error,
+    )
+
+
+def effective_rubric(challenge: Challenge) -> ChallengeRubric:
+    """The challenge's rubric with its overrides applied."""
+    return challenge.rubric().for_challenge(challenge.name)

@@ -1,0 +1,224 @@
+"""Run one test in its own forked child process and bring its reports back.
+
+Why fork per test: candidate code may crash, call ``os._exit``, leak memory,
+hang or patch the interpreter. In a child of its own that costs the one test,
+and the pytest process that records results never runs candidate code. The
+child runs pytest's normal setup/call/teardown protocol, serialises the
+reports with pytest's own hooks and writes them to a pipe; the parent waits
+with a deadline and kills the child's whole process group when it is done.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import faulthandler
+import json
+import os
+import resource
+import select
+import signal
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from _pytest.runner import runtestprotocol
+
+from mlgrader.fixtures import PROP_MESSAGE, PROP_OUTCOME
+
+MAX_REPORT_BYTES = 4 * 1024 * 1024
+MAX_LONGREPR_CHARS = 8000
+MAX_SECTION_CHARS = 4000
+GRACE_S = 2.0
+
+
+@dataclass(frozen=True)
+class ChildLimits:
+    """Limits applied to each test's process."""
+
+    timeout_s: float = 30.0
+    memory_mb: int | None = 2048
+    file_size_mb: int | None = 256
+
+
+def run_isolated(
+    item: pytest.Item, limits: ChildLimits, before_run: Callable[[], None]
+) -> list[pytest.TestReport]:
+    """Run ``item`` in a forked child; always return reports, synthesising one on crash or hang.
+
+    ``before_run`` runs first thing in the child (the plugin closes its
+    results channel there, so candidate code cannot write to it).
+    """
+    config = item.config
+    read_fd, write_fd = os.pipe()
+    dump = tempfile.TemporaryFile()
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        os.close(read_fd)
+        _child_main(item, limits, before_run, write_fd, dump.fileno())
+    os.close(write_fd)
+    data, timed_out = _read_until(read_fd, started + limits.timeout_s + GRACE_S)
+    status = _reap(pid, started + limits.timeout_s + GRACE_S, timed_out)
+    elapsed = time.monotonic() - started
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)  # anything the test left behind in its group
+    if status is None:
+        dump.seek(0)
+        stacks = dump.read(MAX_LONGREPR_CHARS).decode("utf-8", "replace")
+        dump.close()
+        message = f"timeout: the test did not finish within {limits.timeout_s:g} s"
+        return [_synthetic(item, "timeout", message, stacks, elapsed)]
+    dump.close()
+    reports = _decode(config, data)
+    if reports is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+        return reports
+    message = _describe_death(status, reports is not None)
+    return [_synthetic(item, "crashed", message, "", elapsed)]
+
+
+def _child_main(
+    item: pytest.Item,
+    limits: ChildLimits,
+    before_run: Callable[[], None],
+    write_fd: int,
+    dump_fd: int,
+) -> None:
+    code = 0
+    try:
+        os.setpgid(0, 0)
+        _die_with_parent()
+        before_run()
+        _apply_limits(limits)
+        faulthandler.dump_traceback_later(limits.timeout_s, exit=False, file=dump_fd)
+        reports = runtestprotocol(item, log=False, nextitem=None)
+        faulthandler.cancel_dump_traceback_later()
+        payload = [_serialise(item.config, rep) for rep in reports]
+        blob = json.dumps(payload).encode()
+        view = memoryview(blob)
+        while view:
+            view = view[os.write(write_fd, view) :]
+    except BaseException:
+        code = 70
+    finally:
+        os._exit(code)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process if the pytest process dies (prctl PR_SET_PDEATHSIG)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+
+
+def _apply_limits(limits: ChildLimits) -> None:
+    if limits.memory_mb:
+        size = limits.memory_mb * 1024 * 1024
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_AS, (size, size))
+    if limits.file_size_mb:
+        size = limits.file_size_mb * 1024 * 1024
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+
+def _serialise(config: pytest.Config, report: pytest.TestReport) -> dict[str, Any]:
+    """Shrink a report to a safe size, keeping the one-line crash message apart."""
+    longrepr = report.longrepr
+    if report.failed and longrepr is not None:
+        crash = getattr(longrepr, "reprcrash", None)
+        message = getattr(crash, "message", None) or str(longrepr).strip().splitlines()[-1:]
+        report.user_properties.append((PROP_MESSAGE, _clip(str(message), 2000)))
+        report.longrepr = _clip(str(longrepr), MAX_LONGREPR_CHARS)
+    elif report.skipped and isinstance(longrepr, tuple) and len(longrepr) == 3:
+        report.longrepr = (str(longrepr[0]), longrepr[1], _clip(str(longrepr[2]), 2000))
+    report.sections = [(k, _clip(v, MAX_SECTION_CHARS)) for k, v in report.sections]
+    data: dict[str, Any] = config.hook.pytest_report_to_serializable(config=config, report=report)
+    return data
+
+
+def _read_until(fd: int, deadline: float) -> tuple[bytes, bool]:
+    """Read the child's reports until EOF; (data, timed_out)."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return b"".join(chunks), True
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                return b"".join(chunks), False
+            if size < MAX_REPORT_BYTES:
+                chunks.append(chunk)
+                size += len(chunk)
+    finally:
+        os.close(fd)
+
+
+def _reap(pid: int, deadline: float, timed_out: bool) -> int | None:
+    """Wait for the child; kill it at the deadline. None means it timed out."""
+    if not timed_out:
+        while time.monotonic() < deadline:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return status
+            time.sleep(0.002)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return None
+
+
+def _decode(config: pytest.Config, data: bytes) -> list[pytest.TestReport] | None:
+    try:
+        payload = json.loads(data)
+        reports = [config.hook.pytest_report_from_serializable(config=config, data=d) for d in payload]
+    except Exception:
+        return None
+    if not reports or not all(isinstance(r, pytest.TestReport) for r in reports):
+        return None
+    return reports
+
+
+def _describe_death(status: int, had_reports: bool) -> str:
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+        hint = " (out of memory?)" if sig == signal.SIGKILL else ""
+        return f"crashed: the test process was killed by {name}{hint}"
+    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else status
+    if code == 70 and not had_reports:
+        return "crashed: the test process failed before it could report (candidate code broke the harness)"
+    return f"crashed: the test process exited with status {code} before reporting (os._exit or sys.exit?)"
+
+
+def _synthetic(
+    item: pytest.Item, outcome: str, message: str, details: str, duration: float
+) -> pytest.TestReport:
+    longrepr = message + (f"\n\nstack of the test process at the timeout:\n{details}" if details else "")
+    return pytest.TestReport(
+        nodeid=item.nodeid,
+        location=item.location,
+        keywords={},
+        outcome="failed",
+        longrepr=longrepr,
+        when="call",
+        sections=[],
+        duration=duration,
+        user_properties=[(PROP_OUTCOME, outcome), (PROP_MESSAGE, message)],
+    )
+
+
+def _clip(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f"\n... [{len(text) - limit} more characters cut]"

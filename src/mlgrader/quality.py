@@ -1,0 +1,620 @@
+"""Static code-quality analysis of a candidate's Python sources, for the "OOP cleanliness" rubric.
+
+Challenge test authors call :func:`analyze_paths` (or :func:`analyze_source`) on the
+submission and then assert with the ``require_*`` helpers of :class:`QualityReport`.
+Each helper raises one ``AssertionError`` that lists *every* offending place as
+``file:line: what (metric value vs limit)``, so the candidate sees all problems at
+once instead of fixing them one test run at a time. The report also serialises to
+JSON for the grading report.
+
+Only the standard library ``ast`` module is used: the candidate's code is parsed,
+never imported or executed, and a file that does not parse yields a
+``syntax-error`` finding instead of an exception (every ``require_*`` helper then
+fails, since nothing about that file could be checked).
+
+Cyclomatic complexity follows McCabe/radon: 1, plus 1 for each ``if``/``elif``,
+ternary, ``for``, ``while``, ``except`` clause, ``assert``, comprehension ``for``
+and comprehension ``if``, ``match`` case (a bare ``case _:`` is the "else" and is
+free), and 1 for each extra operand of ``and``/``or``. ``with`` and ``else``
+branches are free. Nested functions and classes are measured separately.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import tokenize
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "ClassMetrics",
+    "FileMetrics",
+    "Finding",
+    "FunctionMetrics",
+    "QualityReport",
+    "analyze_paths",
+    "analyze_source",
+]
+
+COMPLEXITY_FINDING_LIMIT = 10
+LENGTH_FINDING_LIMIT = 50
+NESTING_FINDING_LIMIT = 4
+
+_MUTABLE_FACTORIES = frozenset(
+    {"list", "dict", "set", "bytearray", "defaultdict", "OrderedDict", "deque", "Counter"}
+)
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem at one place in one file; ``kind`` is a stable machine-readable tag."""
+
+    file: str
+    line: int
+    kind: str
+    detail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-serialisable dict of the fields."""
+        return asdict(self)
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.detail}"
+
+
+@dataclass(frozen=True)
+class FunctionMetrics:
+    """Size and shape of one function or method (``qualname`` is e.g. ``Cart.add``)."""
+
+    name: str
+    qualname: str
+    line: int
+    length: int
+    complexity: int
+    nesting: int
+    params: int
+    has_docstring: bool
+    annotated: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-serialisable dict of the fields."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ClassMetrics:
+    """Shape of one class; ``public_attributes`` are ``self.x`` names without a leading ``_``."""
+
+    name: str
+    qualname: str
+    line: int
+    has_docstring: bool
+    bases: list[str]
+    methods: list[str]
+    public_attributes: list[str]
+    is_abstract: bool
+    attribute_lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-serialisable dict of the fields (without the line bookkeeping)."""
+        data = asdict(self)
+        del data["attribute_lines"]
+        return data
+
+
+@dataclass
+class FileMetrics:
+    """Everything measured about one source file."""
+
+    path: str
+    lines: int
+    functions: list[FunctionMetrics] = field(default_factory=list)
+    classes: list[ClassMetrics] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-serialisable dict: lines, functions, classes and findings."""
+        return {
+            "lines": self.lines,
+            "functions": [f.to_dict() for f in self.functions],
+            "classes": [c.to_dict() for c in self.classes],
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+@dataclass
+class QualityReport:
+    """Per-file metrics plus all findings, with assertion helpers for challenge tests."""
+
+    files: dict[str, FileMetrics] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``{"files": {name: {"lines", "functions", "classes", "findings"}}}``."""
+        return {"files": {name: fm.to_dict() for name, fm in self.files.items()}}
+
+    def find_function(self, qualname: str) -> FunctionMetrics:
+        """Return the metrics of the function called ``qualname`` (or plain name) in any file."""
+        for fm in self.files.values():
+            for fn in fm.functions:
+                if qualname in (fn.qualname, fn.name):
+                    return fn
+        known = sorted(fn.qualname for fm in self.files.values() for fn in fm.functions)
+        raise AssertionError(f"no function {qualname!r} found; functions: {', '.join(known)}")
+
+    # -- authoring helpers ---------------------------------------------------------------
+
+    def require_max_complexity(self, limit: int = 10) -> None:
+        """Fail if any function's cyclomatic complexity exceeds ``limit``."""
+        self._require_metric("complexity", limit, "is too complex", "cyclomatic complexity above")
+
+    def require_max_function_length(self, limit: int = 30) -> None:
+        """Fail if any function spans more than ``limit`` lines from ``def`` to end of body."""
+        self._require_metric("length", limit, "is too long", "function length above")
+
+    def require_max_nesting(self, limit: int = 4) -> None:
+        """Fail if any function nests blocks (if/for/while/with/try/match) deeper than ``limit``."""
+        self._require_metric("nesting", limit, "nests blocks too deeply", "block nesting above")
+
+    def require_no_module_mutable_state(self) -> None:
+        """Fail on module- or class-level names bound to mutable containers."""
+        self._require_kind("module-mutable-state", "module- or class-level mutable state")
+
+    def require_no_global_statements(self) -> None:
+        """Fail on any ``global`` statement."""
+        self._require_kind("global-statement", "global statements")
+
+    def require_docstrings(self) -> None:
+        """Fail on public classes, functions and methods without a docstring."""
+        self._require_kind("missing-docstring", "missing docstrings")
+
+    def require_no_bare_except(self) -> None:
+        """Fail on bare ``except:`` and on ``except Exception:`` whose body only swallows."""
+        self._require_kind("bare-except", "bare or swallowing except clauses")
+
+    def require_private_state(self, class_name: str | None = None) -> None:
+        """Fail if attributes set on ``self`` (or listed in ``__slots__``) are public.
+
+        Restricted to classes whose name or qualname is ``class_name`` when given;
+        attributes that are also a method or property of the class are exempt.
+        """
+        problems = self._syntax_problems()
+        matched = False
+        for fm in self.files.values():
+            for cls in fm.classes:
+                if class_name is not None and class_name not in (cls.name, cls.qualname):
+                    continue
+                matched = True
+                for attr in cls.public_attributes:
+                    line = cls.attribute_lines.get(attr, cls.line)
+                    problems.append(
+                        f"{fm.path}:{line}: {cls.qualname}.{attr} is public state "
+                        f"(attribute name {attr!r} vs required leading '_')"
+                    )
+        if class_name is not None and not matched and not problems:
+            raise AssertionError(f"no class named {class_name!r} found in {self._file_list()}")
+        _raise_if(problems, "public instance state")
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _require_metric(self, metric: str, limit: int, what: str, title: str) -> None:
+        problems = self._syntax_problems()
+        for fm in self.files.values():
+            for fn in fm.functions:
+                value = getattr(fn, metric)
+                if value > limit:
+                    problems.append(
+                        f"{fm.path}:{fn.line}: function {fn.qualname!r} {what} "
+                        f"({metric} {value} > limit {limit})"
+                    )
+        _raise_if(problems, f"{title} {limit}")
+
+    def _require_kind(self, kind: str, title: str) -> None:
+        problems = self._syntax_problems()
+        problems.extend(str(f) for f in self.findings if f.kind == kind)
+        _raise_if(problems, title)
+
+    def _syntax_problems(self) -> list[str]:
+        return [
+            f"{f} (file could not be checked)" for f in self.findings if f.kind == "syntax-error"
+        ]
+
+    def _file_list(self) -> str:
+        return ", ".join(self.files) or "(no files)"
+
+
+def _raise_if(problems: list[str], title: str) -> None:
+    if problems:
+        lines = "\n".join(f"  {p}" for p in problems)
+        raise AssertionError(f"{len(problems)} place(s) with {title}:\n{lines}")
+
+
+# -- entry points ----------------------------------------------------------------------------
+
+
+def analyze_source(source: str, filename: str = "<string>") -> QualityReport:
+    """Analyse one source string; ``filename`` is the key used in the report."""
+    fm = _analyze_file(source, filename)
+    return QualityReport(files={filename: fm}, findings=list(fm.findings))
+
+
+def analyze_paths(paths: Iterable[Path], root: Path) -> QualityReport:
+    """Analyse ``.py`` files (directories are searched recursively), keyed relative to ``root``."""
+    report = QualityReport()
+    for path in _expand(paths):
+        name = Path(os.path.relpath(path, root)).as_posix()
+        try:
+            with tokenize.open(path) as fh:
+                source = fh.read()
+        except (OSError, SyntaxError, UnicodeDecodeError) as exc:
+            fm = FileMetrics(path=name, lines=0)
+            fm.findings.append(Finding(name, 1, "syntax-error", f"cannot read file: {exc}"))
+        else:
+            fm = _analyze_file(source, name)
+        report.files[name] = fm
+        report.findings.extend(fm.findings)
+    return report
+
+
+def _expand(paths: Iterable[Path]) -> Iterator[Path]:
+    seen: set[Path] = set()
+    for path in paths:
+        candidates = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        for candidate in candidates:
+            if candidate not in seen:
+                seen.add(candidate)
+                yield candidate
+
+
+def _analyze_file(source: str, name: str) -> FileMetrics:
+    fm = FileMetrics(path=name, lines=len(source.splitlines()))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source, filename=name)
+        _Analyzer(fm).run(tree)
+    except SyntaxError as exc:
+        detail = f"syntax error: {exc.msg}"
+        fm.findings[:] = [Finding(name, exc.lineno or 1, "syntax-error", detail)]
+        fm.functions.clear()
+        fm.classes.clear()
+    except (ValueError, RecursionError, MemoryError) as exc:
+        fm.findings[:] = [Finding(name, 1, "syntax-error", f"cannot analyse: {exc!r}")]
+        fm.functions.clear()
+        fm.classes.clear()
+    fm.findings.sort(key=lambda f: (f.line, f.kind))
+    return fm
+
+
+# -- the analysis ----------------------------------------------------------------------------
+
+
+class _Analyzer:
+    """Fills one FileMetrics from a parsed module."""
+
+    def __init__(self, fm: FileMetrics) -> None:
+        self._fm = fm
+
+    def _add(self, node: ast.AST | int, kind: str, detail: str) -> None:
+        line = node if isinstance(node, int) else getattr(node, "lineno", 1)
+        self._fm.findings.append(Finding(self._fm.path, line, kind, detail))
+
+    def run(self, tree: ast.Module) -> None:
+        self._check_state(tree.body, "module-level name '{}'")
+        for node in _owned_defs(tree):
+            self._visit_def(node, prefix="", in_class=False, local=False)
+        for node in ast.walk(tree):
+            self._check_node(node)
+
+    def _visit_def(self, node: ast.AST, prefix: str, in_class: bool, local: bool) -> None:
+        if isinstance(node, ast.ClassDef):
+            self._visit_class(node, prefix, local)
+        elif isinstance(node, _FunctionNode):
+            self._visit_function(node, prefix, in_class, local)
+
+    def _visit_function(
+        self, node: _FunctionNode, prefix: str, in_class: bool, local: bool
+    ) -> None:
+        qualname = prefix + node.name
+        has_doc = ast.get_docstring(node) is not None
+        decorators = {_dotted(d).rsplit(".", 1)[-1] for d in node.decorator_list}
+        args = node.args
+        params = [*args.posonlyargs, *args.args]
+        if in_class and "staticmethod" not in decorators and params:
+            params = params[1:]
+        params += [*args.kwonlyargs, *(a for a in (args.vararg, args.kwarg) if a is not None)]
+        annotated = sum(p.annotation is not None for p in params) + (node.returns is not None)
+        self._fm.functions.append(
+            FunctionMetrics(
+                name=node.name,
+                qualname=qualname,
+                line=node.lineno,
+                length=(node.end_lineno or node.lineno) - node.lineno + 1,
+                complexity=_complexity(node),
+                nesting=_nesting(node.body, 0),
+                params=len(params),
+                has_docstring=has_doc,
+                annotated=round(annotated / (len(params) + 1), 4),
+            )
+        )
+        fn = self._fm.functions[-1]
+        exempt = {"overload", "setter", "deleter"} & decorators
+        if not has_doc and not local and _is_public(qualname) and not exempt:
+            self._add(node, "missing-docstring", f"public function {qualname!r} has no docstring")
+        for kind, metric, value, limit in (
+            ("high-complexity", "complexity", fn.complexity, COMPLEXITY_FINDING_LIMIT),
+            ("long-function", "length", fn.length, LENGTH_FINDING_LIMIT),
+            ("deep-nesting", "nesting", fn.nesting, NESTING_FINDING_LIMIT),
+        ):
+            if value > limit:
+                self._add(node, kind, f"function {qualname!r} ({metric} {value} > limit {limit})")
+        for default in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
+            what = _mutable_kind(default)
+            if what:
+                self._add(
+                    default, "mutable-default", f"{qualname!r} has a mutable default ({what})"
+                )
+        for child in _owned_defs(node):
+            self._visit_def(child, f"{qualname}.<locals>.", in_class=False, local=True)
+
+    def _visit_class(self, node: ast.ClassDef, prefix: str, local: bool) -> None:
+        qualname = prefix + node.name
+        has_doc = ast.get_docstring(node) is not None
+        if not has_doc and not local and _is_public(qualname):
+            self._add(node, "missing-docstring", f"public class {qualname!r} has no docstring")
+        self._check_state(node.body, f"class attribute '{qualname}.{{}}'")
+        children = list(_owned_defs(node))
+        methods = [c for c in children if isinstance(c, _FunctionNode)]
+        method_names = [m.name for m in methods]
+        attrs = _slot_names(node)
+        for method in methods:
+            for attr, line in _self_attributes(method).items():
+                attrs.setdefault(attr, line)
+        public = {a: ln for a, ln in attrs.items() if not a.startswith("_")}
+        public = {a: ln for a, ln in public.items() if a not in method_names}
+        for attr, line in public.items():
+            detail = f"{qualname}.{attr} is public state; make it private (_{attr})"
+            self._add(line, "public-attribute", detail)
+        self._fm.classes.append(
+            ClassMetrics(
+                name=node.name,
+                qualname=qualname,
+                line=node.lineno,
+                has_docstring=has_doc,
+                bases=[ast.unparse(b) for b in node.bases],
+                methods=method_names,
+                public_attributes=list(public),
+                is_abstract=_is_abstract(node, methods),
+                attribute_lines=public,
+            )
+        )
+        for child in children:
+            self._visit_def(child, f"{qualname}.", in_class=True, local=local)
+
+    def _check_state(self, body: list[ast.stmt], label: str) -> None:
+        for stmt in _flat_statements(body):
+            pairs: list[tuple[ast.expr, ast.expr]] = []
+            if isinstance(stmt, ast.Assign):
+                for target in stmt.targets:
+                    pairs.extend(_pair_targets(target, stmt.value))
+            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+                pairs.append((stmt.target, stmt.value))
+            for target, value in pairs:
+                what = _mutable_kind(value)
+                if not (what and isinstance(target, ast.Name)):
+                    continue
+                if target.id not in ("__all__", "__slots__"):
+                    detail = f"{label.format(target.id)} is bound to a mutable {what}"
+                    self._add(stmt, "module-mutable-state", detail)
+
+    def _check_node(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Global):
+            names = ", ".join(node.names)
+            self._add(node, "global-statement", f"'global {names}' rebinds module state")
+        elif isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+            detail = f"'from {node.module or '.'} import *' hides where names come from"
+            self._add(node, "star-import", detail)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "print"
+        ):
+            self._add(node, "print-call", "print() call; return values or use logging instead")
+        elif isinstance(node, ast.ExceptHandler):
+            if node.type is None:
+                self._add(node, "bare-except", "bare 'except:' catches everything")
+            elif _catches_everything(node.type) and all(_is_noop(s) for s in node.body):
+                caught = ast.unparse(node.type)
+                self._add(node, "bare-except", f"'except {caught}:' silently swallows errors")
+
+
+# -- helpers on AST nodes --------------------------------------------------------------------
+
+
+def _owned_defs(node: ast.AST) -> Iterator[ast.AST]:
+    """Yield function/class definitions in ``node``'s own scope (not inside nested defs)."""
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, _DEFS):
+            yield child
+        elif not isinstance(child, ast.expr):
+            yield from _owned_defs(child)
+
+
+def _own_nodes(func: _FunctionNode) -> Iterator[ast.AST]:
+    """Yield every node in ``func``'s body, excluding nested function and class bodies."""
+    stack: list[ast.AST] = list(func.body)
+    while stack:
+        current = stack.pop()
+        if isinstance(current, _DEFS):
+            continue
+        yield current
+        stack.extend(ast.iter_child_nodes(current))
+
+
+_BRANCHES = (
+    ast.If,
+    ast.IfExp,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.ExceptHandler,
+    ast.Assert,
+)
+
+
+def _complexity(func: _FunctionNode) -> int:
+    score = 1
+    for node in _own_nodes(func):
+        if isinstance(node, _BRANCHES):
+            score += 1
+        elif isinstance(node, ast.BoolOp):
+            score += len(node.values) - 1
+        elif isinstance(node, ast.comprehension):
+            score += 1 + len(node.ifs)
+        elif isinstance(node, ast.match_case):
+            wildcard = isinstance(node.pattern, ast.MatchAs) and node.pattern.pattern is None
+            score += 0 if wildcard and node.guard is None else 1
+    return score
+
+
+def _nesting(body: list[ast.stmt], depth: int) -> int:
+    deepest = depth
+    for stmt in body:
+        for block in _blocks(stmt):
+            deepest = max(deepest, _nesting(block, depth + 1))
+    return deepest
+
+
+def _blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
+    """The statement lists one level deeper than ``stmt`` (an elif stays at its if's level)."""
+    if isinstance(stmt, ast.If):
+        blocks = [stmt.body]
+        orelse = stmt.orelse
+        while len(orelse) == 1 and isinstance(orelse[0], ast.If):
+            blocks.append(orelse[0].body)
+            orelse = orelse[0].orelse
+        return [*blocks, orelse]
+    if isinstance(stmt, ast.For | ast.AsyncFor | ast.While):
+        return [stmt.body, stmt.orelse]
+    if isinstance(stmt, ast.With | ast.AsyncWith):
+        return [stmt.body]
+    if isinstance(stmt, ast.Try | ast.TryStar):
+        return [stmt.body, *(h.body for h in stmt.handlers), stmt.orelse, stmt.finalbody]
+    if isinstance(stmt, ast.Match):
+        return [case.body for case in stmt.cases]
+    return []
+
+
+def _flat_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Statements of a module/class body, descending into if/try/with/for but not into defs."""
+    for stmt in body:
+        yield stmt
+        if not isinstance(stmt, _DEFS):
+            for block in _blocks(stmt):
+                yield from _flat_statements(block)
+
+
+def _pair_targets(target: ast.expr, value: ast.expr) -> list[tuple[ast.expr, ast.expr]]:
+    if isinstance(target, ast.Tuple | ast.List):
+        if isinstance(value, ast.Tuple | ast.List) and len(value.elts) == len(target.elts):
+            return [
+                p for t, v in zip(target.elts, value.elts, strict=True) for p in _pair_targets(t, v)
+            ]
+        return []
+    return [(target, value)]
+
+
+def _mutable_kind(value: ast.expr) -> str | None:
+    simple: dict[type[ast.expr], str] = {
+        ast.List: "list",
+        ast.Dict: "dict",
+        ast.Set: "set",
+        ast.ListComp: "list comprehension",
+        ast.DictComp: "dict comprehension",
+        ast.SetComp: "set comprehension",
+    }
+    if type(value) in simple:
+        return simple[type(value)]
+    if isinstance(value, ast.Call):
+        name = _dotted(value.func).rsplit(".", 1)[-1]
+        if name in _MUTABLE_FACTORIES:
+            return f"{name}()"
+    return None
+
+
+def _dotted(node: ast.expr) -> str:
+    """``a.b.c`` for names/attributes (calls and subscripts are looked through), else ''."""
+    if isinstance(node, ast.Call):
+        return _dotted(node.func)
+    if isinstance(node, ast.Subscript):
+        return _dotted(node.value)
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{_dotted(node.value)}.{node.attr}"
+    return ""
+
+
+def _is_public(qualname: str) -> bool:
+    return not any(part.startswith("_") for part in qualname.split("."))
+
+
+def _self_attributes(method: _FunctionNode) -> dict[str, int]:
+    """Attributes stored on the method's first parameter (normally ``self``), with first line."""
+    decorators = {_dotted(d).rsplit(".", 1)[-1] for d in method.decorator_list}
+    params = [*method.args.posonlyargs, *method.args.args]
+    if not params or decorators & {"staticmethod", "classmethod"}:
+        return {}
+    self_name = params[0].arg
+    found: dict[str, int] = {}
+    for node in ast.walk(method):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.ctx, ast.Store)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == self_name
+        ):
+            found[node.attr] = min(found.get(node.attr, node.lineno), node.lineno)
+    return dict(sorted(found.items(), key=lambda item: item[1]))
+
+
+def _slot_names(cls: ast.ClassDef) -> dict[str, int]:
+    names: dict[str, int] = {}
+    for stmt in cls.body:
+        value = stmt.value if isinstance(stmt, ast.Assign | ast.AnnAssign) else None
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
+        if value is None or not any(
+            isinstance(t, ast.Name) and t.id == "__slots__" for t in targets
+        ):
+            continue
+        elts = value.elts if isinstance(value, ast.Tuple | ast.List | ast.Set) else [value]
+        for elt in elts:
+            if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
+                names.setdefault(elt.value, stmt.lineno)
+    return names
+
+
+def _is_abstract(cls: ast.ClassDef, methods: list[_FunctionNode]) -> bool:
+    base_names = {_dotted(b).rsplit(".", 1)[-1] for b in cls.bases}
+    meta = {_dotted(k.value).rsplit(".", 1)[-1] for k in cls.keywords if k.arg == "metaclass"}
+    if base_names & {"ABC", "Protocol"} or "ABCMeta" in meta:
+        return True
+    decorators = (_dotted(d).rsplit(".", 1)[-1] for m in methods for d in m.decorator_list)
+    return any(name.startswith("abstract") for name in decorators)
+
+
+def _catches_everything(node: ast.expr) -> bool:
+    types = node.elts if isinstance(node, ast.Tuple) else [node]
+    return any(_dotted(t).rsplit(".", 1)[-1] in ("Exception", "BaseException") for t in types)
+
+
+def _is_noop(stmt: ast.stmt) -> bool:
+    if isinstance(stmt, ast.Pass | ast.Continue):
+        return True
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)

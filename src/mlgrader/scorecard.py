@@ -1,0 +1,184 @@
+"""The Scorecard: one model of a grading run, and the score formula.
+
+Everything a report shows (JSON, markdown, text, JUnit, Gradescope) is a view
+of this one model, so the renderings can never disagree. Nothing here imports
+pytest: building and scoring are pure functions of the recorded results.
+
+Score (DESIGN.md): in each category the earned fraction is
+sum(weight x earned) / sum(weight); the total is
+100 x sum(category weight x fraction) / sum(category weight) over the
+categories with at least one test in the run. A skipped test earns 0, so
+candidate code cannot shrink the denominator.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from mlgrader.rubric import Category
+
+SCHEMA_VERSION = 1
+OUTCOMES = ("passed", "failed", "error", "timeout", "crashed", "skipped")
+Outcome = Literal["passed", "failed", "error", "timeout", "crashed", "skipped"]
+INTEGRITY_LEVELS = ("ok", "suspicious", "violated")
+HIDDEN_MESSAGE = "hidden test: details are not shown to candidates"
+
+
+@dataclass
+class TestResult:
+    """The outcome of one test, with the rubric category and weight it counts toward."""
+
+    __test__ = False  # not a pytest test class
+
+    id: str
+    category: str
+    weight: float
+    visibility: Literal["public", "hidden"]
+    outcome: Outcome
+    earned: float
+    duration_s: float = 0.0
+    message: str = ""
+    longrepr: str | None = None
+    complexity: list[dict[str, Any]] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        for optional in ("longrepr", "complexity"):
+            if data[optional] is None:
+                del data[optional]
+        return data
+
+
+@dataclass
+class CategoryScore:
+    """A category's share of the total and how much of it was earned."""
+
+    name: str
+    weight: float
+    earned: float  # fraction in [0, 1]
+    points: float  # earned points out of 100
+    max_points: float  # this category's share of 100
+    tests: int
+    description: str = ""
+
+
+@dataclass
+class Finding:
+    """Something the grader noticed about the submission (an ignored file, tampering, ...)."""
+
+    kind: str
+    detail: str
+
+
+@dataclass
+class Integrity:
+    """Whether the run can be trusted: ok, suspicious or violated, with the evidence."""
+
+    status: Literal["ok", "suspicious", "violated"] = "ok"
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class Scorecard:
+    """One grading run of one submission against one challenge."""
+
+    mlgrader_version: str
+    challenge: dict[str, str]
+    submission: dict[str, Any]
+    mode: Literal["full", "public"]
+    audience: Literal["grader", "candidate"]
+    score: float
+    pass_mark: float
+    passed: bool
+    categories: list[CategoryScore]
+    tests: list[TestResult]
+    quality: dict[str, Any] = field(default_factory=dict)
+    integrity: Integrity = field(default_factory=Integrity)
+    sandbox: dict[str, Any] = field(default_factory=dict)
+    started_at: str = ""
+    duration_s: float = 0.0
+    error: str | None = None
+    schema_version: int = SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data matching the shipped schema (scorecard.schema.json)."""
+        data = dataclasses.asdict(self)
+        data["tests"] = [t.to_dict() for t in self.tests]
+        if self.error is None:
+            del data["error"]
+        order = ["schema_version", "mlgrader_version", "challenge", "submission", "mode"]
+        return {k: data[k] for k in order} | {k: v for k, v in data.items() if k not in order}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Scorecard:
+        """Inverse of :meth:`to_dict`."""
+        fields = dict(data)
+        fields.pop("schema_version", None)
+        fields["categories"] = [CategoryScore(**c) for c in data["categories"]]
+        fields["tests"] = [TestResult(**t) for t in data["tests"]]
+        integrity = data.get("integrity", {})
+        fields["integrity"] = Integrity(
+            integrity.get("status", "ok"),
+            [Finding(**f) for f in integrity.get("findings", [])],
+        )
+        return cls(**fields)
+
+    def category(self, name: str) -> CategoryScore | None:
+        """The score of one category, or None when no test of it ran."""
+        return next((c for c in self.categories if c.name == name), None)
+
+    def for_audience(self, audience: Literal["grader", "candidate"]) -> Scorecard:
+        """A copy fit for ``audience``: candidates never see hidden tests' messages or source."""
+        if audience == "grader":
+            return dataclasses.replace(self, audience="grader")
+        tests = [
+            dataclasses.replace(t, message=HIDDEN_MESSAGE, longrepr=None, complexity=None)
+            if t.visibility == "hidden" and t.outcome != "passed"
+            else dataclasses.replace(t, complexity=None)
+            if t.visibility == "hidden"
+            else t
+            for t in self.tests
+        ]
+        return dataclasses.replace(self, audience="candidate", tests=tests)
+
+
+def earned_for(outcome: str, partial: float | None) -> float:
+    """Credit for one test: a pass earns 1 (or its recorded partial fraction), anything else 0."""
+    if outcome != "passed":
+        return 0.0
+    if partial is None:
+        return 1.0
+    return min(1.0, max(0.0, float(partial)))
+
+
+def score_categories(
+    tests: Iterable[TestResult], categories: Mapping[str, Category]
+) -> tuple[list[CategoryScore], float]:
+    """Apply the DESIGN.md formula: per-category fractions and the total out of 100."""
+    tests = list(tests)
+    present = [c for c in categories.values() if any(t.category == c.name for t in tests)]
+    total_weight = sum(c.weight for c in present)
+    scores: list[CategoryScore] = []
+    total = 0.0
+    for cat in present:
+        mine = [t for t in tests if t.category == cat.name]
+        weight_sum = sum(t.weight for t in mine)
+        fraction = sum(t.weight * t.earned for t in mine) / weight_sum if weight_sum else 0.0
+        share = 100.0 * cat.weight / total_weight if total_weight else 0.0
+        points = share * fraction
+        total += points
+        scores.append(
+            CategoryScore(
+                name=cat.name,
+                weight=cat.weight,
+                earned=round(fraction, 6),
+                points=round(points, 4),
+                max_points=round(share, 4),
+                tests=len(mine),
+                description=cat.description,
+            )
+        )
+    return scores, round(total, 2)

@@ -1,0 +1,154 @@
+"""``mlgrader validate``: a challenge proves its own tests mean something.
+
+The reference earns 100 (twice, with the same score), the stub earns no
+correctness points and does not break the grader, and every mutant loses what
+its expect.toml says: named categories below full marks, others untouched,
+named tests failed. A challenge that passes this can be trusted to tell a
+right answer from the mistakes it claims to catch.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlgrader.challenge import Challenge
+from mlgrader.errors import ChallengeError
+from mlgrader.grading import GradeOptions, grade
+from mlgrader.scorecard import Scorecard
+
+
+@dataclass(frozen=True)
+class Check:
+    """One claim about a challenge and whether it held."""
+
+    subject: str
+    ok: bool
+    detail: str
+
+
+@dataclass
+class ValidationReport:
+    """Every check made on one challenge."""
+
+    challenge: str
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.checks) and all(c.ok for c in self.checks)
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """A mutant's expect.toml: what it must lose and what it must keep."""
+
+    description: str
+    lose: tuple[str, ...]
+    keep: tuple[str, ...]
+    fail: tuple[str, ...]
+
+
+def load_expectation(path: Path) -> Expectation:
+    """Read and check a mutant's expect.toml."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError:
+        raise ChallengeError(f"{path}: missing; every mutant needs an expect.toml") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ChallengeError(f"{path}: not valid TOML ({exc}); fix the syntax") from None
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in ("lose", "keep", "fail"):
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ChallengeError(f"{path}: {key}: expected a list of strings, got {value!r}")
+        lists[key] = tuple(value)
+    if not lists["lose"] and not lists["fail"]:
+        raise ChallengeError(f"{path}: expected `lose` or `fail` to name what the mutant must lose")
+    return Expectation(str(data.get("description", "")), lists["lose"], lists["keep"], lists["fail"])
+
+
+Progress = Callable[[str], None]
+
+
+def validate_challenge(
+    challenge: Challenge, options: GradeOptions | None = None, progress: Progress | None = None
+) -> ValidationReport:
+    """Run every proof for one challenge (see the module docstring)."""
+    options = options or GradeOptions()
+    say = progress or (lambda _msg: None)
+    report = ValidationReport(challenge.name)
+
+    say(f"{challenge.name}: grading the reference")
+    first = grade(challenge.reference, challenge, options)
+    missing = [t.id for t in first.tests if t.earned < 1.0]
+    report.checks.append(
+        Check("reference", first.score == 100.0, f"scored {first.score:g}" + _listing(missing))
+    )
+    say(f"{challenge.name}: grading the reference again")
+    second = grade(challenge.reference, challenge, options)
+    report.checks.append(
+        Check(
+            "deterministic",
+            second.score == first.score,
+            f"two runs scored {first.score:g} and {second.score:g}",
+        )
+    )
+
+    say(f"{challenge.name}: grading the stub")
+    stub = grade(challenge.stub, challenge, options)
+    correctness = stub.category("correctness")
+    earned = correctness.points if correctness else 0.0
+    report.checks.append(
+        Check(
+            "stub",
+            earned == 0.0 and stub.error is None,
+            f"scored {stub.score:g} with {earned:g} correctness points",
+        )
+    )
+
+    mutants = challenge.mutants()
+    if not mutants:
+        report.checks.append(Check("mutants", False, "no mutants: add mutants/<flaw>/ with expect.toml"))
+    for folder in mutants:
+        expectation = load_expectation(folder / "expect.toml")
+        say(f"{challenge.name}: grading mutant {folder.name}")
+        card = grade(folder, challenge, options)
+        report.checks.append(_judge_mutant(folder.name, expectation, card))
+    return report
+
+
+def _judge_mutant(name: str, expect: Expectation, card: Scorecard) -> Check:
+    problems: list[str] = []
+    for cat_name in expect.lose:
+        cat = card.category(cat_name)
+        if cat is None or cat.earned >= 1.0:
+            problems.append(f"kept all of {cat_name}")
+    for cat_name in expect.keep:
+        cat = card.category(cat_name)
+        if cat is not None and cat.earned < 1.0:
+            lost = [t.id for t in card.tests if t.category == cat_name and t.earned < 1.0]
+            problems.append(f"lost {cat_name} ({', '.join(lost)})")
+    for pattern in expect.fail:
+        matched = [t for t in card.tests if fnmatch.fnmatchcase(t.id, pattern)]
+        if not matched:
+            problems.append(f"no test matches {pattern}")
+        elif all(t.outcome == "passed" for t in matched):
+            problems.append(f"passed {pattern}")
+    lost = {c.name: round(c.earned, 3) for c in card.categories if c.earned < 1.0}
+    detail = f"scored {card.score:g}; lost {_fmt(lost) or 'nothing'}"
+    if problems:
+        detail += "; expected otherwise: " + "; ".join(problems)
+    return Check(f"mutant {name}", not problems, detail)
+
+
+def _listing(ids: list[str]) -> str:
+    return f"; not earned: {', '.join(ids)}" if ids else ""
+
+
+def _fmt(lost: dict[str, Any]) -> str:
+    return ", ".join(f"{k} (kept {v:.0%})" for k, v in lost.items())

@@ -1,0 +1,168 @@
+"""The clean room a submission is graded in: a fresh temporary copy, never the original.
+
+Only regular files inside the submission are copied. Files that would change
+how pytest or Python behave (conftest.py, pytest settings, sitecustomize,
+modules that shadow the standard library, pytest, numpy or mlgrader) are
+left out and reported. The challenge's support files are copied over the
+submission (the grader's copy wins), then its tests beside it, so test ids
+are relative to the challenge folder exactly as rubric.toml globs expect.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import stat
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mlgrader.challenge import KIT_MARKER, Challenge
+from mlgrader.rubric import ChallengeRubric
+from mlgrader.scorecard import Finding
+
+#: Files that configure pytest or Python itself: never taken from a submission.
+CONFIG_FILES = frozenset(
+    {
+        "conftest.py",
+        "pytest.ini",
+        "pyproject.toml",
+        "setup.cfg",
+        "tox.ini",
+        "setup.py",
+        "sitecustomize.py",
+        "usercustomize.py",
+        KIT_MARKER,
+    }
+)
+SKIPPED_DIRS = frozenset(
+    {".git", ".hg", "__pycache__", ".venv", "venv", ".tox", ".pytest_cache", ".mypy_cache",
+     ".ruff_cache", "node_modules", ".ipynb_checkpoints"}
+)
+PROTECTED_MODULES = frozenset({"pytest", "_pytest", "pluggy", "numpy", "mlgrader", "py"})
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_TOTAL_BYTES = 100 * 1024 * 1024
+
+
+@dataclass
+class Workspace:
+    """A prepared grading folder: ``root/submission``, ``root/tests``, challenge.toml, rubric."""
+
+    root: Path
+    files: list[dict[str, str]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def submission(self) -> Path:
+        return self.root / "submission"
+
+    @property
+    def tests(self) -> Path:
+        return self.root / "tests"
+
+    @property
+    def home(self) -> Path:
+        return self.root / "home"
+
+    def cleanup(self) -> None:
+        """Remove the workspace, even files the candidate made read-only."""
+        for dirpath, dirnames, _ in os.walk(self.root):
+            for name in dirnames:
+                path = Path(dirpath) / name
+                if not path.is_symlink():
+                    path.chmod(stat.S_IRWXU)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def prepare_workspace(
+    challenge: Challenge, submission: Path, rubric: ChallengeRubric, *, public_only: bool
+) -> Workspace:
+    """Build the clean room for grading ``submission`` against ``challenge``."""
+    ws = Workspace(Path(tempfile.mkdtemp(prefix="mlgrader-")))
+    ws.submission.mkdir()
+    ws.home.mkdir()
+    (ws.root / "tmp").mkdir()
+    _copy_submission(submission, ws)
+    if challenge.support.is_dir() and not challenge.is_kit:
+        for src in sorted(challenge.support.rglob("*")):
+            if src.is_file() and not _skipped(src.relative_to(challenge.support)):
+                dest = ws.submission / src.relative_to(challenge.support)
+                if dest.exists():
+                    ws.findings.append(
+                        Finding("support-replaced", f"{dest.relative_to(ws.submission)}: the challenge's copy is used")
+                    )
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(src, dest)
+    _copy_tests(challenge, ws, public_only=public_only)
+    shutil.copyfile(challenge.root / "challenge.toml", ws.root / "challenge.toml")
+    (ws.root / "rubric.toml").write_text(rubric.to_toml(), encoding="utf-8")
+    (ws.root / "pytest.ini").write_text("[pytest]\naddopts =\n", encoding="utf-8")
+    return ws
+
+
+def _skipped(rel: Path) -> bool:
+    return any(part in SKIPPED_DIRS for part in rel.parts) or rel.suffix in (".pyc", ".pyo")
+
+
+def _copy_submission(source: Path, ws: Workspace) -> None:
+    base = source.resolve()
+    total = 0
+    for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
+        for name in list(dirnames):
+            if (here / name).is_symlink():
+                dirnames.remove(name)
+                filenames.append(name)
+        for name in sorted(filenames):
+            path = here / name
+            rel = path.relative_to(base)
+            reason = _refusal(path, rel, base)
+            if reason is not None:
+                ws.findings.append(Finding(reason[0], f"{rel.as_posix()}: {reason[1]}"))
+                continue
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES or total + size > MAX_TOTAL_BYTES:
+                ws.findings.append(Finding("oversized-file", f"{rel.as_posix()}: too large, not copied"))
+                continue
+            total += size
+            dest = ws.submission / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            data = path.read_bytes()
+            dest.write_bytes(data)
+            ws.files.append({"path": rel.as_posix(), "sha256": hashlib.sha256(data).hexdigest()})
+
+
+def _refusal(path: Path, rel: Path, base: Path) -> tuple[str, str] | None:
+    """Why a submission file is not copied, as (finding kind, detail), or None to copy it."""
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(base) or not target.is_file():
+            return "refused-link", "a link that points outside the submission is not used"
+    elif not path.is_file():
+        return "refused-file", "not a regular file"
+    if rel.suffix in (".pyc", ".pyo"):
+        return "ignored-file", "compiled Python is not used"
+    if rel.name in CONFIG_FILES or rel.name.endswith(".pth"):
+        return "ignored-file", "configures pytest or Python, so it is never used when grading"
+    top = rel.parts[0]
+    module = top[:-3] if len(rel.parts) == 1 and top.endswith(".py") else top
+    if len(rel.parts) > 1 and not (base / top / "__init__.py").exists() and module not in PROTECTED_MODULES:
+        return None
+    if module in PROTECTED_MODULES or module in sys.stdlib_module_names:
+        return "shadowing-file", f"would shadow the module {module!r}, so it is never used"
+    return None
+
+
+def _copy_tests(challenge: Challenge, ws: Workspace, *, public_only: bool) -> None:
+    source = challenge.root / "tests"
+    ws.tests.mkdir()
+    for entry in sorted(source.iterdir()) if source.is_dir() else []:
+        if entry.name == "hidden" and public_only:
+            continue
+        if entry.is_dir() and entry.name not in SKIPPED_DIRS:
+            shutil.copytree(entry, ws.tests / entry.name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif entry.is_file() and entry.suffix == ".py":
+            shutil.copyfile(entry, ws.tests / entry.name)

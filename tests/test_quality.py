@@ -1,0 +1,568 @@
+"""Tests for mlgrader.quality: metrics, findings and the require_* authoring helpers."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from mlgrader.quality import Finding, QualityReport, analyze_paths, analyze_source
+
+
+def src(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+# A submission with every problem the rubric cares about; line numbers matter below.
+MESSY = src(
+    """
+    from collections import defaultdict
+    _STORE = {}
+    REGISTRY = defaultdict(list)
+    LIMIT = 10
+    NAMES = ("a", "b")
+    __all__ = ["god"]
+
+
+    def god(a, b, c, d=[]):
+        global _STORE
+        if a:
+            x = 1
+        elif b:
+            x = 2
+        else:
+            x = 3
+        for i in range(a):
+            while b:
+                if c and d:
+                    b -= 1
+                elif c or d or a:
+                    b -= 2
+        try:
+            x = x // a
+        except ZeroDivisionError:
+            x = 0
+        except:
+            pass
+        y = [v for v in d if v if v > 1]
+        z = 1 if x else 2
+        assert z
+        print(x, y)
+        return x
+
+
+    class Cart:
+        discounts = []
+
+        def __init__(self):
+            self.items = []
+            self._total = 0
+            self.count: int = 0
+            self.count += 1
+
+        def add(self, item):
+            try:
+                self.items.append(item)
+            except Exception:
+                pass
+    """
+)
+
+CLEAN = src(
+    '''
+    """A tidy submission."""
+
+    from __future__ import annotations
+
+    from abc import ABC, abstractmethod
+
+    LIMIT = 10
+    NAMES = ("a", "b")
+    __all__ = ["Cart", "Shape"]
+
+
+    class Shape(ABC):
+        """Something with an area."""
+
+        @abstractmethod
+        def area(self) -> float:
+            """Return the area."""
+
+
+    class Cart:
+        """A shopping cart."""
+
+        __slots__ = ("_items",)
+
+        def __init__(self, items: list[str] | None = None) -> None:
+            self._items: list[str] = list(items or [])
+
+        @property
+        def size(self) -> int:
+            """Number of items."""
+            return len(self._items)
+
+        def add(self, item: str, *, times: int = 1) -> None:
+            """Add ``item`` ``times`` times."""
+            for _ in range(times):
+                self._items.append(item)
+
+        def _check(self) -> bool:
+            return all(isinstance(i, str) for i in self._items)
+    '''
+)
+
+ALL_REQUIREMENTS = [
+    "require_max_complexity",
+    "require_max_function_length",
+    "require_max_nesting",
+    "require_no_module_mutable_state",
+    "require_no_global_statements",
+    "require_docstrings",
+    "require_private_state",
+    "require_no_bare_except",
+]
+
+
+@pytest.fixture
+def messy() -> QualityReport:
+    return analyze_source(MESSY, "cart.py")
+
+
+def kinds_at(report: QualityReport) -> set[tuple[str, int]]:
+    return {(f.kind, f.line) for f in report.findings}
+
+
+# -- metrics -----------------------------------------------------------------------------
+
+
+def test_god_function_metrics(messy: QualityReport) -> None:
+    god = messy.find_function("god")
+    # 1 + if + elif + for + while + if + `and` + elif + 2x`or` + except x2
+    #   + comprehension (for + 2 ifs) + ternary + assert = 17
+    assert god.complexity == 17
+    assert god.line == 9
+    assert god.length == 25  # lines 9..33
+    assert god.nesting == 3  # for > while > if
+    assert god.params == 4
+    assert god.has_docstring is False
+    assert god.annotated == 0.0
+
+
+def test_method_metrics_exclude_self_and_use_qualname(messy: QualityReport) -> None:
+    add = messy.find_function("Cart.add")
+    assert (add.name, add.qualname, add.params, add.complexity, add.nesting) == (
+        "add",
+        "Cart.add",
+        1,
+        2,
+        1,
+    )
+
+
+def test_annotation_fraction_counts_params_and_return() -> None:
+    report = analyze_source("def f(a: int, b, *args: int, c=1, **kw) -> None:\n    return None\n")
+    f = report.find_function("f")
+    assert f.params == 5
+    assert f.annotated == pytest.approx(3 / 6, abs=1e-3)
+
+
+def test_complexity_counts_match_cases_but_not_wildcard_or_nested_functions() -> None:
+    report = analyze_source(
+        src(
+            """
+            def f(v):
+                match v:
+                    case 1:
+                        pass
+                    case [a, b] if a:
+                        pass
+                    case _:
+                        pass
+                def inner():
+                    if v:
+                        return 1
+                with open(v) as fh:
+                    return fh
+            """
+        )
+    )
+    assert report.find_function("f").complexity == 3
+    inner = report.find_function("f.<locals>.inner")
+    assert inner.complexity == 2
+    assert report.find_function("f").nesting == 1
+
+
+def test_elif_chain_does_not_add_nesting() -> None:
+    chain = "\n".join(
+        ["def f(x):", "    if x == 0:", "        return 0"]
+        + [f"    elif x == {i}:\n        return {i}" for i in range(1, 8)]
+    )
+    f = analyze_source(chain).find_function("f")
+    assert f.nesting == 1
+    assert f.complexity == 9
+
+
+def test_deep_nesting_metric_and_finding() -> None:
+    code = src(
+        """
+        def deep(x):
+            for a in x:
+                for b in a:
+                    with b:
+                        try:
+                            if b:
+                                while b:
+                                    b -= 1
+                        except ValueError:
+                            pass
+        """
+    )
+    report = analyze_source(code, "deep.py")
+    assert report.find_function("deep").nesting == 6
+    assert ("deep-nesting", 1) in kinds_at(report)
+    with pytest.raises(AssertionError, match=r"deep\.py:1: .*'deep'.*\(nesting 6 > limit 4\)"):
+        report.require_max_nesting()
+    report.require_max_nesting(limit=6)
+
+
+def test_class_metrics(messy: QualityReport) -> None:
+    (cart,) = messy.files["cart.py"].classes
+    assert cart.name == "Cart"
+    assert cart.line == 36
+    assert cart.methods == ["__init__", "add"]
+    assert cart.public_attributes == ["items", "count"]
+    assert cart.has_docstring is False
+    assert cart.is_abstract is False
+
+
+def test_abstract_and_bases_detection() -> None:
+    report = analyze_source(
+        src(
+            """
+            import abc, typing
+            class A(abc.ABC): pass
+            class P(typing.Protocol[int]): pass
+            class M(metaclass=abc.ABCMeta): pass
+            class D(Base):
+                @abc.abstractmethod
+                def run(self): ...
+            class C(A, Generic[T]): pass
+            """
+        )
+    )
+    classes = {c.name: c for c in report.files["<string>"].classes}
+    assert {n: c.is_abstract for n, c in classes.items()} == {
+        "A": True,
+        "P": True,
+        "M": True,
+        "D": True,
+        "C": False,
+    }
+    assert classes["C"].bases == ["A", "Generic[T]"]
+    assert classes["P"].bases == ["typing.Protocol[int]"]
+
+
+# -- findings --------------------------------------------------------------------------------
+
+
+def test_findings_of_messy_submission(messy: QualityReport) -> None:
+    found = kinds_at(messy)
+    expected = {
+        ("module-mutable-state", 2),  # _STORE = {}
+        ("module-mutable-state", 3),  # REGISTRY = defaultdict(list)
+        ("mutable-default", 9),
+        ("missing-docstring", 9),
+        ("high-complexity", 9),
+        ("global-statement", 10),
+        ("bare-except", 27),
+        ("print-call", 32),
+        ("missing-docstring", 36),
+        ("module-mutable-state", 37),  # class-level discounts = []
+        ("public-attribute", 40),  # self.items
+        ("public-attribute", 42),  # self.count (annotated, then augmented)
+        ("missing-docstring", 45),
+        ("bare-except", 48),  # except Exception: pass
+    }
+    assert found == expected
+    assert all(f.file == "cart.py" for f in messy.findings)
+    assert messy.findings == messy.files["cart.py"].findings
+    assert [f.line for f in messy.findings] == sorted(f.line for f in messy.findings)
+
+
+def test_module_state_rules() -> None:
+    code = src(
+        """
+        import collections
+        __all__ = ["x"]
+        LIMITS = (1, 2)
+        CONFIG = {"debug": False}
+        NAMES = frozenset({"a"})
+        SQUARES = [i * i for i in range(3)]
+        QUEUE = collections.deque()
+        a, b = [], 3
+        counts: dict[str, int] = collections.Counter()
+        if True:
+            CACHE = set()
+        def f():
+            local = []
+            return local
+        class K:
+            __slots__ = ["_x"]
+            seen = dict()
+            def m(self):
+                tmp = {}
+                return tmp
+        """
+    )
+    report = analyze_source(code, "state.py")
+    lines = sorted(f.line for f in report.findings if f.kind == "module-mutable-state")
+    assert lines == [4, 6, 7, 8, 9, 11, 17]
+    with pytest.raises(AssertionError) as info:
+        report.require_no_module_mutable_state()
+    message = str(info.value)
+    assert "7 place(s)" in message
+    assert "state.py:4: module-level name 'CONFIG' is bound to a mutable dict" in message
+    assert "state.py:17: class attribute 'K.seen' is bound to a mutable dict()" in message
+    assert "'b'" not in message and "LIMITS" not in message
+
+
+def test_docstring_rules_exempt_private_dunder_local_and_setters() -> None:
+    code = src(
+        '''
+        def public(): pass
+        def _private(): pass
+        class _Hidden:
+            def run(self): pass
+        class Shown:
+            """Doc."""
+            def __init__(self): pass
+            def __len__(self): return 0
+            @property
+            def value(self):
+                """Doc."""
+                return 1
+            @value.setter
+            def value(self, v): pass
+            def method(self):
+                def helper(): pass
+                return helper
+        '''
+    )
+    report = analyze_source(code, "doc.py")
+    with pytest.raises(AssertionError) as info:
+        report.require_docstrings()
+    lines = str(info.value).splitlines()
+    assert lines[0] == "2 place(s) with missing docstrings:"
+    assert lines[1:] == [
+        "  doc.py:1: public function 'public' has no docstring",
+        "  doc.py:15: public function 'Shown.method' has no docstring",
+    ]
+
+
+def test_private_state_rules_properties_slots_and_class_filter() -> None:
+    code = src(
+        '''
+        class Good:
+            """Doc."""
+            __slots__ = ("_a",)
+            def __init__(self):
+                self._a = 1
+            @property
+            def a(self):
+                """Doc."""
+                return self._a
+            def set_a(self):
+                """Doc."""
+                self.a = 2  # goes through the property defined on the class
+        class Bad:
+            """Doc."""
+            __slots__ = ("name", "_ok")
+            def __init__(this, x):
+                this.x, this._y = x, x
+                this.name = "n"
+            @staticmethod
+            def make(self):
+                self.z = 1
+        '''
+    )
+    report = analyze_source(code, "priv.py")
+    report.require_private_state("Good")
+    with pytest.raises(AssertionError) as info:
+        report.require_private_state("Bad")
+    message = str(info.value)
+    assert "priv.py:15: Bad.name is public state" in message  # listed in __slots__
+    assert "priv.py:17: Bad.x is public state" in message
+    assert "Bad.z" not in message  # a staticmethod has no self
+    with pytest.raises(AssertionError, match=r"Bad\.x"):
+        report.require_private_state()
+    with pytest.raises(AssertionError, match="no class named 'Missing'"):
+        report.require_private_state("Missing")
+
+
+def test_bare_except_only_flags_swallowing_broad_handlers() -> None:
+    code = src(
+        """
+        try:
+            pass
+        except Exception:
+            raise
+        except BaseException as exc:
+            log(exc)
+        try:
+            pass
+        except (ValueError, Exception):
+            ...
+        try:
+            pass
+        except ValueError:
+            pass
+        """
+    )
+    report = analyze_source(code, "exc.py")
+    assert [(f.kind, f.line) for f in report.findings] == [("bare-except", 9)]
+    with pytest.raises(AssertionError, match=r"exc\.py:9: 'except \(ValueError, Exception\):'"):
+        report.require_no_bare_except()
+
+
+def test_star_import_print_and_long_function_findings() -> None:
+    body = "\n".join(f"    x{i} = {i}" for i in range(60))
+    code = f"from os.path import *\n\ndef long():\n    '''Doc.'''\n{body}\n    print(x0)\n"
+    report = analyze_source(code, "long.py")
+    assert kinds_at(report) == {
+        ("star-import", 1),
+        ("long-function", 3),
+        ("print-call", 65),
+    }
+    assert report.find_function("long").length == 63
+    with pytest.raises(AssertionError, match=r"long\.py:3: .*\(length 63 > limit 30\)"):
+        report.require_max_function_length()
+    report.require_max_function_length(limit=63)
+
+
+# -- require_* helpers -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "expected"),
+    [
+        ("require_max_complexity", ["cart.py:9: function 'god' is too complex (complexity 17 >"]),
+        ("require_no_module_mutable_state", ["cart.py:2: ", "cart.py:3: ", "cart.py:37: "]),
+        ("require_no_global_statements", ["cart.py:10: 'global _STORE'"]),
+        ("require_docstrings", ["cart.py:9: ", "cart.py:36: ", "cart.py:45: "]),
+        ("require_private_state", ["cart.py:40: Cart.items", "cart.py:42: Cart.count"]),
+        ("require_no_bare_except", ["cart.py:27: bare 'except:'", "cart.py:48: 'except Exc"]),
+    ],
+)
+def test_require_helpers_list_every_offending_place(
+    messy: QualityReport, method: str, expected: list[str]
+) -> None:
+    with pytest.raises(AssertionError) as info:
+        getattr(messy, method)()
+    message = str(info.value)
+    assert message.startswith(f"{len(expected)} place(s) with ")
+    for fragment in expected:
+        assert fragment in message
+
+
+def test_require_limits_are_configurable(messy: QualityReport) -> None:
+    messy.require_max_complexity(limit=17)
+    messy.require_max_function_length()  # default limit 30
+    with pytest.raises(
+        AssertionError, match=r"cart\.py:9: .*'god' is too long \(length 25 > limit 20\)"
+    ):
+        messy.require_max_function_length(limit=20)
+    messy.require_max_nesting(limit=3)
+    with pytest.raises(AssertionError, match=r"\(nesting 3 > limit 2\)"):
+        messy.require_max_nesting(limit=2)
+
+
+@pytest.mark.parametrize("method", ALL_REQUIREMENTS)
+def test_clean_code_passes_every_requirement(method: str) -> None:
+    report = analyze_source(CLEAN, "clean.py")
+    assert report.findings == []
+    assert getattr(report, method)() is None
+
+
+def test_clean_code_metrics() -> None:
+    report = analyze_source(CLEAN, "clean.py")
+    classes = {c.name: c for c in report.files["clean.py"].classes}
+    assert classes["Shape"].is_abstract is True
+    assert classes["Cart"].public_attributes == []
+    assert classes["Cart"].methods == ["__init__", "size", "add", "_check"]
+    assert report.find_function("Cart.add").annotated == 1.0
+    assert report.find_function("Cart.add").params == 2
+
+
+# -- syntax errors, files, serialisation ------------------------------------------------------
+
+
+def test_syntax_error_is_a_finding_and_fails_every_requirement() -> None:
+    report = analyze_source("def broken(:\n    pass\n", "broken.py")
+    assert [(f.kind, f.line, f.file) for f in report.findings] == [("syntax-error", 1, "broken.py")]
+    assert report.files["broken.py"].functions == []
+    for method in ALL_REQUIREMENTS:
+        with pytest.raises(AssertionError, match=r"broken\.py:1: syntax error"):
+            getattr(report, method)()
+
+
+def test_analyze_paths_keys_are_relative_posix(tmp_path: Path) -> None:
+    pkg = tmp_path / "sub" / "pkg"
+    pkg.mkdir(parents=True)
+    (pkg / "store.py").write_text("_STORE = {}\n", encoding="utf-8")
+    (pkg / "ok.py").write_text('"""Doc."""\nX = 1\n', encoding="utf-8")
+    (tmp_path / "bad.py").write_bytes(b"\xff\xfe garbage = (\n")
+    (tmp_path / "notes.txt").write_text("not python", encoding="utf-8")
+
+    report = analyze_paths([tmp_path / "sub", tmp_path / "bad.py"], root=tmp_path)
+
+    assert list(report.files) == ["sub/pkg/ok.py", "sub/pkg/store.py", "bad.py"]
+    assert report.files["sub/pkg/ok.py"].lines == 2
+    assert [(f.file, f.kind) for f in report.findings] == [
+        ("sub/pkg/store.py", "module-mutable-state"),
+        ("bad.py", "syntax-error"),
+    ]
+    with pytest.raises(AssertionError, match=r"sub/pkg/store\.py:1: module-level name '_STORE'"):
+        analyze_paths([pkg / "store.py"], root=tmp_path).require_no_module_mutable_state()
+
+
+def test_to_dict_is_json_serialisable(messy: QualityReport) -> None:
+    data = json.loads(json.dumps(messy.to_dict()))
+    assert list(data) == ["files"]
+    cart = data["files"]["cart.py"]
+    assert set(cart) == {"lines", "functions", "classes", "findings"}
+    assert cart["lines"] == MESSY.count("\n")
+    assert {f["qualname"] for f in cart["functions"]} == {"god", "Cart.__init__", "Cart.add"}
+    assert set(cart["functions"][0]) == {
+        "name",
+        "qualname",
+        "line",
+        "length",
+        "complexity",
+        "nesting",
+        "params",
+        "has_docstring",
+        "annotated",
+    }
+    assert {"name", "bases", "methods", "public_attributes", "is_abstract"} <= set(
+        cart["classes"][0]
+    )
+    assert cart["findings"][0] == {
+        "file": "cart.py",
+        "line": 2,
+        "kind": "module-mutable-state",
+        "detail": "module-level name '_STORE' is bound to a mutable dict",
+    }
+    assert Finding("a.py", 1, "k", "d").to_dict() == {
+        "file": "a.py",
+        "line": 1,
+        "kind": "k",
+        "detail": "d",
+    }
+
+
+def test_find_function_names_known_functions(messy: QualityReport) -> None:
+    with pytest.raises(AssertionError, match=r"no function 'nope'.*Cart\.add"):
+        messy.find_function("nope")
