@@ -152,10 +152,14 @@ def read_kit_marker(submission: Path) -> str | None:
     try:
         data = tomllib.loads(marker.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ChallengeError(f"{marker}: unreadable kit marker ({exc}); pass --challenge NAME") from None
+        raise ChallengeError(
+            f"{marker}: unreadable kit marker ({exc}); pass --challenge NAME"
+        ) from None
     name = data.get("kit", {}).get("challenge")
     if not isinstance(name, str):
-        raise ChallengeError(f"{marker}: kit.challenge: expected a challenge name; pass --challenge NAME")
+        raise ChallengeError(
+            f"{marker}: kit.challenge: expected a challenge name; pass --challenge NAME"
+        )
     return name
 
 

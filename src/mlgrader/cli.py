@@ -19,7 +19,13 @@ from typing import Any, TypeVar
 import click
 
 from mlgrader import __version__
-from mlgrader.challenge import Challenge, challenges_dir, find_challenge, list_challenges, read_kit_marker
+from mlgrader.challenge import (
+    Challenge,
+    challenges_dir,
+    find_challenge,
+    list_challenges,
+    read_kit_marker,
+)
 from mlgrader.errors import ChallengeError, MlgraderError, UserInputError
 from mlgrader.exports import render_gradescope, render_junit
 from mlgrader.grading import GradeOptions, error_scorecard, grade
@@ -103,27 +109,77 @@ def init_command(challenge_name: str, dest: Path, challenges: str | None) -> Non
 def output_options(func: F) -> F:
     """Options shared by grade and check: what to print, where to write, the pass bar."""
     options = [
-        click.option("--challenge", "challenge_name", default=None, metavar="NAME",
-                     help="Challenge to grade against (default: the kit's marker file)."),
+        click.option(
+            "--challenge",
+            "challenge_name",
+            default=None,
+            metavar="NAME",
+            help="Challenge to grade against (default: the kit's marker file).",
+        ),
         challenges_option,
-        click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text",
-                     show_default=True, help="What goes to stdout."),
-        click.option("--json", "json_path", type=click.Path(path_type=Path), default=None,
-                     help="Also write the JSON scorecard here."),
-        click.option("--markdown", "markdown_path", type=click.Path(path_type=Path), default=None,
-                     help="Also write the markdown scorecard here."),
-        click.option("--junit", "junit_path", type=click.Path(path_type=Path), default=None,
-                     help="Also write JUnit XML here."),
-        click.option("--gradescope", "gradescope_path", type=click.Path(path_type=Path),
-                     default=None, help="Also write Gradescope results.json here."),
-        click.option("--min-score", type=click.FloatRange(0, 1000), default=None,
-                     help="Exit 1 when the score is below this."),
-        click.option("--test-timeout", type=click.FloatRange(min=0.1), default=None, metavar="S",
-                     help="Seconds per test (default: the challenge's, else 30)."),
-        click.option("--deadline", type=click.FloatRange(min=1), default=None, metavar="S",
-                     help="Seconds for the whole submission (default: the challenge's, else 900)."),
-        click.option("--memory", type=click.IntRange(min=0), default=None, metavar="MB",
-                     help="Memory per test process in MB (default: the challenge's, else 2048)."),
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(sorted(RENDERERS)),
+            default="text",
+            show_default=True,
+            help="What goes to stdout.",
+        ),
+        click.option(
+            "--json",
+            "json_path",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="Also write the JSON scorecard here.",
+        ),
+        click.option(
+            "--markdown",
+            "markdown_path",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="Also write the markdown scorecard here.",
+        ),
+        click.option(
+            "--junit",
+            "junit_path",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="Also write JUnit XML here.",
+        ),
+        click.option(
+            "--gradescope",
+            "gradescope_path",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="Also write Gradescope results.json here.",
+        ),
+        click.option(
+            "--min-score",
+            type=click.FloatRange(0, 1000),
+            default=None,
+            help="Exit 1 when the score is below this.",
+        ),
+        click.option(
+            "--test-timeout",
+            type=click.FloatRange(min=0.1),
+            default=None,
+            metavar="S",
+            help="Seconds per test (default: the challenge's, else 30).",
+        ),
+        click.option(
+            "--deadline",
+            type=click.FloatRange(min=1),
+            default=None,
+            metavar="S",
+            help="Seconds for the whole submission (default: the challenge's, else 900).",
+        ),
+        click.option(
+            "--memory",
+            type=click.IntRange(min=0),
+            default=None,
+            metavar="MB",
+            help="Memory per test process in MB (default: the challenge's, else 2048).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -133,16 +189,29 @@ def output_options(func: F) -> F:
 @main.command("grade")
 @click.argument("submission", type=click.Path(path_type=Path))
 @output_options
-@click.option("--public-only", is_flag=True, help="Run only the public tests (what a candidate can run).")
-@click.option("--audience", type=click.Choice(["grader", "candidate"]), default="grader",
-              show_default=True, help="candidate: hidden tests show name and outcome only.")
+@click.option(
+    "--public-only", is_flag=True, help="Run only the public tests (what a candidate can run)."
+)
+@click.option(
+    "--audience",
+    type=click.Choice(["grader", "candidate"]),
+    default="grader",
+    show_default=True,
+    help="candidate: hidden tests show name and outcome only.",
+)
 @click.option("--no-integrity-cap", is_flag=True, help="Keep the score when integrity is violated.")
 @handles_errors
-def grade_command(submission: Path, public_only: bool, audience: str, no_integrity_cap: bool,
-                  **kwargs: Any) -> None:
+def grade_command(
+    submission: Path, public_only: bool, audience: str, no_integrity_cap: bool, **kwargs: Any
+) -> None:
     """Grade SUBMISSION (a folder) against the public and hidden tests."""
-    _grade_and_report(submission, public_only=public_only, audience=audience,
-                      integrity_cap=not no_integrity_cap, **kwargs)
+    _grade_and_report(
+        submission,
+        public_only=public_only,
+        audience=audience,
+        integrity_cap=not no_integrity_cap,
+        **kwargs,
+    )
 
 
 @main.command("check")
@@ -151,7 +220,9 @@ def grade_command(submission: Path, public_only: bool, audience: str, no_integri
 @handles_errors
 def check_command(submission: Path, **kwargs: Any) -> None:
     """Run the public tests on SUBMISSION, as a candidate sees them (= grade --public-only)."""
-    _grade_and_report(submission, public_only=True, audience="candidate", integrity_cap=True, **kwargs)
+    _grade_and_report(
+        submission, public_only=True, audience="candidate", integrity_cap=True, **kwargs
+    )
 
 
 def _grade_and_report(
@@ -181,8 +252,12 @@ def _grade_and_report(
         memory_mb=memory,
         integrity_cap=integrity_cap,
     )
-    outputs = {json_path: render_json, markdown_path: render_markdown,
-               junit_path: render_junit, gradescope_path: render_gradescope}
+    outputs = {
+        json_path: render_json,
+        markdown_path: render_markdown,
+        junit_path: render_junit,
+        gradescope_path: render_gradescope,
+    }
     try:
         card = grade(submission, chal, options)
     except UserInputError:
@@ -213,7 +288,9 @@ def resolve_challenge(
     name = name or marker
     if name is None:
         if not submission.exists():
-            raise UserInputError(f"submission {submission} does not exist; pass the folder with your code")
+            raise UserInputError(
+                f"submission {submission} does not exist; pass the folder with your code"
+            )
         raise UserInputError(
             f"no challenge given and {submission} is not a kit (no .mlgrader-kit.toml); pass --challenge NAME"
         )
@@ -258,7 +335,9 @@ def validate_command(names: tuple[str, ...], challenges: str | None) -> None:
     for chal in chosen:
         report = validate_challenge(chal, progress=lambda m: click.echo(m, err=True))
         for check in report.checks:
-            click.echo(f"{'ok  ' if check.ok else 'FAIL'} {chal.name}: {check.subject}: {check.detail}")
+            click.echo(
+                f"{'ok  ' if check.ok else 'FAIL'} {chal.name}: {check.subject}: {check.detail}"
+            )
         all_ok = all_ok and report.ok
     click.echo("all challenges valid" if all_ok else "some challenges are not valid")
     sys.exit(0 if all_ok else 1)

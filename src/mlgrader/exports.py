@@ -45,9 +45,16 @@ def render_junit(card: Scorecard) -> str:
                 name=name or path,
                 time=f"{test.duration_s:.3f}",
             )
-            ET.SubElement(ET.SubElement(case, "properties"), "property", name="visibility", value=test.visibility)
+            ET.SubElement(
+                ET.SubElement(case, "properties"),
+                "property",
+                name="visibility",
+                value=test.visibility,
+            )
             if test.outcome == "failed":
-                ET.SubElement(case, "failure", message=test.message[:500]).text = test.longrepr or test.message
+                ET.SubElement(case, "failure", message=test.message[:500]).text = (
+                    test.longrepr or test.message
+                )
             elif test.outcome in ("error", "timeout", "crashed"):
                 ET.SubElement(case, "error", message=test.message[:500], type=test.outcome).text = (
                     test.longrepr or test.message
@@ -55,7 +62,9 @@ def render_junit(card: Scorecard) -> str:
             elif test.outcome == "skipped":
                 ET.SubElement(case, "skipped", message=test.message[:500])
     ET.indent(suites)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    )
 
 
 def render_gradescope(card: Scorecard) -> str:

@@ -39,11 +39,18 @@ class GradeOptions:
 def check_submission(challenge: Challenge, submission: Path) -> None:
     """Raise SubmissionError unless ``submission`` is a folder with every module the challenge needs."""
     if not submission.exists():
-        raise SubmissionError(f"submission {submission} does not exist; pass the folder with your code")
+        raise SubmissionError(
+            f"submission {submission} does not exist; pass the folder with your code"
+        )
     if not submission.is_dir():
-        raise SubmissionError(f"submission {submission} is not a folder; pass the folder with your code")
+        raise SubmissionError(
+            f"submission {submission} is not a folder; pass the folder with your code"
+        )
     for module in challenge.modules:
-        if not ((submission / f"{module}.py").is_file() or (submission / module / "__init__.py").is_file()):
+        if not (
+            (submission / f"{module}.py").is_file()
+            or (submission / module / "__init__.py").is_file()
+        ):
             raise SubmissionError(
                 f"submission {submission} has no {module}.py, which the {challenge.name} challenge "
                 f"needs; start from `mlgrader init {challenge.name} DIR`"
@@ -61,7 +68,9 @@ def grade(submission: Path, challenge: Challenge, options: GradeOptions | None =
     limits = RunLimits(
         test_timeout_s=options.test_timeout_s or challenge.limits.test_timeout_s,
         deadline_s=options.deadline_s or challenge.limits.deadline_s,
-        memory_mb=options.memory_mb if options.memory_mb is not None else challenge.limits.memory_mb,
+        memory_mb=options.memory_mb
+        if options.memory_mb is not None
+        else challenge.limits.memory_mb,
     )
     ws = prepare_workspace(challenge, submission, rubric, public_only=public_only)
     try:
@@ -97,18 +106,30 @@ def grade(submission: Path, challenge: Challenge, options: GradeOptions | None =
 def _results(outcome: RunOutcome, limits: RunLimits) -> list[TestResult]:
     records = outcome.records
     if not records.has_collected:
-        detail = "; ".join(records.errors) or outcome.log_tail.strip().splitlines()[-1:] or ["no output"]
-        raise GradingError(f"pytest did not collect the challenge's tests: {_one_line(str(detail))}")
+        detail = (
+            "; ".join(records.errors) or outcome.log_tail.strip().splitlines()[-1:] or ["no output"]
+        )
+        raise GradingError(
+            f"pytest did not collect the challenge's tests: {_one_line(str(detail))}"
+        )
     if records.errors:
-        raise GradingError(f"the challenge's tests failed to collect: {_one_line(records.errors[0])}")
+        raise GradingError(
+            f"the challenge's tests failed to collect: {_one_line(records.errors[0])}"
+        )
     tests = []
     for planned in records.collected:
         result = records.results.get(planned["id"])
         if result is None:
             if outcome.deadline_hit:
-                outcome_name, message = "timeout", f"not finished: the deadline of {limits.deadline_s:g} s passed"
+                outcome_name, message = (
+                    "timeout",
+                    f"not finished: the deadline of {limits.deadline_s:g} s passed",
+                )
             else:
-                outcome_name, message = "crashed", "not finished: the test run ended before this test reported"
+                outcome_name, message = (
+                    "crashed",
+                    "not finished: the test run ended before this test reported",
+                )
             result = TestResult(
                 id=planned["id"],
                 category=planned["category"],

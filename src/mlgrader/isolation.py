@@ -53,7 +53,7 @@ def run_isolated(
     """
     config = item.config
     read_fd, write_fd = os.pipe()
-    dump = tempfile.TemporaryFile()
+    dump = tempfile.TemporaryFile()  # noqa: SIM115 - closed on every path below
     started = time.monotonic()
     pid = os.fork()
     if pid == 0:  # the child: never returns
@@ -181,7 +181,9 @@ def _reap(pid: int, deadline: float, timed_out: bool) -> int | None:
 def _decode(config: pytest.Config, data: bytes) -> list[pytest.TestReport] | None:
     try:
         payload = json.loads(data)
-        reports = [config.hook.pytest_report_from_serializable(config=config, data=d) for d in payload]
+        reports = [
+            config.hook.pytest_report_from_serializable(config=config, data=d) for d in payload
+        ]
     except Exception:
         return None
     if not reports or not all(isinstance(r, pytest.TestReport) for r in reports):
@@ -204,7 +206,9 @@ def _describe_death(status: int, had_reports: bool) -> str:
 def _synthetic(
     item: pytest.Item, outcome: str, message: str, details: str, duration: float
 ) -> pytest.TestReport:
-    longrepr = message + (f"\n\nstack of the test process at the timeout:\n{details}" if details else "")
+    longrepr = message + (
+        f"\n\nstack of the test process at the timeout:\n{details}" if details else ""
+    )
     return pytest.TestReport(
         nodeid=item.nodeid,
         location=item.location,

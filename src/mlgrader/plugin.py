@@ -42,6 +42,7 @@ HELP_MEMORY = "address-space limit of each test process in MB (default 2048; 0 f
 HELP_DEADLINE = "seconds for the whole run; tests not started by then count as timeouts"
 HELP_NO_ISOLATION = "run tests in the pytest process itself (debugging trusted code only)"
 
+
 @dataclass(frozen=True)
 class Settings:
     """The plugin's settings, resolved once: command line, then environment, then ini."""
@@ -197,7 +198,9 @@ class GradingSession:
         ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
         remaining = self._remaining()
         if remaining is not None and remaining <= 0:
-            message = f"timeout: not run, the run's deadline of {self.settings.deadline_s:g} s passed"
+            message = (
+                f"timeout: not run, the run's deadline of {self.settings.deadline_s:g} s passed"
+            )
             reports = [_not_run(item, message)]
         else:
             timeout = self.settings.test_timeout_s
@@ -304,11 +307,15 @@ def _marker_spec(marker: pytest.Mark, nodeid: str) -> tuple[str, float | None]:
     category = args[0] if args else kwargs.get("category")
     weight = args[1] if len(args) > 1 else kwargs.get("weight")
     if not isinstance(category, str):
-        raise pytest.UsageError(f"{nodeid}: rubric marker: expected a category name, got {category!r}")
+        raise pytest.UsageError(
+            f"{nodeid}: rubric marker: expected a category name, got {category!r}"
+        )
     if weight is not None and (
         isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0
     ):
-        raise pytest.UsageError(f"{nodeid}: rubric marker: weight must be a number >= 0, got {weight!r}")
+        raise pytest.UsageError(
+            f"{nodeid}: rubric marker: weight must be a number >= 0, got {weight!r}"
+        )
     return category, None if weight is None else float(weight)
 
 
@@ -377,4 +384,3 @@ def _not_run(item: pytest.Item, message: str) -> pytest.TestReport:
         duration=0.0,
         user_properties=[(PROP_OUTCOME, "timeout"), (PROP_MESSAGE, message)],
     )
-

@@ -64,13 +64,15 @@ def render_text(card: Scorecard) -> str:
             if test.earned not in (0.0, 1.0):
                 line += f"  [{test.earned:.0%} credit]"
             lines.append(line)
-            if test.message and test.outcome != "passed" or test.earned not in (0.0, 1.0):
+            if (test.message and test.outcome != "passed") or test.earned not in (0.0, 1.0):
                 lines += [f"          {m}" for m in _short(test.message).splitlines()[:3]]
     checks = list(_complexity_rows(card.tests))
     if checks:
         lines += ["", "complexity:"]
         for test_id, label, expected, measured, result in checks:
-            lines.append(f"  {test_id} [{label}]: expected {expected}, measured {measured} ({result})")
+            lines.append(
+                f"  {test_id} [{label}]: expected {expected}, measured {measured} ({result})"
+            )
     lines += ["", f"integrity: {card.integrity.status}"]
     lines += [f"  - {f.kind}: {f.detail}" for f in card.integrity.findings]
     lines.append(f"graded in {card.duration_s:.1f} s")

@@ -8,6 +8,7 @@ yields every finished result; the grader marks the rest as timed out.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -49,15 +50,11 @@ class RecordWriter:
     def close_in_child(self) -> None:
         """Drop the channel in a forked test process without flushing the parent's buffer."""
         if self.fd is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.close(self.fd)
-            except OSError:
-                pass
         else:
-            try:
+            with contextlib.suppress(OSError, ValueError):
                 os.close(self._stream.fileno())
-            except (OSError, ValueError):
-                pass
 
 
 def parse_records(text: str) -> RunRecords:

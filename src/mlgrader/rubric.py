@@ -227,7 +227,9 @@ class _Checker:
 
     def known_category(self, name: str, key: str, categories: Mapping[str, Category]) -> None:
         if name not in categories:
-            raise self.fail(key, f"a category defined in [categories] ({', '.join(categories)})", name)
+            raise self.fail(
+                key, f"a category defined in [categories] ({', '.join(categories)})", name
+            )
 
     def rule(self, entry: object, key: str, categories: Mapping[str, Category]) -> TestRule:
         body = self.table(entry, key)

@@ -69,7 +69,9 @@ def load_expectation(path: Path) -> Expectation:
         lists[key] = tuple(value)
     if not lists["lose"] and not lists["fail"]:
         raise ChallengeError(f"{path}: expected `lose` or `fail` to name what the mutant must lose")
-    return Expectation(str(data.get("description", "")), lists["lose"], lists["keep"], lists["fail"])
+    return Expectation(
+        str(data.get("description", "")), lists["lose"], lists["keep"], lists["fail"]
+    )
 
 
 Progress = Callable[[str], None]
@@ -113,7 +115,9 @@ def validate_challenge(
 
     mutants = challenge.mutants()
     if not mutants:
-        report.checks.append(Check("mutants", False, "no mutants: add mutants/<flaw>/ with expect.toml"))
+        report.checks.append(
+            Check("mutants", False, "no mutants: add mutants/<flaw>/ with expect.toml")
+        )
     for folder in mutants:
         expectation = load_expectation(folder / "expect.toml")
         say(f"{challenge.name}: grading mutant {folder.name}")
@@ -139,8 +143,8 @@ def _judge_mutant(name: str, expect: Expectation, card: Scorecard) -> Check:
             problems.append(f"no test matches {pattern}")
         elif all(t.outcome == "passed" for t in matched):
             problems.append(f"passed {pattern}")
-    lost = {c.name: round(c.earned, 3) for c in card.categories if c.earned < 1.0}
-    detail = f"scored {card.score:g}; lost {_fmt(lost) or 'nothing'}"
+    kept = {c.name: round(c.earned, 3) for c in card.categories if c.earned < 1.0}
+    detail = f"scored {card.score:g}; lost {_fmt(kept) or 'nothing'}"
     if problems:
         detail += "; expected otherwise: " + "; ".join(problems)
     return Check(f"mutant {name}", not problems, detail)

@@ -34,12 +34,22 @@ CONFIG_FILES = frozenset(
         "setup.py",
         "sitecustomize.py",
         "usercustomize.py",
-        KIT_MARKER,
     }
 )
 SKIPPED_DIRS = frozenset(
-    {".git", ".hg", "__pycache__", ".venv", "venv", ".tox", ".pytest_cache", ".mypy_cache",
-     ".ruff_cache", "node_modules", ".ipynb_checkpoints"}
+    {
+        ".git",
+        ".hg",
+        "__pycache__",
+        ".venv",
+        "venv",
+        ".tox",
+        ".pytest_cache",
+        ".mypy_cache",
+        ".ruff_cache",
+        "node_modules",
+        ".ipynb_checkpoints",
+    }
 )
 PROTECTED_MODULES = frozenset({"pytest", "_pytest", "pluggy", "numpy", "mlgrader", "py"})
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -91,7 +101,10 @@ def prepare_workspace(
                 dest = ws.submission / src.relative_to(challenge.support)
                 if dest.exists():
                     ws.findings.append(
-                        Finding("support-replaced", f"{dest.relative_to(ws.submission)}: the challenge's copy is used")
+                        Finding(
+                            "support-replaced",
+                            f"{dest.relative_to(ws.submission)}: the challenge's copy is used",
+                        )
                     )
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(src, dest)
@@ -119,13 +132,17 @@ def _copy_submission(source: Path, ws: Workspace) -> None:
         for name in sorted(filenames):
             path = here / name
             rel = path.relative_to(base)
+            if rel.as_posix() == KIT_MARKER:
+                continue  # mlgrader's own marker: not candidate code
             reason = _refusal(path, rel, base)
             if reason is not None:
                 ws.findings.append(Finding(reason[0], f"{rel.as_posix()}: {reason[1]}"))
                 continue
             size = path.stat().st_size
             if size > MAX_FILE_BYTES or total + size > MAX_TOTAL_BYTES:
-                ws.findings.append(Finding("oversized-file", f"{rel.as_posix()}: too large, not copied"))
+                ws.findings.append(
+                    Finding("oversized-file", f"{rel.as_posix()}: too large, not copied")
+                )
                 continue
             total += size
             dest = ws.submission / rel
@@ -149,7 +166,11 @@ def _refusal(path: Path, rel: Path, base: Path) -> tuple[str, str] | None:
         return "ignored-file", "configures pytest or Python, so it is never used when grading"
     top = rel.parts[0]
     module = top[:-3] if len(rel.parts) == 1 and top.endswith(".py") else top
-    if len(rel.parts) > 1 and not (base / top / "__init__.py").exists() and module not in PROTECTED_MODULES:
+    if (
+        len(rel.parts) > 1
+        and not (base / top / "__init__.py").exists()
+        and module not in PROTECTED_MODULES
+    ):
         return None
     if module in PROTECTED_MODULES or module in sys.stdlib_module_names:
         return "shadowing-file", f"would shadow the module {module!r}, so it is never used"
@@ -163,6 +184,8 @@ def _copy_tests(challenge: Challenge, ws: Workspace, *, public_only: bool) -> No
         if entry.name == "hidden" and public_only:
             continue
         if entry.is_dir() and entry.name not in SKIPPED_DIRS:
-            shutil.copytree(entry, ws.tests / entry.name, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(
+                entry, ws.tests / entry.name, ignore=shutil.ignore_patterns("__pycache__")
+            )
         elif entry.is_file() and entry.suffix == ".py":
             shutil.copyfile(entry, ws.tests / entry.name)
