@@ -166,6 +166,8 @@ class _Run:
             want = math.ceil(self.target * 1.2 / max(per_call, 1e-9))
             size.loops = max(size.loops * 2, min(want, size.loops * 100))
             per_call = _time_batch(self.func, arg, size.loops)
+        if per_call * size.loops < 3 * self.target:  # cheap: a second look against noise
+            per_call = min(per_call, _time_batch(self.func, arg, size.loops))
         size.samples.append(per_call)
         self.sizes.append(size)
 
@@ -210,8 +212,9 @@ class _Run:
         self._add(n)
         while n < max_n:
             if n < 100 and self._local_slope() > 3.5:  # exponential: small additive steps
-                steps = [n + k for k in (8, 4, 2, 1)]
+                steps = [n + k for k in (8, 4, 2)]
                 candidates = [c for c in steps if self._predict_call(c) <= 8 * self._last_call()]
+                candidates.append(n + 1)
             else:
                 candidates = [round(n * f) for f in (2.0, 1.5, 1.25)]
                 if max_n - candidates[0] < 0.25 * candidates[0]:
@@ -299,11 +302,19 @@ def _upper(ns: np.ndarray) -> np.ndarray:
 
 
 def _window(ns: np.ndarray, ts: np.ndarray) -> np.ndarray:
-    """Indices of the sizes where work dominates call overhead (else the upper half)."""
+    """Indices of the sizes to fit.
+
+    If time grows a lot, the sizes where work dominates call overhead (at least 4x the
+    fastest time); otherwise all sizes but the tiny ones (n < 8), whose edge effects
+    (a one-element dict, an empty loop) would pass for growth.
+    """
     work = np.flatnonzero(ts >= 4 * ts.min())
-    if len(work) >= 4 and ns[-1] / ns[work[0]] >= 4:
+    if len(work) >= 4 and ns[-1] / ns[work[0]] >= 4 and ts[-1] >= 16 * ts.min():
         return np.arange(work[0], len(ns))
-    return _upper(ns)
+    big = np.flatnonzero(ns >= 8)
+    if len(big) >= 4 and ns[-1] / ns[big[0]] >= 4:
+        return big
+    return np.arange(len(ns))
 
 
 _POWERS = {"O(1)": 0, "O(log n)": 0, "O(n)": 1, "O(n log n)": 1, "O(n^2)": 2, "O(n^3)": 3}

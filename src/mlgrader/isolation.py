@@ -31,7 +31,7 @@ from mlgrader.fixtures import PROP_MESSAGE, PROP_OUTCOME
 MAX_REPORT_BYTES = 4 * 1024 * 1024
 MAX_LONGREPR_CHARS = 8000
 MAX_SECTION_CHARS = 4000
-GRACE_S = 2.0
+GRACE_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,9 @@ def _serialise(config: pytest.Config, report: pytest.TestReport) -> dict[str, An
         crash = getattr(longrepr, "reprcrash", None)
         message = getattr(crash, "message", None) or str(longrepr).strip().splitlines()[-1:]
         report.user_properties.append((PROP_MESSAGE, _clip(str(message), 2000)))
-        report.longrepr = _clip(str(longrepr), MAX_LONGREPR_CHARS)
+        text = str(longrepr)
+        if len(text) > MAX_LONGREPR_CHARS:
+            report.longrepr = _clip(text, MAX_LONGREPR_CHARS)
     elif report.skipped and isinstance(longrepr, tuple) and len(longrepr) == 3:
         report.longrepr = (str(longrepr[0]), longrepr[1], _clip(str(longrepr[2]), 2000))
     report.sections = [(k, _clip(v, MAX_SECTION_CHARS)) for k, v in report.sections]

@@ -1,0 +1,294 @@
+"""The pytest plugin: inert unless enabled, rubric classification, isolation, fixtures."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from mlgrader.results import RunRecords, parse_records
+
+CHALLENGE_TOML = """
+[challenge]
+name = "demo"
+title = "Demo"
+modules = ["mod"]
+time_estimate_minutes = 5
+"""
+
+RUBRIC_TOML = """
+[rubric]
+pass_mark = 50
+[categories.correctness]
+weight = 60
+[categories.oop]
+weight = 40
+[[challenges.demo.tests]]
+match = "tests/hidden/test_style.py::*"
+category = "oop"
+weight = 3
+"""
+
+
+@pytest.fixture
+def demo(pytester: pytest.Pytester) -> pytest.Pytester:
+    """A challenge folder with a rubric and a submission module."""
+    pytester.makefile(".toml", challenge=CHALLENGE_TOML, rubric=RUBRIC_TOML)
+    sub = pytester.mkdir("submission")
+    (sub / "mod.py").write_text("def add(a, b):\n    return a + b\n")
+    pytester.mkdir("tests")
+    pytester.mkdir("tests/public")
+    pytester.mkdir("tests/hidden")
+    return pytester
+
+
+def write_test(pytester: pytest.Pytester, rel: str, body: str) -> None:
+    path = pytester.path / rel
+    path.write_text(textwrap.dedent(body))
+
+
+def grade_run(pytester: pytest.Pytester, *extra: str) -> tuple[pytest.RunResult, RunRecords]:
+    results = pytester.path / "results.jsonl"
+    run = pytester.runpytest_subprocess(
+        "--mlgrader",
+        "--mlgrader-submission",
+        "submission",
+        "--mlgrader-rubric",
+        "rubric.toml",
+        "--mlgrader-results",
+        str(results),
+        "-p",
+        "no:cacheprovider",
+        *extra,
+        "tests",
+    )
+    text = results.read_text() if results.exists() else ""
+    return run, parse_records(text)
+
+
+def test_inert_without_flag(demo: pytest.Pytester) -> None:
+    """Without --mlgrader, tests share pytest's own process and no score is printed."""
+    write_test(
+        demo,
+        "tests/public/test_plain.py",
+        """
+        import sys, pytest
+        @pytest.mark.rubric("oop", weight=2)
+        def test_one():
+            sys.mlgrader_probe = 1
+        def test_two():
+            assert sys.mlgrader_probe == 1
+        """,
+    )
+    result = demo.runpytest_subprocess("tests", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+    assert "= mlgrader =" not in result.stdout.str()
+
+
+def test_classification_marker_rule_default(demo: pytest.Pytester) -> None:
+    """Marker wins, then rubric.toml globs, then correctness with weight 1."""
+    write_test(
+        demo,
+        "tests/hidden/test_style.py",
+        """
+        import pytest
+        def test_ruled(): pass
+        @pytest.mark.rubric("correctness", weight=5)
+        def test_marked(): pass
+        """,
+    )
+    write_test(demo, "tests/public/test_basic.py", "def test_default(): pass\n")
+    _, records = grade_run(demo)
+    planned = {t["id"]: (t["category"], t["weight"], t["visibility"]) for t in records.collected}
+    assert planned == {
+        "tests/hidden/test_style.py::test_ruled": ("oop", 3.0, "hidden"),
+        "tests/hidden/test_style.py::test_marked": ("correctness", 5.0, "hidden"),
+        "tests/public/test_basic.py::test_default": ("correctness", 1.0, "public"),
+    }
+    assert records.done
+
+
+def test_unknown_category_is_a_usage_error(demo: pytest.Pytester) -> None:
+    """A marker naming a category missing from the rubric stops the run with a clear message."""
+    write_test(
+        demo,
+        "tests/public/test_bad.py",
+        """
+        import pytest
+        @pytest.mark.rubric("speed")
+        def test_x(): pass
+        """,
+    )
+    run, _ = grade_run(demo)
+    assert run.ret == pytest.ExitCode.USAGE_ERROR
+    assert "unknown rubric category 'speed'" in run.stderr.str()
+
+
+def test_crash_and_exit_cost_only_their_test(demo: pytest.Pytester) -> None:
+    """os._exit and a segfault mark their test crashed; every other result is kept."""
+    write_test(
+        demo,
+        "tests/public/test_crashy.py",
+        """
+        import ctypes, os
+        def test_before(submission):
+            assert submission.module("mod").add(1, 2) == 3
+        def test_exit():
+            os._exit(0)
+        def test_segfault():
+            ctypes.string_at(0)
+        def test_after(submission):
+            assert submission.module("mod").add(2, 2) == 4
+        """,
+    )
+    run, records = grade_run(demo)
+    outcomes = {k.split("::")[1]: v.outcome for k, v in records.results.items()}
+    assert outcomes == {
+        "test_before": "passed",
+        "test_exit": "crashed",
+        "test_segfault": "crashed",
+        "test_after": "passed",
+    }
+    segv = next(v for k, v in records.results.items() if k.endswith("test_segfault"))
+    assert "SIGSEGV" in segv.message
+    assert run.ret == pytest.ExitCode.TESTS_FAILED
+
+
+def test_hang_becomes_timeout_with_stack(demo: pytest.Pytester) -> None:
+    """A test that hangs is killed at the per-test timeout and shows where it was stuck."""
+    write_test(
+        demo,
+        "tests/public/test_hang.py",
+        """
+        import time
+        def test_spins_forever():
+            while True:
+                time.sleep(0.01)
+        def test_fine(): pass
+        """,
+    )
+    _, records = grade_run(demo, "--mlgrader-test-timeout", "1")
+    hang = records.results["tests/public/test_hang.py::test_spins_forever"]
+    assert hang.outcome == "timeout"
+    assert "within 1 s" in hang.message
+    assert "test_spins_forever" in (hang.longrepr or "")
+    assert records.results["tests/public/test_hang.py::test_fine"].outcome == "passed"
+
+
+def test_deadline_marks_unstarted_tests_timeout(demo: pytest.Pytester) -> None:
+    """Once the run's deadline passes, remaining tests are recorded as timeouts, not dropped."""
+    write_test(
+        demo,
+        "tests/public/test_slow.py",
+        """
+        import time
+        def test_a(): time.sleep(5)
+        def test_b(): pass
+        """,
+    )
+    _, records = grade_run(demo, "--mlgrader-deadline", "1")
+    assert records.results["tests/public/test_slow.py::test_a"].outcome == "timeout"
+    assert records.results["tests/public/test_slow.py::test_b"].outcome == "timeout"
+
+
+def test_skip_and_partial_credit(demo: pytest.Pytester) -> None:
+    """A skip earns nothing; partial() records a fraction that applies when the test passes."""
+    write_test(
+        demo,
+        "tests/public/test_credit.py",
+        """
+        import pytest
+        def test_skipped():
+            pytest.skip("candidate said so")
+        def test_partial(partial):
+            partial(0.25, "slower than baseline")
+        def test_partial_but_failed(partial):
+            partial(0.5, "half")
+            assert False
+        """,
+    )
+    _, records = grade_run(demo)
+    got = {k.split("::")[1]: (v.outcome, v.earned) for k, v in records.results.items()}
+    assert got == {
+        "test_skipped": ("skipped", 0.0),
+        "test_partial": ("passed", 0.25),
+        "test_partial_but_failed": ("failed", 0.0),
+    }
+    assert "slower than baseline" in records.results["tests/public/test_credit.py::test_partial"].message
+
+
+def test_collection_never_imports_candidate_code(demo: pytest.Pytester) -> None:
+    """Collecting (even with the submission fixture in use) runs no candidate code."""
+    (demo.path / "submission" / "mod.py").write_text(
+        "open('IMPORTED', 'w').close()\ndef add(a, b):\n    return a + b\n"
+    )
+    write_test(
+        demo,
+        "tests/public/test_lazy.py",
+        """
+        def test_uses(submission):
+            assert submission.module("mod").add(1, 1) == 2
+        """,
+    )
+    demo.runpytest_subprocess(
+        "--mlgrader", "--mlgrader-submission", "submission", "--collect-only", "tests"
+    )
+    assert not (demo.path / "IMPORTED").exists()
+
+
+def test_candidate_imports_stay_in_the_test_process(demo: pytest.Pytester) -> None:
+    """A module imported in one test is fresh in the next: each test has its own process."""
+    (demo.path / "submission" / "mod.py").write_text("STATE = []\n")
+    write_test(
+        demo,
+        "tests/public/test_state.py",
+        """
+        def test_one(submission):
+            submission.module("mod").STATE.append(1)
+            assert submission.module("mod").STATE == [1]
+        def test_two(submission):
+            assert submission.module("mod").STATE == []
+        """,
+    )
+    _, records = grade_run(demo)
+    assert {r.outcome for r in records.results.values()} == {"passed"}
+
+
+def test_memory_limit_fails_only_the_hog(demo: pytest.Pytester) -> None:
+    """A test that allocates past --mlgrader-memory fails; the next test still passes."""
+    write_test(
+        demo,
+        "tests/public/test_mem.py",
+        """
+        def test_hog():
+            blob = bytearray(1024 * 1024 * 1024)
+            assert len(blob)
+        def test_ok(): pass
+        """,
+    )
+    _, records = grade_run(demo, "--mlgrader-memory", "512")
+    hog = records.results["tests/public/test_mem.py::test_hog"]
+    assert hog.outcome == "failed" and "MemoryError" in hog.message
+    assert records.results["tests/public/test_mem.py::test_ok"].outcome == "passed"
+
+
+def test_terminal_summary_shows_score(demo: pytest.Pytester) -> None:
+    """Standalone use prints a per-category score at the end of the run."""
+    write_test(demo, "tests/public/test_one.py", "def test_ok(): pass\ndef test_no(): assert 0\n")
+    run, _ = grade_run(demo)
+    run.stdout.fnmatch_lines(["*mlgrader*", "correctness*50.0 / 100.0*", "score*50.0 / 100"])
+
+
+def test_submission_fixture_needs_a_path(pytester: pytest.Pytester) -> None:
+    """Using the submission fixture without --mlgrader-submission explains what to pass."""
+    pytester.makepyfile("def test_x(submission): pass\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    assert "--mlgrader-submission" in result.stdout.str() + result.stderr.str()
+
+
+def test_results_file_survives_in_path(tmp_path: Path) -> None:
+    """parse_records tolerates junk lines and reports them instead of failing."""
+    records = parse_records('{"type":"collected","tests":[]}\nnot json\n{"type":"done"}\n')
+    assert records.has_collected and records.done
+    assert records.errors and "line 2" in records.errors[0]
