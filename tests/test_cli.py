@@ -1,0 +1,216 @@
+"""The mlgrader CLI: list, init, grade, check, validate, with DESIGN.md's exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner, Result
+
+from mlgrader.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures" / "challenges"
+ADDER = FIXTURES / "adder"
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict[str, object]:
+    """The JSON Schema shipped in the package."""
+    text = (resources.files("mlgrader") / "schema" / "scorecard.schema.json").read_text()
+    loaded: dict[str, object] = json.loads(text)
+    return loaded
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, [*args, "--challenges", str(FIXTURES)], catch_exceptions=False)
+
+
+def assert_one_line_error(result: Result, *fragments: str) -> None:
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("mlgrader: error: ")
+    assert "Traceback" not in result.output
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_list_shows_challenges() -> None:
+    """`list` names each challenge with its time estimate and title."""
+    result = run("list")
+    assert result.exit_code == 0
+    assert "adder" in result.output and "5 min" in result.output and "Add two numbers" in result.output
+
+
+def test_grade_reference_scores_100() -> None:
+    """Grading the reference prints a text scorecard with 100 and PASS, exit 0."""
+    result = run("grade", str(ADDER / "reference"), "--challenge", "adder")
+    assert result.exit_code == 0, result.output
+    assert "SCORE 100.0 / 100  PASS" in result.output
+    assert "correctness" in result.output and "oop" in result.output
+
+
+def test_grade_mutant_loses_its_category() -> None:
+    """A wrong answer loses correctness points and keeps the oop category."""
+    result = run("grade", str(ADDER / "mutants" / "off-by-one"), "--challenge", "adder", "--format", "json")
+    card = json.loads(result.output)
+    cats = {c["name"]: c["earned"] for c in card["categories"]}
+    assert cats["oop"] == 1.0 and cats["correctness"] < 1.0
+    failed = [t["id"] for t in card["tests"] if t["outcome"] != "passed"]
+    assert failed == ["tests/hidden/test_hidden.py::test_large"]
+
+
+def test_json_stdout_and_file_validate(tmp_path: Path, schema: dict[str, object]) -> None:
+    """--format json on stdout and --json FILE both validate against the shipped schema."""
+    out = tmp_path / "card.json"
+    result = run("grade", str(ADDER / "reference"), "--challenge", "adder", "--format", "json", "--json", str(out))
+    assert result.exit_code == 0
+    for data in (json.loads(result.output), json.loads(out.read_text())):
+        jsonschema.validate(data, schema)
+        assert data["score"] == 100.0 and data["schema_version"] == 1
+        assert {f["path"] for f in data["submission"]["files"]} == {"adder.py"}
+
+
+def test_markdown_junit_gradescope_files(tmp_path: Path) -> None:
+    """--markdown holds the category table; --junit and --gradescope are written too."""
+    md, junit, gs = tmp_path / "card.md", tmp_path / "junit.xml", tmp_path / "gs.json"
+    result = run(
+        "grade",
+        str(ADDER / "mutants" / "crashes"),
+        "--challenge",
+        "adder",
+        "--markdown",
+        str(md),
+        "--junit",
+        str(junit),
+        "--gradescope",
+        str(gs),
+    )
+    assert result.exit_code == 0
+    text = md.read_text()
+    assert "| Category | Weight | Earned | Points | Tests |" in text
+    assert "| correctness | 60 |" in text and "crashed" in text
+    suites = ET.parse(junit).getroot()
+    assert {s.get("name") for s in suites} == {"correctness", "oop"}
+    assert json.loads(gs.read_text())["score"] < 100
+
+
+def test_min_score_exit_codes() -> None:
+    """--min-score above the score exits 1; at or below it exits 0."""
+    assert run("grade", str(ADDER / "reference"), "--challenge", "adder", "--min-score", "101").exit_code == 1
+    assert run("grade", str(ADDER / "reference"), "--challenge", "adder", "--min-score", "100").exit_code == 0
+
+
+def test_missing_directory_exits_2(tmp_path: Path) -> None:
+    """A submission folder that does not exist: one line, exit 2."""
+    result = run("grade", str(tmp_path / "nope"), "--challenge", "adder")
+    assert_one_line_error(result, "does not exist")
+
+
+def test_unknown_challenge_exits_2() -> None:
+    """An unknown challenge name: one line naming it and what exists, exit 2."""
+    result = run("grade", str(ADDER / "reference"), "--challenge", "adder2")
+    assert_one_line_error(result, "'adder2'", "adder")
+
+
+def test_missing_module_exits_2(tmp_path: Path) -> None:
+    """A submission without the candidate module: one line naming the file, exit 2."""
+    (tmp_path / "other.py").write_text("x = 1\n")
+    result = run("grade", str(tmp_path), "--challenge", "adder")
+    assert_one_line_error(result, "adder.py", "mlgrader init adder")
+
+
+def test_malformed_rubric_exits_2(tmp_path: Path) -> None:
+    """A malformed rubric.toml: one line naming the file and key, exit 2."""
+    copy = tmp_path / "challenges"
+    shutil.copytree(FIXTURES, copy)
+    (copy / "rubric.toml").write_text("[categories.oop]\nweight = 'lots'\n")
+    result = CliRunner().invoke(
+        main, ["grade", str(ADDER / "reference"), "--challenge", "adder", "--challenges", str(copy)]
+    )
+    assert_one_line_error(result, "rubric.toml", "categories.oop.weight", "a number")
+
+
+def test_no_challenge_and_not_a_kit_exits_2(tmp_path: Path) -> None:
+    """Without --challenge a folder that is not a kit gets told to pass one."""
+    result = run("grade", str(tmp_path))
+    assert_one_line_error(result, "--challenge NAME")
+
+
+def test_init_kit_has_no_secrets_and_check_runs_public_only(tmp_path: Path) -> None:
+    """init makes a kit without hidden tests or reference; check on it runs public tests only."""
+    kit = tmp_path / "kit"
+    assert run("init", "adder", str(kit)).exit_code == 0
+    files = {p.relative_to(kit).as_posix() for p in kit.rglob("*") if p.is_file()}
+    assert "adder.py" in files and "tests/public/test_public.py" in files
+    assert "README.md" in files and "rubric.toml" in files and ".mlgrader-kit.toml" in files
+    assert not any("hidden" in f or "reference" in f or "mutants" in f for f in files)
+    assert "NotImplementedError" in (kit / "adder.py").read_text()
+
+    shutil.copyfile(ADDER / "reference" / "adder.py", kit / "adder.py")
+    result = CliRunner().invoke(main, ["check", str(kit), "--format", "json"])
+    card = json.loads(result.output)
+    assert result.exit_code == 0
+    assert card["mode"] == "public" and card["audience"] == "candidate"
+    assert [t["id"] for t in card["tests"]] == ["tests/public/test_public.py::test_small"]
+    assert card["score"] == 100.0
+
+
+def test_init_refuses_non_empty_destination(tmp_path: Path) -> None:
+    """init will not write into a folder that already has files."""
+    (tmp_path / "keep.txt").write_text("mine")
+    result = run("init", "adder", str(tmp_path))
+    assert_one_line_error(result, "not an empty folder")
+    assert (tmp_path / "keep.txt").read_text() == "mine"
+
+
+def test_check_with_challenges_repo_hides_nothing_public(tmp_path: Path) -> None:
+    """check against the challenge repo still runs public tests only, as a candidate sees them."""
+    result = run("check", str(ADDER / "mutants" / "off-by-one"), "--challenge", "adder", "--format", "json")
+    card = json.loads(result.output)
+    assert {t["visibility"] for t in card["tests"]} == {"public"}
+
+
+def test_candidate_audience_hides_hidden_messages() -> None:
+    """--audience candidate shows hidden tests' names and outcomes, never their messages."""
+    result = run(
+        "grade",
+        str(ADDER / "mutants" / "off-by-one"),
+        "--challenge",
+        "adder",
+        "--audience",
+        "candidate",
+        "--format",
+        "json",
+    )
+    card = json.loads(result.output)
+    hidden = next(t for t in card["tests"] if t["id"].endswith("test_large"))
+    assert hidden["outcome"] == "failed"
+    assert "3001" not in result.output and "longrepr" not in hidden
+
+
+def test_validate_fixture_challenge() -> None:
+    """validate proves the fixture challenge: reference 100, stub 0, mutants lose."""
+    result = run("validate", "adder")
+    assert result.exit_code == 0, result.output
+    assert "ok   adder: reference: scored 100" in result.output
+    assert "ok   adder: mutant off-by-one" in result.output
+    assert "all challenges valid" in result.output
+
+
+def test_validate_catches_a_mutant_that_loses_nothing(tmp_path: Path) -> None:
+    """A mutant whose expect.toml claims a loss it does not show makes validate fail (exit 1)."""
+    copy = tmp_path / "challenges"
+    shutil.copytree(FIXTURES, copy)
+    bad = copy / "adder" / "mutants" / "harmless"
+    bad.mkdir()
+    shutil.copyfile(ADDER / "reference" / "adder.py", bad / "adder.py")
+    (bad / "expect.toml").write_text('lose = ["correctness"]\n')
+    result = CliRunner().invoke(main, ["validate", "adder", "--challenges", str(copy)])
+    assert result.exit_code == 1
+    assert "FAIL adder: mutant harmless" in result.output and "kept all of correctness" in result.output
