@@ -341,3 +341,7 @@ def validate_command(names: tuple[str, ...], challenges: str | None) -> None:
         all_ok = all_ok and report.ok
     click.echo("all challenges valid" if all_ok else "some challenges are not valid")
     sys.exit(0 if all_ok else 1)
+
+
+if __name__ == "__main__":
+    main()

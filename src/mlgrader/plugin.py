@@ -324,10 +324,11 @@ def _result_from_reports(info: TestInfo, reports: list[pytest.TestReport]) -> Te
     props: dict[str, Any] = {}
     complexity: list[dict[str, Any]] = []
     for report in reports:
+        # user_properties accumulate over setup/call/teardown: keep the fullest list once
+        mine = [v for k, v in report.user_properties if k == PROP_COMPLEXITY and isinstance(v, dict)]
+        complexity = mine if len(mine) > len(complexity) else complexity
         for key, value in report.user_properties:
-            if key == PROP_COMPLEXITY and isinstance(value, dict):
-                complexity.append(value)
-            else:
+            if key != PROP_COMPLEXITY:
                 props.setdefault(key, value)
     outcome = _outcome(reports, props.get(PROP_OUTCOME))
     partial = props.get(PROP_PARTIAL)

@@ -135,9 +135,13 @@ class Scorecard:
         if audience == "grader":
             return dataclasses.replace(self, audience="grader")
         tests = [
-            dataclasses.replace(t, message=HIDDEN_MESSAGE, longrepr=None, complexity=None)
-            if t.visibility == "hidden" and t.outcome != "passed"
-            else dataclasses.replace(t, complexity=None)
+            dataclasses.replace(
+                t,
+                # A pass can carry a message too (a partial-credit note): hide it as well.
+                message=HIDDEN_MESSAGE if t.message or t.outcome != "passed" else "",
+                longrepr=None,
+                complexity=None,
+            )
             if t.visibility == "hidden"
             else t
             for t in self.tests
