@@ -214,3 +214,19 @@ def test_validate_catches_a_mutant_that_loses_nothing(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["validate", "adder", "--challenges", str(copy)])
     assert result.exit_code == 1
     assert "FAIL adder: mutant harmless" in result.output and "kept all of correctness" in result.output
+
+
+def test_broken_challenge_exits_3_and_still_writes_a_scorecard(tmp_path: Path) -> None:
+    """A hidden test that cannot be collected is an internal error: exit 3, error scorecard written."""
+    copy = tmp_path / "challenges"
+    shutil.copytree(FIXTURES, copy)
+    (copy / "adder" / "tests" / "hidden" / "test_broken.py").write_text("def test_x(:\n")
+    out = tmp_path / "card.json"
+    result = CliRunner().invoke(
+        main,
+        ["grade", str(ADDER / "reference"), "--challenge", "adder", "--challenges", str(copy), "--json", str(out)],
+    )
+    assert result.exit_code == 3
+    assert "internal error" in result.output and "test_broken.py" in result.output
+    card = json.loads(out.read_text())
+    assert card["score"] == 0 and "test_broken.py" in card["error"]
