@@ -8,10 +8,18 @@ the same Scorecard, so they agree with the JSON and markdown by construction.
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from mlgrader.scorecard import Scorecard
+from mlgrader.scorecard import HIDDEN_MESSAGE, Scorecard
+
+#: Characters XML 1.0 forbids even when escaped (NUL, terminal escapes, ...): candidate output has them.
+_XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _XML_INVALID.sub("\ufffd", text)
 
 
 def render_junit(card: Scorecard) -> str:
@@ -51,16 +59,17 @@ def render_junit(card: Scorecard) -> str:
                 name="visibility",
                 value=test.visibility,
             )
+            message = _xml_text(test.message)
             if test.outcome == "failed":
-                ET.SubElement(case, "failure", message=test.message[:500]).text = (
+                ET.SubElement(case, "failure", message=message[:500]).text = _xml_text(
                     test.longrepr or test.message
                 )
             elif test.outcome in ("error", "timeout", "crashed"):
-                ET.SubElement(case, "error", message=test.message[:500], type=test.outcome).text = (
-                    test.longrepr or test.message
-                )
+                ET.SubElement(
+                    case, "error", message=message[:500], type=test.outcome
+                ).text = _xml_text(test.longrepr or test.message)
             elif test.outcome == "skipped":
-                ET.SubElement(case, "skipped", message=test.message[:500])
+                ET.SubElement(case, "skipped", message=message[:500])
     ET.indent(suites)
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
@@ -82,7 +91,8 @@ def render_gradescope(card: Scorecard) -> str:
                     "max_score": round(max_score, 4),
                     "status": "passed" if test.outcome == "passed" else "failed",
                     "visibility": "visible" if test.visibility == "public" else "after_published",
-                    "output": test.message,
+                    # Gradescope shows results to students: hidden tests never carry messages
+                    "output": test.message if test.visibility == "public" else HIDDEN_MESSAGE,
                     "tags": [cat.name],
                 }
             )
