@@ -101,7 +101,7 @@ def prepare_workspace(
         for src in sorted(challenge.support.rglob("*")):
             if src.is_file() and not _skipped(src.relative_to(challenge.support)):
                 dest = ws.submission / src.relative_to(challenge.support)
-                if dest.exists():
+                if dest.exists() and dest.read_bytes() != src.read_bytes():
                     ws.findings.append(
                         Finding(
                             "support-replaced",

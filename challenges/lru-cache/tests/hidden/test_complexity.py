@@ -1,0 +1,113 @@
+"""Hidden complexity tests: get, put, `in` and len stay O(1) as the cache grows.
+
+Each `make_input(n)` builds a full cache of capacity n (untimed); the timed call
+keeps the size at n, so every measurement at size n is of a cache holding n entries.
+The sizes are left to the complexity engine: it doubles n up to 1e6 within its time
+budget, far enough for a C-level `list.pop(0)` to dominate the call overhead.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+
+@pytest.fixture
+def LRUCache(submission):
+    """The candidate's LRUCache class."""
+    return submission.module("lru_cache").LRUCache
+
+
+def _full_cache(LRUCache, n):
+    """A cache of capacity n holding keys 0..n-1, key 0 least recently used."""
+    n = max(n, 1)
+    cache = LRUCache(n)
+    for key in range(n):
+        cache.put(key, key)
+    return cache
+
+
+def _stored_keys(n):
+    """Cycle through the stored keys of `_full_cache(n)`, most recently used first.
+
+    The timed call then touches keys all over the recency order rather than
+    always the same end of it.
+    """
+    return itertools.cycle(range(max(n, 1) - 1, -1, -1))
+
+
+@pytest.mark.rubric("complexity", weight=3)
+def test_get_hit_is_constant_time(LRUCache, complexity):
+    """get of a stored key (which moves it to most recent) is O(1)."""
+
+    def make_input(n):
+        return _full_cache(LRUCache, n), _stored_keys(n)
+
+    def get_hit(arg):
+        cache, keys = arg
+        cache.get(next(keys))
+
+    complexity.require(get_hit, make_input, "O(1)")
+
+
+@pytest.mark.rubric("complexity")
+def test_get_miss_is_constant_time(LRUCache, complexity):
+    """get of an absent key is O(1)."""
+
+    def make_input(n):
+        return _full_cache(LRUCache, n), itertools.count(-1, -1)
+
+    def get_miss(arg):
+        cache, keys = arg
+        cache.get(next(keys))
+
+    complexity.require(get_miss, make_input, "O(1)")
+
+
+@pytest.mark.rubric("complexity", weight=3)
+def test_put_new_key_into_full_cache_is_constant_time(LRUCache, complexity):
+    """put of a new key into a full cache (one insert plus one eviction) is O(1)."""
+
+    def make_input(n):
+        return _full_cache(LRUCache, n), itertools.count(n)
+
+    def put_new(arg):
+        cache, keys = arg
+        cache.put(next(keys), 0)
+
+    complexity.require(put_new, make_input, "O(1)")
+
+
+@pytest.mark.rubric("complexity", weight=2)
+def test_put_existing_key_is_constant_time(LRUCache, complexity):
+    """put that overwrites a stored key (and moves it to most recent) is O(1)."""
+
+    def make_input(n):
+        return _full_cache(LRUCache, n), _stored_keys(n)
+
+    def put_existing(arg):
+        cache, keys = arg
+        cache.put(next(keys), 1)
+
+    complexity.require(put_existing, make_input, "O(1)")
+
+
+@pytest.mark.rubric("complexity")
+def test_contains_is_constant_time(LRUCache, complexity):
+    """`key in cache` is O(1), for stored and absent keys alike."""
+
+    def make_input(n):
+        return _full_cache(LRUCache, n), itertools.cycle(range(-n // 2, n // 2 + 1))
+
+    def contains(arg):
+        cache, keys = arg
+        return next(keys) in cache
+
+    complexity.require(contains, make_input, "O(1)")
+
+
+@pytest.mark.rubric("complexity")
+def test_len_is_constant_time(LRUCache, complexity):
+    """len(cache) is O(1)."""
+    complexity.require(len, lambda n: _full_cache(LRUCache, n), "O(1)")

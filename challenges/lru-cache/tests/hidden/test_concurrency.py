@@ -1,0 +1,147 @@
+"""Hidden concurrency tests: one LRUCache shared by many threads stays consistent.
+
+The workloads are sized so that an implementation without synchronisation
+corrupts its state on every run, while a locked one finishes in a few seconds.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+
+from mlgrader.testing import run_threads, strict_equal
+
+THREADS = 8
+OPS_PER_THREAD = 20_000
+CAPACITY = 64
+KEYS = 200
+TIMEOUT_S = 40.0
+
+
+@pytest.fixture
+def LRUCache(submission):
+    """The candidate's LRUCache class."""
+    return submission.module("lru_cache").LRUCache
+
+
+def _check_still_consistent(cache: Any, old_keys: range) -> None:
+    """After the threads: len agrees with `in`, and the cache still evicts down to capacity."""
+    present = [key for key in old_keys if key in cache]
+    assert len(cache) == len(present), (
+        f"len(cache) is {len(cache)} but {len(present)} keys answer `key in cache`"
+    )
+    assert len(present) == min(CAPACITY, len(old_keys)), (
+        f"{len(present)} entries after the run, expected {min(CAPACITY, len(old_keys))}"
+    )
+    for key in present:
+        value = cache.get(key)
+        assert isinstance(value, tuple) and value[0] == key, f"key {key!r} holds {value!r}"
+    fresh = range(old_keys.stop, old_keys.stop + 2 * CAPACITY)
+    for key in fresh:
+        cache.put(key, (key, "fresh"))
+        assert len(cache) <= CAPACITY, f"len(cache) is {len(cache)} > capacity after a put"
+    every_key = range(old_keys.start, fresh.stop)
+    still = [key for key in every_key if key in cache]
+    assert len(cache) == len(still) == CAPACITY, (
+        f"after {len(fresh)} sequential puts: len {len(cache)}, {len(still)} keys present, "
+        f"capacity {CAPACITY}"
+    )
+    strict_equal(cache.get(fresh[-1]), (fresh[-1], "fresh"))
+
+
+@pytest.mark.rubric("concurrency", weight=3)
+def test_mixed_operations_from_many_threads(LRUCache):
+    """8 threads mixing get/put/in/len on one cache: no error, no foreign value, len <= capacity."""
+    cache = LRUCache(CAPACITY)
+    missing = object()
+
+    def worker(index: int) -> list[str]:
+        rng = random.Random(index)
+        problems: list[str] = []
+        for step in range(OPS_PER_THREAD):
+            key = rng.randrange(KEYS)
+            roll = rng.random()
+            if roll < 0.45:
+                cache.put(key, (key, index, step))
+            elif roll < 0.85:
+                value = cache.get(key, missing)
+                if value is not missing and not (type(value) is tuple and value[0] == key):
+                    problems.append(f"get({key!r}) returned {value!r}")
+            elif roll < 0.95:
+                key in cache  # noqa: B015 - exercised for thread safety, result unused
+            elif (size := len(cache)) > CAPACITY:
+                problems.append(f"len(cache) was {size} > capacity {CAPACITY}")
+            if len(problems) >= 5:
+                break
+        return problems
+
+    run = run_threads(worker, n=THREADS, timeout=TIMEOUT_S)
+    run.raise_errors()
+    problems = [problem for result in run.results for problem in result]
+    assert not problems, "; ".join(problems[:10])
+    _check_still_consistent(cache, range(KEYS))
+
+
+@pytest.mark.rubric("concurrency", weight=2)
+def test_hot_keys_read_and_written_from_many_threads(LRUCache):
+    """Threads hammering a few hot keys (constant reordering) leave a consistent cache."""
+    cache = LRUCache(CAPACITY)
+    for key in range(KEYS):
+        cache.put(key, (key, "seed"))
+
+    def worker(index: int) -> tuple[int, int]:
+        rng = random.Random(100 + index)
+        hits = largest = 0
+        for step in range(OPS_PER_THREAD):
+            key = rng.randrange(CAPACITY // 4) if rng.random() < 0.6 else rng.randrange(KEYS)
+            if step % 2:
+                value = cache.get(key)
+                if value is not None:
+                    assert value[0] == key, f"get({key!r}) returned {value!r}"
+                    hits += 1
+            else:
+                cache.put(key, (key, index))
+                largest = max(largest, len(cache))
+        return hits, largest
+
+    run = run_threads(worker, n=THREADS, timeout=TIMEOUT_S)
+    run.raise_errors()
+    assert sum(hits for hits, _ in run.results) > 0, "no get ever hit"
+    largest = max(largest for _, largest in run.results)
+    assert largest <= CAPACITY, f"len(cache) reached {largest} > capacity {CAPACITY}"
+    _check_still_consistent(cache, range(KEYS))
+
+
+@pytest.mark.rubric("concurrency", weight=2)
+def test_puts_into_a_full_cache_leave_exactly_capacity_entries(LRUCache):
+    """Many threads inserting new keys into a full cache never overfill it and leave it full."""
+    cache = LRUCache(CAPACITY)
+    for key in range(CAPACITY):
+        cache.put(("seed", key), ("seed", key))
+
+    def worker(index: int) -> int:
+        largest = 0
+        for step in range(OPS_PER_THREAD):
+            cache.put((index, step), (index, step))
+            largest = max(largest, len(cache))
+        return largest
+
+    run = run_threads(worker, n=THREADS, timeout=TIMEOUT_S)
+    run.raise_errors()
+    assert max(run.results) <= CAPACITY, f"len(cache) reached {max(run.results)} > {CAPACITY}"
+    every_key = [("seed", key) for key in range(CAPACITY)] + [
+        (index, step) for index in range(THREADS) for step in range(OPS_PER_THREAD)
+    ]
+    present = [key for key in every_key if key in cache]
+    assert len(cache) == CAPACITY, f"len(cache) is {len(cache)}, capacity {CAPACITY}"
+    assert len(present) == CAPACITY, f"{len(present)} keys answer `in`, capacity {CAPACITY}"
+    for key in present:
+        strict_equal(cache.get(key), key)
+    last_keys = [(index, OPS_PER_THREAD - 1) for index in range(THREADS)]
+    assert any(key in cache for key in last_keys), "none of the threads' last puts survived"
+    for step in range(2 * CAPACITY):
+        cache.put(("after", step), step)
+    assert len(cache) == CAPACITY, f"len(cache) is {len(cache)} after sequential puts"
+    strict_equal(cache.get(("after", 2 * CAPACITY - 1)), 2 * CAPACITY - 1)
