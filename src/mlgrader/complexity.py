@@ -126,7 +126,7 @@ class _Size:
 
     @property
     def per_call(self) -> float:
-        return min(self.samples)
+        return max(min(self.samples), 1e-12)
 
     @property
     def batch(self) -> float:
@@ -205,19 +205,23 @@ class _Run:
             return last.per_call * math.exp(min(max(rate, 0.0) * (n - last.n), 700.0))
         return last.per_call * math.pow(n / last.n, min(max(slope + 1.0, 0.5), 4.0))
 
+    def _predict_build(self, n: int) -> float:
+        """Seconds ``make_input(n)`` should take, with a 50% margin.
+
+        A power law fitted robustly (Theil-Sen exponent, median coefficient) to the last
+        builds, so that one build slowed down by a busy machine stops nothing.
+        """
+        recent = self.sizes[-5:]
+        ns = np.array([s.n for s in recent], dtype=float)
+        builds = np.array([max(s.build, 1e-5) for s in recent])
+        power = _theil_sen(np.log(ns), np.log(builds)) if len(recent) >= 3 else 1.0
+        power = min(max(power, 1.0), 3.0)
+        coef = float(np.median(builds / ns**power))
+        return 1.5 * coef * math.pow(n, power)
+
     def _predict_cost(self, n: int) -> float:
         """Seconds to build, calibrate and time size ``n`` for all rounds."""
-        last = self.sizes[-1]
-        build_exp = 1.0
-        if len(self.sizes) >= 2 and last.build > 1e-3:
-            prev = self.sizes[-2]
-            build_exp = math.log(last.build / max(prev.build, 1e-9)) / math.log(last.n / prev.n)
-        build = max(last.build, 1e-4) * math.pow(n / last.n, min(max(build_exp + 0.3, 1.0), 3.0))
-        # Build times are noisy (garbage collection, a busy machine): also assume the
-        # worst per-element rate seen lately, plus a margin.
-        rate = max(s.build / s.n for s in self.sizes[-3:])
-        build = 1.5 * max(build, rate * n)
-        return build + (_ROUNDS + 1) * max(self._predict_call(n), self.target)
+        return self._predict_build(n) + (_ROUNDS + 1) * max(self._predict_call(n), self.target)
 
     def _reserved(self) -> float:
         """Seconds still needed to finish the planned rounds on the sizes we have."""
@@ -269,7 +273,7 @@ class _Run:
 
     def data(self) -> tuple[np.ndarray, np.ndarray]:
         ns = np.array([s.n for s in self.sizes], dtype=float)
-        ts = np.array([max(s.per_call, 1e-12) for s in self.sizes], dtype=float)
+        ts = np.array([s.per_call for s in self.sizes], dtype=float)
         return ns, ts
 
 
@@ -319,12 +323,12 @@ def _fit(g: np.ndarray, ts: np.ndarray) -> tuple[float, float]:
     return min(scored)
 
 
-def _steady(x: np.ndarray, y: np.ndarray) -> bool:
+def _steady(x: np.ndarray, y: np.ndarray, share: float) -> bool:
     """Does ``y`` (time, or time per element) rise like a log factor over ``x = ln n``?
 
-    A log factor grows by ``1/ln n`` per unit of ``ln n`` in *both* halves of the
-    range; a memory-hierarchy step (data leaving a cache) shows in one half only.
-    Each half must show at least a fifth of that rate.
+    A log factor makes ``ln y`` grow by ``1/ln n`` per unit of ``ln n`` in *both*
+    halves of the range; a memory-hierarchy step (data leaving a cache) shows in one
+    half only. Each half must show at least ``share`` of that rate.
     """
     mid = (x[0] + x[-1]) / 2
     for half in (x <= mid + 1e-9, x >= mid - 1e-9):
@@ -332,17 +336,9 @@ def _steady(x: np.ndarray, y: np.ndarray) -> bool:
         if keep.sum() < 2:
             return False
         rate = _theil_sen(x[keep], np.log(y[keep]))
-        if rate < 0.2 / max(float(x[keep].mean()), 1.0):
+        if rate < share / max(float(x[keep].mean()), 1.0):
             return False
     return True
-
-
-def _upper(ns: np.ndarray) -> np.ndarray:
-    """Indices of the upper half of the sizes on a log scale (at least four)."""
-    logs = np.log(ns)
-    idx = np.flatnonzero(logs >= (logs[0] + logs[-1]) / 2 - 1e-9)
-    k = min(len(ns), 4)
-    return idx if len(idx) >= k else np.arange(len(ns) - k, len(ns))
 
 
 def _window(ns: np.ndarray, ts: np.ndarray) -> np.ndarray:
@@ -390,9 +386,10 @@ def _classify(ns: np.ndarray, ts: np.ndarray) -> tuple[str, float, float, dict[s
     chosen = _POWER_CLASSES[power][0]
     if power <= 1:
         simple, fancy = _POWER_CLASSES[power][:2]
-        # Per-unit work: the time itself, or the time per element less the overhead.
-        y = tw if power == 0 else (tw - fits[simple][1]) / nw
-        if errors[simple] > _CLOSE * errors[fancy] + 0.01 and _steady(np.log(nw), y):
+        # Per-unit work: the time itself (overhead included, so a lower bar), or the
+        # time per element less the overhead.
+        y, share = (tw, 0.2) if power == 0 else ((tw - fits[simple][1]) / nw, 0.4)
+        if errors[simple] > _CLOSE * errors[fancy] + 0.01 and _steady(np.log(nw), y, share):
             chosen = fancy
     # Confident when the range is wide, the fit good and the slope far from a cut.
     coverage = min(1.0, math.log10(nw[-1] / nw[0]) / 2)
@@ -522,7 +519,9 @@ def check(
         verdict = _verdict(est, run, expected)
     if verdict == "unclear":
         verdict = INCONCLUSIVE
-    span = f"n={est.sizes[0]}..{est.sizes[-1]}" if est.sizes else "no sizes"
+    ns, ts = run.data()
+    win = _window(ns, ts) if len(ns) else np.arange(0)
+    span = f"n={int(ns[win[0]])}..{int(ns[win[-1]])}" if len(win) else "no sizes"
     message = (
         f"expected {expected}, measured {est.complexity} (slope {est.exponent:.2f} over {span})"
     )

@@ -1,0 +1,391 @@
+"""Tests for mlgrader.complexity: real timings on clear cases, plus synthetic curves.
+
+Timing tests use small budgets and assert only what must hold on a busy machine:
+clear classes and verdicts, never exact labels where two classes are close
+(1 vs log n, n vs n log n).
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import json
+import math
+import random
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+from mlgrader import complexity
+from mlgrader.complexity import CLASSES, INCONCLUSIVE, CheckResult, Estimate, check, estimate
+
+# --- LRU caches: the key use case -------------------------------------------------
+
+
+class _Node:
+    __slots__ = ("key", "next", "prev", "value")
+
+    def __init__(self, key: int, value: int) -> None:
+        self.key, self.value = key, value
+        self.prev: _Node | None = None
+        self.next: _Node | None = None
+
+
+class LinkedLRU:
+    """O(1): dict + doubly linked list."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.map: dict[int, _Node] = {}
+        self.head = _Node(-1, -1)  # most recent after head
+        self.tail = _Node(-1, -1)
+        self.head.next, self.tail.prev = self.tail, self.head
+
+    def _unlink(self, node: _Node) -> None:
+        assert node.prev is not None and node.next is not None
+        node.prev.next, node.next.prev = node.next, node.prev
+
+    def _push_front(self, node: _Node) -> None:
+        first = self.head.next
+        assert first is not None
+        node.prev, node.next = self.head, first
+        first.prev = node
+        self.head.next = node
+
+    def get(self, key: int) -> int:
+        node = self.map.get(key)
+        if node is None:
+            return -1
+        self._unlink(node)
+        self._push_front(node)
+        return node.value
+
+    def put(self, key: int, value: int) -> None:
+        node = self.map.get(key)
+        if node is not None:
+            node.value = value
+            self._unlink(node)
+            self._push_front(node)
+            return
+        if len(self.map) >= self.capacity:
+            lru = self.tail.prev
+            assert lru is not None
+            self._unlink(lru)
+            del self.map[lru.key]
+        node = _Node(key, value)
+        self.map[key] = node
+        self._push_front(node)
+
+
+class OrderedDictLRU:
+    """O(1): OrderedDict."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.data: OrderedDict[int, int] = OrderedDict()
+
+    def get(self, key: int) -> int:
+        if key not in self.data:
+            return -1
+        self.data.move_to_end(key)
+        return self.data[key]
+
+    def put(self, key: int, value: int) -> None:
+        if key in self.data:
+            self.data.move_to_end(key)
+        self.data[key] = value
+        if len(self.data) > self.capacity:
+            self.data.popitem(last=False)
+
+
+class ListLRU:
+    """O(n): recency in a Python list (remove + append, evict with pop(0))."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.data: dict[int, int] = {}
+        self.order: list[int] = []
+
+    def get(self, key: int) -> int:
+        if key not in self.data:
+            return -1
+        self.order.remove(key)
+        self.order.append(key)
+        return self.data[key]
+
+    def put(self, key: int, value: int) -> None:
+        if key in self.data:
+            self.order.remove(key)
+        elif len(self.data) >= self.capacity:
+            del self.data[self.order.pop(0)]
+        self.data[key] = value
+        self.order.append(key)
+
+
+def _full_cache(cls: Callable[[int], Any]) -> Callable[[int], dict[str, Any]]:
+    def make(n: int) -> dict[str, Any]:
+        cache = cls(n)
+        for i in range(n):
+            cache.put(i, i)
+        return {"cache": cache, "next": n}
+
+    return make
+
+
+def _put_new_then_get(state: dict[str, Any]) -> None:
+    """Insert a new key (evicting the oldest), then read the previous newest key."""
+    key = state["next"]
+    state["next"] = key + 1
+    state["cache"].put(key, key)
+    state["cache"].get(key - 1)
+
+
+def _random_access_cache(cls: Callable[[int], Any]) -> Callable[[int], tuple[Any, Any]]:
+    """A full cache plus an endless random walk over its keys (cache-unfriendly)."""
+
+    def make(n: int) -> tuple[Any, Any]:
+        cache = cls(n)
+        for i in range(n):
+            cache.put(i, i)
+        keys = list(range(n))
+        random.Random(n).shuffle(keys)
+        return cache, itertools.cycle(keys)
+
+    return make
+
+
+def _get_random(state: tuple[Any, Any]) -> None:
+    cache, keys = state
+    cache.get(next(keys))
+
+
+def test_linked_lru_passes_o1_at_large_sizes() -> None:
+    result = check(_put_new_then_get, _full_cache(LinkedLRU), "O(1)", time_budget=2.0)
+    assert result.passed, result.message
+    assert result.verdict == "passed", result.message
+    assert result.estimate.sizes[-1] >= 100_000
+
+
+def test_ordered_dict_lru_passes_o1() -> None:
+    result = check(_put_new_then_get, _full_cache(OrderedDictLRU), "O(1)", time_budget=1.5)
+    assert result.passed, result.message
+    assert result.measured in ("O(1)", "O(log n)")
+
+
+def test_random_access_lru_is_not_failed_for_cache_misses() -> None:
+    # Random keys over a big cache leave the CPU caches: time grows a few-fold with n,
+    # but that is the memory hierarchy, not the algorithm.
+    result = check(_get_random, _random_access_cache(OrderedDictLRU), "O(1)", time_budget=1.5)
+    assert result.passed, result.message
+
+
+def test_list_lru_fails_o1() -> None:
+    result = check(_put_new_then_get, _full_cache(ListLRU), "O(1)", time_budget=1.5)
+    assert result.passed is False, result.message
+    assert result.verdict == "failed"
+    assert result.measured == "O(n)"
+    assert "expected O(1), measured O(n)" in result.message
+
+
+def test_list_lru_passes_o_n() -> None:
+    result = check(_put_new_then_get, _full_cache(ListLRU), "O(n)", time_budget=1.0)
+    assert result.passed, result.message
+
+
+# --- other clear classes --------------------------------------------------------
+
+
+def _shuffled(n: int) -> list[int]:
+    items = list(range(n))
+    random.Random(n).shuffle(items)
+    return items
+
+
+def _double_loop(items: list[int]) -> int:
+    total = 0
+    for a in items:
+        for b in items:
+            total += a ^ b
+    return total
+
+
+def _fib(n: int) -> int:
+    return n if n < 2 else _fib(n - 1) + _fib(n - 2)
+
+
+def test_dict_get_is_o1() -> None:
+    result = check(lambda d: d.get(-1), lambda n: dict.fromkeys(range(n)), "O(1)", time_budget=1.0)
+    assert result.passed, result.message
+    assert result.verdict == "passed"
+    assert result.measured == "O(1)"
+
+
+def test_membership_scan_is_linear() -> None:
+    est = estimate(lambda xs: -1 in xs, lambda n: list(range(n)), time_budget=1.0)
+    assert est.complexity == "O(n)", est
+    assert 0.8 < est.exponent < 1.3
+
+
+def test_membership_scan_fails_log_n() -> None:
+    result = check(lambda xs: -1 in xs, lambda n: list(range(n)), "O(log n)", time_budget=1.0)
+    assert not result.passed, result.message
+
+
+def test_sorted_passes_n_log_n() -> None:
+    # Sorting shuffled ints misses caches more as n grows, so the label may drift
+    # above n log n on a busy machine; the verdict must not.
+    result = check(sorted, _shuffled, "O(n log n)", time_budget=1.5)
+    assert result.passed, result.message
+    assert 0.9 < result.estimate.exponent < 2.0
+
+
+def test_double_loop_is_quadratic_and_fails_linear() -> None:
+    est = estimate(_double_loop, lambda n: list(range(n)), time_budget=1.0)
+    assert est.complexity == "O(n^2)", est
+    result = check(_double_loop, lambda n: list(range(n)), "O(n)", time_budget=1.0)
+    assert result.verdict == "failed", result.message
+
+
+def test_bisect_passes_log_n() -> None:
+    def search(xs: list[int]) -> int:
+        return bisect.bisect_left(xs, len(xs) // 3)
+
+    result = check(search, lambda n: list(range(n)), "O(log n)", time_budget=1.0)
+    assert result.passed, result.message
+    assert result.measured in ("O(1)", "O(log n)")
+
+
+def test_naive_fib_is_exponential_within_budget() -> None:
+    start = time.perf_counter()
+    est = estimate(_fib, lambda n: n, time_budget=1.0)
+    assert time.perf_counter() - start < 1.5
+    assert est.complexity == "O(2^n)", est
+    assert check(_fib, lambda n: n, "O(n^2)", time_budget=1.0).verdict == "failed"
+
+
+# --- budget, sizes and the result objects ------------------------------------------
+
+
+@pytest.mark.parametrize("budget", [0.3, 1.0])
+def test_budget_respected_with_slow_make_input(budget: float) -> None:
+    def slow_input(n: int) -> list[int]:
+        time.sleep(n * 2e-6)  # 2 s at n=1e6
+        return list(range(n))
+
+    start = time.perf_counter()
+    result = check(lambda xs: -1 in xs, slow_input, "O(n)", time_budget=budget)
+    assert time.perf_counter() - start < budget * 1.5
+    assert result.passed, result.message
+
+
+def test_explicit_sizes_are_used_and_stopped_by_the_budget() -> None:
+    def slow_input(n: int) -> list[int]:
+        time.sleep(n * 1e-6)
+        return list(range(n))
+
+    sizes = [1_000, 4_000, 16_000, 64_000, 256_000, 1_024_000]
+    start = time.perf_counter()
+    est = estimate(len, slow_input, time_budget=0.5, sizes=list(reversed(sizes)))
+    assert time.perf_counter() - start < 0.75
+    assert est.sizes == sizes[: len(est.sizes)]
+    assert len(est.sizes) < len(sizes)
+
+
+def test_min_n_and_max_n_bound_the_sizes() -> None:
+    est = estimate(len, lambda n: list(range(n)), time_budget=0.3, min_n=100, max_n=5_000)
+    assert est.sizes[0] == 100
+    assert est.sizes[-1] == 5_000
+    assert all(b > a for a, b in itertools.pairwise(est.sizes))
+
+
+def test_too_little_budget_is_inconclusive_not_failed() -> None:
+    def very_slow_input(n: int) -> int:
+        time.sleep(0.1)
+        return n
+
+    result = check(lambda n: n, very_slow_input, "O(1)", time_budget=0.15, sizes=[10, 20, 40])
+    assert result.measured == INCONCLUSIVE
+    assert result.verdict == INCONCLUSIVE
+    assert result.passed is True
+
+
+def test_results_are_json_serialisable() -> None:
+    result = check(len, lambda n: list(range(n)), "O(1)", time_budget=0.3)
+    assert isinstance(result, CheckResult)
+    assert isinstance(result.estimate, Estimate)
+    data = json.loads(json.dumps(result.to_dict()))
+    assert data["expected"] == "O(1)"
+    assert data["verdict"] == result.verdict
+    assert data["estimate"]["complexity"] == result.measured
+    est = result.estimate
+    assert len(est.sizes) == len(est.times) >= 3
+    assert est.sizes == sorted(set(est.sizes))
+    assert all(t > 0 for t in est.times)
+    assert 0.0 <= est.confidence <= 1.0
+    assert math.isfinite(est.exponent)
+    assert json.loads(json.dumps(est.to_dict()))["sizes"] == est.sizes
+
+
+def test_contract_constants() -> None:
+    assert CLASSES == ("O(1)", "O(log n)", "O(n)", "O(n log n)", "O(n^2)", "O(n^3)", "O(2^n)")
+    assert INCONCLUSIVE == "inconclusive"
+
+
+def test_unknown_expected_class_raises_naming_valid_ones() -> None:
+    with pytest.raises(ValueError, match=r"O\(n log n\)"):
+        check(len, lambda n: list(range(n)), "O(n*n)")
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"time_budget": 0},
+        {"time_budget": -1.0},
+        {"time_budget": float("nan")},
+        {"min_n": 0},
+        {"min_n": 100, "max_n": 150},
+        {"sizes": [10, 20]},
+        {"sizes": [10, 0, 20, 30]},
+        {"sizes": [10, 20, 30.5]},
+    ],
+)
+def test_bad_arguments_raise_value_error(kwargs: dict[str, Any]) -> None:
+    with pytest.raises(ValueError):
+        estimate(len, lambda n: list(range(n)), **kwargs)
+    with pytest.raises(ValueError):
+        check(len, lambda n: list(range(n)), "O(1)", **kwargs)
+
+
+# --- classification of synthetic curves (deterministic) --------------------------
+
+_NS = np.array([2.0**k for k in range(21)])
+
+
+def _classify(times: np.ndarray) -> str:
+    return complexity._classify(_NS, times)[0]
+
+
+@pytest.mark.parametrize(
+    ("expected", "per_call"),
+    [
+        ("O(1)", lambda n: 1e-7 + 0 * n),
+        ("O(log n)", lambda n: 1e-7 + 2e-8 * np.log2(n)),
+        ("O(n)", lambda n: 1e-7 + 1e-9 * n),
+        ("O(n log n)", lambda n: 1e-7 + 1e-9 * n * np.log2(n)),
+        ("O(n^2)", lambda n: 1e-7 + 1e-12 * n**2),
+        ("O(n^3)", lambda n: 1e-7 + 1e-15 * n**3),
+    ],
+)
+def test_classify_synthetic(expected: str, per_call: Callable[[np.ndarray], np.ndarray]) -> None:
+    noise = np.random.default_rng(0).uniform(1.0, 1.03, len(_NS))
+    assert _classify(per_call(_NS) * noise) == expected
+
+
+def test_cache_step_is_not_log_n_or_worse() -> None:
+    # O(1) that gets 3x slower once the data leaves a cache around n=1e4.
+    step = 1e-7 * (1 + 2 / (1 + np.exp(-(np.log(_NS) - np.log(1e4)) * 2)))
+    assert _classify(step) == "O(1)"
