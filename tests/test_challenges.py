@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CHALLENGES = sorted(p.name for p in (ROOT / "challenges").iterdir() if (p / "challenge.toml").is_file())
+CHALLENGES = sorted(
+    p.name for p in (ROOT / "challenges").iterdir() if (p / "challenge.toml").is_file()
+)
 MLGRADER = [sys.executable, "-m", "mlgrader.cli"]
 
 
@@ -34,11 +36,18 @@ def test_validate(name: str) -> None:
 
 def test_lru_cache_stub_scores_at_most_10() -> None:
     """The lru-cache stub earns at most 10 points and grading it still exits 0."""
-    result = mlgrader("grade", "challenges/lru-cache/stub", "--challenge", "lru-cache", "--format", "json")
+    result = mlgrader(
+        "grade", "challenges/lru-cache/stub", "--challenge", "lru-cache", "--format", "json"
+    )
     assert result.returncode == 0, result.stderr
     card = json.loads(result.stdout)
     assert card["score"] <= 10
-    assert {c["name"] for c in card["categories"]} == {"correctness", "complexity", "oop", "concurrency"}
+    assert {c["name"] for c in card["categories"]} == {
+        "correctness",
+        "complexity",
+        "oop",
+        "concurrency",
+    }
 
 
 def test_readme_example_submission(tmp_path: Path) -> None:

@@ -44,7 +44,9 @@ def test_list_shows_challenges() -> None:
     """`list` names each challenge with its time estimate and title."""
     result = run("list")
     assert result.exit_code == 0
-    assert "adder" in result.output and "5 min" in result.output and "Add two numbers" in result.output
+    assert (
+        "adder" in result.output and "5 min" in result.output and "Add two numbers" in result.output
+    )
 
 
 def test_grade_reference_scores_100() -> None:
@@ -57,7 +59,9 @@ def test_grade_reference_scores_100() -> None:
 
 def test_grade_mutant_loses_its_category() -> None:
     """A wrong answer loses correctness points and keeps the oop category."""
-    result = run("grade", str(ADDER / "mutants" / "off-by-one"), "--challenge", "adder", "--format", "json")
+    result = run(
+        "grade", str(ADDER / "mutants" / "off-by-one"), "--challenge", "adder", "--format", "json"
+    )
     card = json.loads(result.output)
     cats = {c["name"]: c["earned"] for c in card["categories"]}
     assert cats["oop"] == 1.0 and cats["correctness"] < 1.0
@@ -68,7 +72,16 @@ def test_grade_mutant_loses_its_category() -> None:
 def test_json_stdout_and_file_validate(tmp_path: Path, schema: dict[str, object]) -> None:
     """--format json on stdout and --json FILE both validate against the shipped schema."""
     out = tmp_path / "card.json"
-    result = run("grade", str(ADDER / "reference"), "--challenge", "adder", "--format", "json", "--json", str(out))
+    result = run(
+        "grade",
+        str(ADDER / "reference"),
+        "--challenge",
+        "adder",
+        "--format",
+        "json",
+        "--json",
+        str(out),
+    )
     assert result.exit_code == 0
     for data in (json.loads(result.output), json.loads(out.read_text())):
         jsonschema.validate(data, schema)
@@ -102,8 +115,18 @@ def test_markdown_junit_gradescope_files(tmp_path: Path) -> None:
 
 def test_min_score_exit_codes() -> None:
     """--min-score above the score exits 1; at or below it exits 0."""
-    assert run("grade", str(ADDER / "reference"), "--challenge", "adder", "--min-score", "101").exit_code == 1
-    assert run("grade", str(ADDER / "reference"), "--challenge", "adder", "--min-score", "100").exit_code == 0
+    assert (
+        run(
+            "grade", str(ADDER / "reference"), "--challenge", "adder", "--min-score", "101"
+        ).exit_code
+        == 1
+    )
+    assert (
+        run(
+            "grade", str(ADDER / "reference"), "--challenge", "adder", "--min-score", "100"
+        ).exit_code
+        == 0
+    )
 
 
 def test_missing_directory_exits_2(tmp_path: Path) -> None:
@@ -171,7 +194,9 @@ def test_init_refuses_non_empty_destination(tmp_path: Path) -> None:
 
 def test_check_with_challenges_repo_hides_nothing_public(tmp_path: Path) -> None:
     """check against the challenge repo still runs public tests only, as a candidate sees them."""
-    result = run("check", str(ADDER / "mutants" / "off-by-one"), "--challenge", "adder", "--format", "json")
+    result = run(
+        "check", str(ADDER / "mutants" / "off-by-one"), "--challenge", "adder", "--format", "json"
+    )
     card = json.loads(result.output)
     assert {t["visibility"] for t in card["tests"]} == {"public"}
 
@@ -213,7 +238,10 @@ def test_validate_catches_a_mutant_that_loses_nothing(tmp_path: Path) -> None:
     (bad / "expect.toml").write_text('lose = ["correctness"]\n')
     result = CliRunner().invoke(main, ["validate", "adder", "--challenges", str(copy)])
     assert result.exit_code == 1
-    assert "FAIL adder: mutant harmless" in result.output and "kept all of correctness" in result.output
+    assert (
+        "FAIL adder: mutant harmless" in result.output
+        and "kept all of correctness" in result.output
+    )
 
 
 def test_broken_challenge_exits_3_and_still_writes_a_scorecard(tmp_path: Path) -> None:
@@ -224,7 +252,16 @@ def test_broken_challenge_exits_3_and_still_writes_a_scorecard(tmp_path: Path) -
     out = tmp_path / "card.json"
     result = CliRunner().invoke(
         main,
-        ["grade", str(ADDER / "reference"), "--challenge", "adder", "--challenges", str(copy), "--json", str(out)],
+        [
+            "grade",
+            str(ADDER / "reference"),
+            "--challenge",
+            "adder",
+            "--challenges",
+            str(copy),
+            "--json",
+            str(out),
+        ],
     )
     assert result.exit_code == 3
     assert "internal error" in result.output and "test_broken.py" in result.output

@@ -215,7 +215,10 @@ def test_skip_and_partial_credit(demo: pytest.Pytester) -> None:
         "test_partial": ("passed", 0.25),
         "test_partial_but_failed": ("failed", 0.0),
     }
-    assert "slower than baseline" in records.results["tests/public/test_credit.py::test_partial"].message
+    assert (
+        "slower than baseline"
+        in records.results["tests/public/test_credit.py::test_partial"].message
+    )
 
 
 def test_collection_never_imports_candidate_code(demo: pytest.Pytester) -> None:

@@ -325,7 +325,9 @@ def _result_from_reports(info: TestInfo, reports: list[pytest.TestReport]) -> Te
     complexity: list[dict[str, Any]] = []
     for report in reports:
         # user_properties accumulate over setup/call/teardown: keep the fullest list once
-        mine = [v for k, v in report.user_properties if k == PROP_COMPLEXITY and isinstance(v, dict)]
+        mine = [
+            v for k, v in report.user_properties if k == PROP_COMPLEXITY and isinstance(v, dict)
+        ]
         complexity = mine if len(mine) > len(complexity) else complexity
         for key, value in report.user_properties:
             if key != PROP_COMPLEXITY:
