@@ -6,8 +6,10 @@ import json
 import os
 import subprocess
 import sys
+from importlib import resources
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -15,6 +17,9 @@ CHALLENGES = sorted(
     p.name for p in (ROOT / "challenges").iterdir() if (p / "challenge.toml").is_file()
 )
 MLGRADER = [sys.executable, "-m", "mlgrader.cli"]
+SCHEMA = json.loads(
+    (resources.files("mlgrader") / "schema" / "scorecard.schema.json").read_text(encoding="utf-8")
+)
 
 
 def mlgrader(*args: str) -> subprocess.CompletedProcess[str]:
@@ -58,5 +63,30 @@ def test_readme_example_submission(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "SCORE" in result.stdout and "FAIL    tests/hidden/test_oop.py" in result.stdout
+    assert result.stdout.index("correctness:") < result.stdout.index("complexity:")
     card = json.loads(out.read_text())
+    jsonschema.validate(card, SCHEMA)
     assert {c["name"] for c in card["categories"] if c["earned"] < 1} == {"oop"}
+    checks = [c for t in card["tests"] for c in t.get("complexity", [])]
+    assert checks and all(c["expected"] == "O(1)" and c["verdict"] != "failed" for c in checks)
+
+
+def test_lru_cache_kit_checks_public_tests_only(tmp_path: Path) -> None:
+    """A kit from `init` has no secrets, and `check` in it runs only the public tests."""
+    kit = tmp_path / "kit"
+    assert mlgrader("init", "lru-cache", str(kit)).returncode == 0
+    names = {p.relative_to(kit).as_posix() for p in kit.rglob("*") if p.is_file()}
+    assert {"lru_cache.py", "kv_service.py", "README.md", "RUBRIC.md"} <= names
+    assert not any(part in n for n in names for part in ("hidden", "reference", "mutants"))
+    result = subprocess.run(
+        [*MLGRADER, "check", ".", "--format", "json"],
+        cwd=kit,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={k: v for k, v in os.environ.items() if k != "MLGRADER_CHALLENGES"},
+    )
+    assert result.returncode == 0, result.stderr
+    card = json.loads(result.stdout)
+    assert card["mode"] == "public" and card["score"] == 0
+    assert {t["visibility"] for t in card["tests"]} == {"public"}

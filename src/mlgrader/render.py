@@ -57,7 +57,7 @@ def render_text(card: Scorecard) -> str:
     for cat in card.categories:
         points = f"{cat.points:.1f} / {cat.max_points:.1f}"
         lines.append(f"{cat.name:<14}{points:>16}{cat.earned:>9.0%}{cat.tests:>7}")
-    for name, tests in _by_category(card.tests):
+    for name, tests in _by_category(card):
         lines += ["", f"{name}:"]
         for test in tests:
             line = f"  {MARK[test.outcome]:<8}{test.id}"
@@ -100,7 +100,7 @@ def render_markdown(card: Scorecard) -> str:
         )
     out += [f"| **total** | | | **{card.score:.1f} / 100** | {len(card.tests)} |", ""]
     out += ["### Tests", ""]
-    for name, tests in _by_category(card.tests):
+    for name, tests in _by_category(card):
         passed = sum(t.outcome == "passed" for t in tests)
         out += [
             f"<details><summary><b>{name}</b>: {passed} of {len(tests)} passed</summary>",
@@ -126,11 +126,12 @@ def render_markdown(card: Scorecard) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _by_category(tests: Iterable[TestResult]) -> list[tuple[str, list[TestResult]]]:
-    groups: dict[str, list[TestResult]] = {}
-    for test in tests:
+def _by_category(card: Scorecard) -> list[tuple[str, list[TestResult]]]:
+    """Tests grouped by category, in the rubric's category order."""
+    groups: dict[str, list[TestResult]] = {c.name: [] for c in card.categories}
+    for test in card.tests:
         groups.setdefault(test.category, []).append(test)
-    return list(groups.items())
+    return [(name, tests) for name, tests in groups.items() if tests]
 
 
 def _complexity_rows(tests: Iterable[TestResult]) -> Iterable[tuple[str, str, str, str, str]]:
