@@ -1,0 +1,85 @@
+"""Text and markdown renderings of a scorecard."""
+
+from __future__ import annotations
+
+from mlgrader.render import render_markdown, render_text
+from mlgrader.rubric import Category
+from mlgrader.scorecard import Finding, Integrity, Scorecard, TestResult, score_categories
+
+
+def make_card() -> Scorecard:
+    tests = [
+        TestResult("tests/public/test_a.py::test_ok", "correctness", 1, "public", "passed", 1.0),
+        TestResult(
+            "tests/hidden/test_b.py::test_evicts",
+            "correctness",
+            1,
+            "hidden",
+            "failed",
+            0.0,
+            message="AssertionError: evicted 'b', expected 'a'",
+        ),
+        TestResult(
+            "tests/hidden/test_c.py::test_get_o1",
+            "complexity",
+            1,
+            "hidden",
+            "failed",
+            0.0,
+            message="expected O(1), measured O(n)",
+            complexity=[
+                {"label": "get", "expected": "O(1)", "measured": "O(n)", "verdict": "failed"}
+            ],
+        ),
+    ]
+    cats = {"correctness": Category("correctness", 50), "complexity": Category("complexity", 20)}
+    categories, score = score_categories(tests, cats)
+    return Scorecard(
+        mlgrader_version="0.1.0",
+        challenge={"name": "lru-cache", "title": "LRU cache"},
+        submission={"path": "alice", "files": []},
+        mode="full",
+        audience="grader",
+        score=score,
+        pass_mark=70,
+        passed=score >= 70,
+        categories=categories,
+        tests=tests,
+        integrity=Integrity("ok", [Finding("ignored-file", "conftest.py: never used")]),
+    )
+
+
+def test_text_shows_score_categories_failures_and_findings() -> None:
+    """The text view leads with the score and verdict, then categories, failures, findings."""
+    text = render_text(make_card())
+    assert "SCORE 35.7 / 100  FAIL  (pass mark 70)" in text
+    assert "correctness" in text and "35.7 / 71.4" in text
+    assert "FAIL    tests/hidden/test_b.py::test_evicts" in text
+    assert "evicted 'b', expected 'a'" in text
+    assert "expected O(1), measured O(n) (failed)" in text
+    assert "ignored-file: conftest.py: never used" in text
+
+
+def test_markdown_has_tables_for_categories_and_complexity() -> None:
+    """Markdown carries the category table, tests grouped by category and the complexity table."""
+    md = render_markdown(make_card())
+    assert "| correctness | 50 | 50% | 35.7 / 71.4 | 2 |" in md
+    assert "<b>correctness</b>: 1 of 2 passed" in md
+    assert "| `tests/hidden/test_c.py::test_get_o1` | get | O(1) | O(n) | failed |" in md
+    assert "- `ignored-file`: conftest.py: never used" in md
+
+
+def test_candidate_view_renders_without_hidden_messages() -> None:
+    """Rendering the candidate view never prints a hidden test's message or measurements."""
+    card = make_card().for_audience("candidate")
+    for text in (render_text(card), render_markdown(card)):
+        assert "evicted 'b'" not in text
+        assert "measured O(n)" not in text
+        assert "tests/hidden/test_b.py::test_evicts" in text
+
+
+def test_pipes_in_messages_do_not_break_markdown_tables() -> None:
+    """A message with | characters is escaped so the table keeps its columns."""
+    card = make_card()
+    card.tests[1].message = "a | b"
+    assert "a \\| b" in render_markdown(card)
