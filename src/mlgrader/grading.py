@@ -18,6 +18,7 @@ from typing import Any, Literal
 from mlgrader import __version__
 from mlgrader.challenge import Challenge
 from mlgrader.errors import GradingError, SubmissionError
+from mlgrader.integrity import scan_paths
 from mlgrader.rubric import ChallengeRubric
 from mlgrader.runner import RunLimits, RunOutcome, run_tests
 from mlgrader.scorecard import Finding, Integrity, Scorecard, TestResult, score_categories
@@ -77,10 +78,14 @@ def grade(submission: Path, challenge: Challenge, options: GradeOptions | None =
         outcome = run_tests(ws, limits)
         tests = _results(outcome, limits)
         quality = _quality(ws, challenge)
+        scanned = _scan(ws, challenge)
     finally:
         ws.cleanup()
     categories, score = score_categories(tests, rubric.categories)
-    integrity = Integrity("ok", list(ws.findings))
+    run_findings = [
+        Finding(f["kind"], f["detail"], _severity(f["severity"])) for f in outcome.records.integrity
+    ]
+    integrity = Integrity.from_findings([*ws.findings, *run_findings, *scanned])
     if integrity.status == "violated" and options.integrity_cap:
         score = 0.0
     card = Scorecard(
@@ -96,7 +101,7 @@ def grade(submission: Path, challenge: Challenge, options: GradeOptions | None =
         tests=tests,
         quality=quality,
         integrity=integrity,
-        sandbox=_sandbox(limits),
+        sandbox=_sandbox(limits, outcome.records.sandbox),
         started_at=started_at,
         duration_s=round(time.monotonic() - clock, 3),
     )
@@ -155,7 +160,26 @@ def _quality(ws: Workspace, challenge: Challenge) -> dict[str, Any]:
     return report
 
 
-def _sandbox(limits: RunLimits) -> dict[str, Any]:
+def _scan(ws: Workspace, challenge: Challenge) -> list[Finding]:
+    """Static tampering scan of the candidate's own Python files (support code excluded)."""
+    support = challenge.support
+    files = [
+        ws.submission / f["path"]
+        for f in ws.files
+        if f["path"].endswith(".py") and not (support / f["path"]).is_file()
+    ]
+    return [
+        Finding(f.kind, f"{f.file}:{f.line}: {f.detail}", f.severity)
+        for f in scan_paths(files, ws.submission)
+    ]
+
+
+def _severity(text: str) -> Literal["info", "suspicious", "violated"]:
+    return "violated" if text == "violated" else "suspicious" if text == "suspicious" else "info"
+
+
+def _sandbox(limits: RunLimits, active: dict[str, Any]) -> dict[str, Any]:
+    """What protected this run: always-on measures, limits, and what the platform allowed."""
     return {
         "process_per_test": True,
         "fresh_copy": True,
@@ -163,7 +187,10 @@ def _sandbox(limits: RunLimits) -> dict[str, Any]:
         "memory_limit_mb": limits.memory_mb,
         "test_timeout_s": limits.test_timeout_s,
         "deadline_s": limits.deadline_s,
-        "network_isolated": False,
+        "network_isolated": bool(active.get("network_isolated")),
+        "orphans_reaped": bool(active.get("orphans_reaped")),
+        "unprivileged_user": bool(active.get("unprivileged_user")),
+        "landlock_writes": bool(active.get("landlock_writes")),
     }
 
 

@@ -13,19 +13,21 @@ from __future__ import annotations
 import contextlib
 import faulthandler
 import json
+import linecache
 import os
-import resource
 import select
 import signal
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 from _pytest.runner import runtestprotocol
 
+from mlgrader import machinery, sandbox
 from mlgrader.fixtures import PROP_MESSAGE, PROP_OUTCOME
 
 MAX_REPORT_BYTES = 4 * 1024 * 1024
@@ -36,16 +38,31 @@ GRACE_S = 0.5
 
 @dataclass(frozen=True)
 class ChildLimits:
-    """Limits applied to each test's process."""
+    """Limits and OS protections applied to each test's process."""
 
     timeout_s: float = 30.0
     memory_mb: int | None = 2048
-    file_size_mb: int | None = 256
+    drop_privileges: bool = False
+    writable: tuple[Path, ...] | None = None  # Landlock: writes only here (None: no Landlock)
+
+
+@dataclass
+class ChildOutcome:
+    """What a test's process produced: its reports and any tampering it noticed."""
+
+    reports: list[pytest.TestReport]
+    integrity: list[dict[str, str]] = field(default_factory=list)
+
+
+#: The test process being run right now (so a SIGTERM handler can kill it).
+CURRENT: dict[str, int] = {}
+_os_write, _os_exit, _json_dumps = os.write, os._exit, json.dumps
+DEVICES = (Path("/dev/null"), Path("/dev/zero"), Path("/dev/tty"), Path("/dev/full"))
 
 
 def run_isolated(
     item: pytest.Item, limits: ChildLimits, before_run: Callable[[], None]
-) -> list[pytest.TestReport]:
+) -> ChildOutcome:
     """Run ``item`` in a forked child; always return reports, synthesising one on crash or hang.
 
     ``before_run`` runs first thing in the child (the plugin closes its
@@ -59,9 +76,11 @@ def run_isolated(
     if pid == 0:  # the child: never returns
         os.close(read_fd)
         _child_main(item, limits, before_run, write_fd, dump.fileno())
+    CURRENT["pid"] = pid
     os.close(write_fd)
     data, timed_out = _read_until(read_fd, started + limits.timeout_s + GRACE_S)
     status = _reap(pid, started + limits.timeout_s + GRACE_S, timed_out)
+    CURRENT.pop("pid", None)
     elapsed = time.monotonic() - started
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)  # anything the test left behind in its group
@@ -70,13 +89,20 @@ def run_isolated(
         stacks = dump.read(MAX_LONGREPR_CHARS).decode("utf-8", "replace")
         dump.close()
         message = f"timeout: the test did not finish within {limits.timeout_s:g} s"
-        return [_synthetic(item, "timeout", message, stacks, elapsed)]
+        return ChildOutcome([_synthetic(item, "timeout", message, stacks, elapsed)])
     dump.close()
-    reports = _decode(config, data)
-    if reports is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
-        return reports
-    message = _describe_death(status, reports is not None)
-    return [_synthetic(item, "crashed", message, "", elapsed)]
+    outcome = _decode(item, data)
+    if outcome is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+        return outcome
+    message = _describe_death(status, outcome is not None)
+    crashed = ChildOutcome([_synthetic(item, "crashed", message, "", elapsed)])
+    if data and outcome is None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+        crashed.integrity.append(
+            {"kind": "malformed-report", "severity": "suspicious",
+             "detail": f"{item.nodeid}: the test process sent reports mlgrader did not write"}
+        )
+    _ = config
+    return crashed
 
 
 def _child_main(
@@ -89,40 +115,36 @@ def _child_main(
     code = 0
     try:
         os.setpgid(0, 0)
-        _die_with_parent()
+        sandbox.die_with_parent()
         before_run()
-        _apply_limits(limits)
+        _enter_sandbox(item, limits)
+        before = machinery.fingerprint(item.config)
         faulthandler.dump_traceback_later(limits.timeout_s, exit=False, file=dump_fd)
         reports = runtestprotocol(item, log=False, nextitem=None)
         faulthandler.cancel_dump_traceback_later()
-        payload = [_serialise(item.config, rep) for rep in reports]
-        blob = json.dumps(payload).encode()
-        view = memoryview(blob)
+        changed = machinery.changes(before, machinery.fingerprint(item.config))
+        payload = {
+            "nodeid": item.nodeid,
+            "reports": [_serialise(item.config, rep) for rep in reports],
+            "tampered": changed,
+        }
+        view = memoryview(_json_dumps(payload).encode())
         while view:
-            view = view[os.write(write_fd, view) :]
+            view = view[_os_write(write_fd, view) :]
     except BaseException:
         code = 70
     finally:
-        os._exit(code)
+        _os_exit(code)
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to kill this process if the pytest process dies (prctl PR_SET_PDEATHSIG)."""
-    with contextlib.suppress(Exception):
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
-
-
-def _apply_limits(limits: ChildLimits) -> None:
-    if limits.memory_mb:
-        size = limits.memory_mb * 1024 * 1024
-        with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_AS, (size, size))
-    if limits.file_size_mb:
-        size = limits.file_size_mb * 1024 * 1024
-        with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+def _enter_sandbox(item: pytest.Item, limits: ChildLimits) -> None:
+    """Limits, then (root) the unprivileged user, then Landlock: in that order."""
+    sandbox.apply_limits(limits.memory_mb)
+    linecache.getlines(str(item.path))  # keep tracebacks readable once the file is not
+    if limits.drop_privileges:
+        sandbox.drop_privileges()
+    if limits.writable is not None:
+        sandbox.restrict_writes(limits.writable, DEVICES)
 
 
 def _serialise(config: pytest.Config, report: pytest.TestReport) -> dict[str, Any]:
@@ -180,17 +202,31 @@ def _reap(pid: int, deadline: float, timed_out: bool) -> int | None:
     return None
 
 
-def _decode(config: pytest.Config, data: bytes) -> list[pytest.TestReport] | None:
+def _decode(item: pytest.Item, data: bytes) -> ChildOutcome | None:
+    """Parse the child's payload; None unless it is exactly what _child_main writes."""
+    config = item.config
     try:
         payload = json.loads(data)
+        if payload["nodeid"] != item.nodeid or not isinstance(payload["tampered"], list):
+            return None
         reports = [
-            config.hook.pytest_report_from_serializable(config=config, data=d) for d in payload
+            config.hook.pytest_report_from_serializable(config=config, data=d)
+            for d in payload["reports"]
         ]
     except Exception:
         return None
+    whens = [getattr(r, "when", None) for r in reports]
     if not reports or not all(isinstance(r, pytest.TestReport) for r in reports):
         return None
-    return reports
+    if any(r.nodeid != item.nodeid for r in reports) or whens[0] != "setup" or whens[-1] != "teardown":
+        return None
+    outcome = ChildOutcome(reports)
+    for name in payload["tampered"]:
+        outcome.integrity.append(
+            {"kind": "pytest-tampering", "severity": "violated",
+             "detail": f"{item.nodeid}: {name} was replaced while the test ran"}
+        )
+    return outcome
 
 
 def _describe_death(status: int, had_reports: bool) -> str:

@@ -9,7 +9,10 @@ as it finishes. The hooks stay thin; the work lives in plain modules.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
+import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +20,8 @@ from typing import Any
 
 import pytest
 
+from mlgrader import sandbox
+from mlgrader.canaries import plant_canaries
 from mlgrader.challenge import load_challenge
 from mlgrader.errors import MlgraderError
 from mlgrader.fixtures import (
@@ -28,7 +33,7 @@ from mlgrader.fixtures import (
     Partial,
     Submission,
 )
-from mlgrader.isolation import ChildLimits, run_isolated
+from mlgrader.isolation import CURRENT, ChildLimits, run_isolated
 from mlgrader.results import RecordWriter
 from mlgrader.rubric import ChallengeRubric, default_rubric, load_rubric
 from mlgrader.scorecard import TestResult, earned_for, score_categories
@@ -41,6 +46,10 @@ HELP_TIMEOUT = "seconds each test may run before its process is killed (default 
 HELP_MEMORY = "address-space limit of each test process in MB (default 2048; 0 for none)"
 HELP_DEADLINE = "seconds for the whole run; tests not started by then count as timeouts"
 HELP_NO_ISOLATION = "run tests in the pytest process itself (debugging trusted code only)"
+HELP_SANDBOX = (
+    "OS protections: subreaper, private network, unprivileged user (as root), Landlock writes"
+)
+HELP_CANARIES = "plant this many canary tests among the hidden tests (integrity check)"
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,8 @@ class Settings:
     memory_mb: int
     deadline_s: float | None
     isolation: bool
+    sandbox: bool
+    canaries: int
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> Settings:
@@ -82,6 +93,8 @@ class Settings:
             memory_mb=memory,
             deadline_s=deadline,
             isolation=not config.getoption("mlgrader_no_isolation"),
+            sandbox=bool(config.getoption("mlgrader_sandbox")),
+            canaries=int(config.getoption("mlgrader_canaries") or 0),
         )
 
 
@@ -114,6 +127,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--mlgrader-no-isolation", action="store_true", default=False, help=HELP_NO_ISOLATION
     )
+    group.addoption("--mlgrader-sandbox", action="store_true", default=False, help=HELP_SANDBOX)
+    group.addoption("--mlgrader-canaries", type=int, default=0, help=HELP_CANARIES)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -140,17 +155,36 @@ class GradingSession:
         self.rubric: ChallengeRubric | None = None
         self.modules: tuple[str, ...] = ()
         self.infos: dict[str, TestInfo] = {}
+        self.canaries: dict[str, bool] = {}  # canary node id -> must it fail?
+        self.protections = self._protect() if settings.sandbox and settings.isolation else {}
+
+    def _protect(self) -> dict[str, Any]:
+        """Run-level protections, taken before any test process is forked."""
+        signal.signal(signal.SIGTERM, _on_sigterm)
+        drop = sandbox.can_drop_privileges()
+        return {
+            "orphans_reaped": sandbox.become_subreaper(),
+            "network_isolated": sandbox.isolate_network(),
+            "unprivileged_user": drop,
+            "landlock_writes": sandbox.landlock_abi() > 0,
+        }
 
     # -- collection -----------------------------------------------------------------------
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        if self.protections:
+            self._write({"type": "sandbox", "protections": self.protections})
         planned = []
         for item in items:
             info = self._classify(item)
             self.infos[item.nodeid] = info
             planned.append(info.__dict__)
         self._write({"type": "collected", "tests": planned})
+        hidden = [i for i in items if self.infos[i.nodeid].visibility == "hidden"]
+        for canary, must_fail in plant_canaries(hidden, self.settings.canaries):
+            items.insert(secrets.randbelow(len(items) + 1), canary)
+            self.canaries[canary.nodeid] = must_fail
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -206,12 +240,30 @@ class GradingSession:
             timeout = self.settings.test_timeout_s
             if remaining is not None:
                 timeout = max(0.5, min(timeout, remaining))
-            limits = ChildLimits(timeout_s=timeout, memory_mb=self.settings.memory_mb or None)
-            reports = run_isolated(item, limits, self._enter_child)
+            outcome = run_isolated(item, self._limits(timeout), self._enter_child)
+            if self.protections.get("orphans_reaped"):
+                sandbox.kill_orphans()
+            reports = outcome.reports
+            for finding in outcome.integrity:
+                self._write({"type": "integrity", **finding})
         for report in reports:
             ihook.pytest_runtest_logreport(report=report)
         ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
         return True
+
+    def _limits(self, timeout: float) -> ChildLimits:
+        if not self.protections:
+            return ChildLimits(timeout_s=timeout, memory_mb=self.settings.memory_mb or None)
+        writable: list[Path] = [Path("/dev/shm")]
+        writable += [Path(p) for p in (os.environ.get("TMPDIR"), os.environ.get("HOME")) if p]
+        if self.settings.submission is not None:
+            writable.append(self.settings.submission)
+        return ChildLimits(
+            timeout_s=timeout,
+            memory_mb=self.settings.memory_mb or None,
+            drop_privileges=bool(self.protections.get("unprivileged_user")),
+            writable=tuple(writable) if self.protections.get("landlock_writes") else None,
+        )
 
     def _enter_child(self) -> None:
         """First thing in a test's process: drop the results channel, allow imports."""
@@ -230,12 +282,30 @@ class GradingSession:
 
     def pytest_runtest_logfinish(self, nodeid: str) -> None:
         reports = self.reports.pop(nodeid, [])
+        if nodeid in self.canaries:
+            self._judge_canary(nodeid, reports)
+            return
         item_info = self.infos.get(nodeid)
         if item_info is None or not reports:
             return
         result = _result_from_reports(item_info, reports)
         self.finished.append(result)
         self._write({"type": "result", "test": result.to_dict()})
+
+    def _judge_canary(self, nodeid: str, reports: list[pytest.TestReport]) -> None:
+        """A canary that must fail but 'passed' means reports were forged."""
+        must_fail = self.canaries[nodeid]
+        outcome = _outcome(reports, _props(reports).get(PROP_OUTCOME))
+        if must_fail and outcome == "passed":
+            self._write(
+                {"type": "integrity", "kind": "canary", "severity": "violated",
+                 "detail": "a planted test that must fail was reported as passed: results were forged"}
+            )
+        elif not must_fail and outcome in ("failed", "skipped"):
+            self._write(
+                {"type": "integrity", "kind": "canary", "severity": "suspicious",
+                 "detail": f"a planted test that must pass was reported as {outcome}"}
+            )
 
     # -- the end --------------------------------------------------------------------------
 
@@ -259,6 +329,18 @@ class GradingSession:
     def _write(self, record: dict[str, Any]) -> None:
         if self.writer is not None:
             self.writer.write(record)
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    """Asked to stop (the grader's deadline): kill the running test and every orphan, then exit."""
+    pid = CURRENT.get("pid")
+    if pid:
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    sandbox.kill_orphans()
+    os._exit(128 + signum)
 
 
 # -- fixtures -------------------------------------------------------------------------------
@@ -319,19 +401,24 @@ def _marker_spec(marker: pytest.Mark, nodeid: str) -> tuple[str, float | None]:
     return category, None if weight is None else float(weight)
 
 
-def _result_from_reports(info: TestInfo, reports: list[pytest.TestReport]) -> TestResult:
-    """Fold one test's setup/call/teardown reports into one result."""
+def _props(reports: list[pytest.TestReport]) -> dict[str, Any]:
+    """First value of each user property across a test's reports (complexity excluded)."""
     props: dict[str, Any] = {}
-    complexity: list[dict[str, Any]] = []
     for report in reports:
-        # user_properties accumulate over setup/call/teardown: keep the fullest list once
-        mine = [
-            v for k, v in report.user_properties if k == PROP_COMPLEXITY and isinstance(v, dict)
-        ]
-        complexity = mine if len(mine) > len(complexity) else complexity
         for key, value in report.user_properties:
             if key != PROP_COMPLEXITY:
                 props.setdefault(key, value)
+    return props
+
+
+def _result_from_reports(info: TestInfo, reports: list[pytest.TestReport]) -> TestResult:
+    """Fold one test's setup/call/teardown reports into one result."""
+    complexity: list[dict[str, Any]] = []
+    for report in reports:
+        # user_properties accumulate over setup/call/teardown: keep the fullest list once
+        mine = [v for k, v in report.user_properties if k == PROP_COMPLEXITY and isinstance(v, dict)]
+        complexity = mine if len(mine) > len(complexity) else complexity
+    props = _props(reports)
     outcome = _outcome(reports, props.get(PROP_OUTCOME))
     partial = props.get(PROP_PARTIAL)
     fraction = partial.get("fraction") if isinstance(partial, dict) else None
@@ -343,6 +430,9 @@ def _result_from_reports(info: TestInfo, reports: list[pytest.TestReport]) -> Te
         message = f"skipped ({reason}): a skipped test earns nothing"
     elif outcome == "passed" and isinstance(partial, dict) and partial.get("why"):
         message = f"partial credit {fraction:.2f}: {partial['why']}"
+    elif outcome in ("failed", "error") and message.startswith("MemoryError"):
+        outcome = "crashed"
+        message = "crashed: out of memory (MemoryError at the test process's memory limit)"
     return TestResult(
         id=info.id,
         category=info.category,

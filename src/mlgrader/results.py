@@ -24,6 +24,8 @@ class RunRecords:
     collected: list[dict[str, Any]] = field(default_factory=list)
     results: dict[str, TestResult] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    integrity: list[dict[str, str]] = field(default_factory=list)
+    sandbox: dict[str, Any] = field(default_factory=dict)
     has_collected: bool = False
     done: bool = False
 
@@ -72,6 +74,12 @@ def parse_records(text: str) -> RunRecords:
             elif kind == "result":
                 result = TestResult(**record["test"])
                 run.results[result.id] = result
+            elif kind == "integrity":
+                run.integrity.append(
+                    {k: str(record[k]) for k in ("kind", "severity", "detail")}
+                )
+            elif kind == "sandbox":
+                run.sandbox = dict(record["protections"])
             elif kind == "collect-error":
                 run.errors.append(str(record["message"]))
             elif kind == "done":

@@ -17,12 +17,15 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlgrader import sandbox
 from mlgrader.results import RunRecords, parse_records
 from mlgrader.workspace import Workspace
 
 MAX_RESULTS_BYTES = 32 * 1024 * 1024
 LOG_TAIL_CHARS = 4000
 DEADLINE_MARGIN_S = 15.0
+STOP_GRACE_S = 5.0
+CANARIES = 2
 
 #: Environment variables passed through to the test processes; everything else is dropped.
 ENV_KEEP = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "SYSTEMROOT")
@@ -66,6 +69,11 @@ def scrubbed_env(ws: Workspace) -> dict[str, str]:
 
 def run_tests(ws: Workspace, limits: RunLimits) -> RunOutcome:
     """Run the workspace's tests under the mlgrader plugin; never raises for candidate behaviour."""
+    if sandbox.can_drop_privileges():
+        sandbox.prepare_for_unprivileged(
+            writable=[ws.submission, ws.home, ws.root / "tmp"], private=[ws.tests]
+        )
+        ws.root.chmod(0o711)
     read_fd, write_fd = os.pipe()
     command = [
         sys.executable,
@@ -85,6 +93,9 @@ def run_tests(ws: Workspace, limits: RunLimits) -> RunOutcome:
         "--no-header",
         "-rN",
         "--mlgrader",
+        "--mlgrader-sandbox",
+        "--mlgrader-canaries",
+        str(CANARIES),
         "--mlgrader-submission",
         str(ws.submission),
         "--mlgrader-rubric",
@@ -137,6 +148,12 @@ def _drain(fd: int, chunks: list[bytes]) -> None:
 
 
 def _kill_session(proc: subprocess.Popen[bytes]) -> None:
+    """Stop pytest: SIGTERM lets the plugin kill the running test and its orphans first."""
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=STOP_GRACE_S)
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):

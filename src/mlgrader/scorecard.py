@@ -71,6 +71,7 @@ class Finding:
 
     kind: str
     detail: str
+    severity: Literal["info", "suspicious", "violated"] = "info"
 
 
 @dataclass
@@ -79,6 +80,15 @@ class Integrity:
 
     status: Literal["ok", "suspicious", "violated"] = "ok"
     findings: list[Finding] = field(default_factory=list)
+
+    @classmethod
+    def from_findings(cls, findings: list[Finding]) -> Integrity:
+        """The worst severity among ``findings`` decides the status (info counts as ok)."""
+        severities = {f.severity for f in findings}
+        status: Literal["ok", "suspicious", "violated"] = (
+            "violated" if "violated" in severities else "suspicious" if "suspicious" in severities else "ok"
+        )
+        return cls(status, findings)
 
 
 @dataclass

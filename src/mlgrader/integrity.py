@@ -1,0 +1,367 @@
+"""A static scan of a candidate's Python files for tools that tamper with grading.
+
+Isolation (DESIGN.md, "Security model") keeps a submission from changing the
+results of tests it does not run in; this scan is the evidence for the grader.
+It reads each file with the stdlib ``ast`` parser and never imports or runs it.
+What it flags is either *suspicious* (a tool with honest uses that can also
+reach into the test run: ``inspect``, ``os._exit``, ``eval``, ...) or
+*violated* (code with no purpose in a submission but to fake results: pytest
+hook functions, strings shaped like a pytest summary). It looks for the usual
+tools, not every disguise; the isolation is what holds when it misses one.
+A file that does not parse yields no findings: the tests report it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import tokenize
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from mlgrader.scorecard import Finding
+
+Severity = Literal["suspicious", "violated"]
+Status = Literal["ok", "suspicious", "violated"]
+
+_WHY_TRACE = "a tracer sees and can change every frame of the running tests"
+# Imported at all: module (top level) -> (kind, why it matters to grading).
+_MODULES: dict[str, tuple[str, str]] = {
+    "pytest": ("test-framework-import", "with the test framework it can patch how tests run or are reported"),
+    "_pytest": ("test-framework-import", "pytest's internals can patch how tests run or are reported"),
+    "pluggy": ("test-framework-import", "pytest's plugin system can register hooks that rewrite results"),
+    "gc": ("introspection", "can reach and change any live object, the test runner's included"),
+    "inspect": ("introspection", "can read the calling test's frames and source, expected values included"),
+    "ctypes": ("introspection", "can write raw memory and call C directly, past every Python-level check"),
+    "importlib": ("introspection", "loads or reloads modules by name at run time, out of this scan's sight"),
+    "builtins": ("introspection", "can replace built-in functions for the tests as well"),
+    "atexit": ("introspection", "runs code at interpreter exit, after the tests, when results are written"),
+    "faulthandler": ("introspection", "changes how crashes and hangs are reported"),
+    "signal": ("introspection", "can catch or ignore the signals the grader uses to stop a test"),
+}  # fmt: skip
+# Referenced by attribute, from-import, getattr or star import: qualified name -> (kind, why).
+_NAMES: dict[str, tuple[str, str]] = {
+    "sys.settrace": ("introspection", _WHY_TRACE),
+    "sys.setprofile": ("introspection", _WHY_TRACE),
+    "sys._getframe": ("introspection", "reads the caller's frames, the test's expected values included"),
+    "sys._current_frames": ("introspection", "reads every thread's frames, the test runner's included"),
+    "threading.settrace": ("introspection", _WHY_TRACE),
+    "threading.setprofile": ("introspection", _WHY_TRACE),
+    "threading.settrace_all_threads": ("introspection", _WHY_TRACE),
+    "threading.setprofile_all_threads": ("introspection", _WHY_TRACE),
+}  # fmt: skip
+_ESCAPE = "the process can leave the group the grader kills at a deadline"
+_PROCESS = {
+    ("_exit",): "ends the test process at once, before pytest records the result",
+    ("kill", "killpg"): "sends signals to other processes, the grader's included",
+    ("fork", "forkpty"): "a forked child can outlive its test or report in its place",
+    ("setsid", "setpgrp", "setpgid"): _ESCAPE,
+}
+_NAMES |= {f"{module}.{name}": ("process-control", why) for names, why in _PROCESS.items() for name in names for module in ("os", "posix")}  # fmt: skip
+_SPAWN_KEYWORDS = ("start_new_session", "process_group", "setsid", "setpgroup", "preexec_fn")
+_DYNAMIC = ("__import__", "exec", "eval", "compile")
+_HOLE = "\x00"  # stands for an f-string placeholder
+_FORGED = (
+    re.compile(r"\b\d+ passed\b"),  # "3 passed in 0.12s"
+    re.compile(r"(?:%[ds]|\{[^{}]*\}|\x00) passed(?:,| in |\s*=)"),  # f"{n} passed in {t}s"
+    re.compile(r"""["']outcome["']\s*:\s*["']passed"""),  # pytest-json-report, mlgrader records
+    re.compile(r"""["']type["']\s*:\s*["'](?:result|done|collected)["']"""),  # mlgrader records
+    re.compile(r"::\w+ PASSED\b"),  # pytest -v lines
+    re.compile(r"\bscore\s+\d+(?:\.\d+)?\s*/\s*100\b"),  # the mlgrader terminal summary
+)
+_PROC = re.compile(r"/proc(?:/|$)")
+_SYS_MODULES_CHANGERS = ("pop", "popitem", "update", "clear", "setdefault", "__setitem__")
+_SWAP = "changes sys.modules: it can swap a module the tests import for a fake"
+_FAKE_OUTCOME = "sets a test outcome to 'passed': the shape of a forged pytest report"
+_SEVERITY_RANK: dict[Status, int] = {"ok": 0, "suspicious": 1, "violated": 2}
+
+
+@dataclass(frozen=True)
+class IntegrityFinding:
+    """One thing the scan noticed: what, where, why it matters, and how bad it is."""
+
+    kind: str
+    file: str
+    line: int
+    detail: str
+    severity: Severity
+
+    def to_finding(self) -> Finding:
+        """The scorecard's view of this finding."""
+        return Finding(self.kind, f"{self.file}:{self.line}: {self.detail}")
+
+
+def summarize(findings: Iterable[IntegrityFinding]) -> Status:
+    """The scorecard's integrity status: the worst severity found, else ok."""
+    status: Status = "ok"
+    for finding in findings:
+        if _SEVERITY_RANK[finding.severity] > _SEVERITY_RANK[status]:
+            status = finding.severity
+    return status
+
+
+def scan_paths(paths: Iterable[Path], root: Path) -> list[IntegrityFinding]:
+    """Scan Python files; each is named by its posix path relative to root."""
+    findings: list[IntegrityFinding] = []
+    for path in paths:
+        try:
+            with tokenize.open(path) as handle:  # honours coding cookies and BOMs
+                source = handle.read()
+        except (OSError, SyntaxError, UnicodeDecodeError):
+            continue  # unreadable: the tests that import it report it
+        try:
+            name = path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            name = path.as_posix()
+        findings += scan_source(source, name)
+    return findings
+
+
+def scan_source(source: str, filename: str) -> list[IntegrityFinding]:
+    """Scan one module's source; a file that does not parse yields no findings."""
+    try:
+        tree = ast.parse(source, filename=filename)
+    except (SyntaxError, ValueError):
+        return []
+    except RecursionError:  # too deep for the parser's tree, not for every compiler
+        why = "nested too deeply to scan, which hides whatever is inside"
+        return [IntegrityFinding("unscannable", filename, 1, why, "suspicious")]
+    return sorted(_Scan(tree, filename).run(), key=lambda f: (f.line, f.kind, f.detail))
+
+
+def _shorten(text: str) -> str:
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+class _Scan:
+    """One pass over one parsed module (iterative, so deep code cannot exhaust the stack)."""
+
+    def __init__(self, tree: ast.Module, filename: str) -> None:
+        self.tree = tree
+        self.filename = filename
+        self.findings: list[IntegrityFinding] = []
+        self.aliases: dict[str, str] = {}  # local name -> qualified module or object name
+        self.star_modules: list[str] = []
+        self.defined: set[str] = set()  # names the candidate binds (its own `compile` is fine)
+        self.docstrings: set[int] = set()  # ids of docstrings (not scanned for /proc)
+        self.fstring_parts: set[int] = set()  # ids of f-string pieces (scanned as a whole)
+
+    def add(self, kind: str, node: ast.AST, detail: str, severity: Severity = "suspicious") -> None:
+        line = getattr(node, "lineno", 1)
+        self.findings.append(IntegrityFinding(kind, self.filename, line, detail, severity))
+
+    def run(self) -> list[IntegrityFinding]:
+        nodes = list(ast.walk(self.tree))
+        for node in nodes:
+            self.bind(node)
+        self.hooks(self.tree.body)
+        for node in nodes:
+            if _passes_outcome(node):
+                self.add("forged-report", node, _FAKE_OUTCOME, "violated")
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                self.imports(node)
+            elif isinstance(node, ast.ClassDef):
+                self.always_equal(node)
+            elif isinstance(node, ast.Attribute):
+                self.reference(node, self.qualname(node))
+            elif isinstance(node, ast.Name):
+                self.name(node)
+            elif isinstance(node, ast.Call):
+                self.call(node)
+            elif isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete):
+                targets = (
+                    node.targets if isinstance(node, ast.Assign | ast.Delete) else [node.target]
+                )
+                if any(self.in_sys_modules(target) for target in targets):
+                    self.add("introspection", node, _SWAP)
+            elif isinstance(node, ast.JoinedStr):
+                self.string(node, "".join(_fstring_text(node)))
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str | bytes):
+                text = node.value
+                if id(node) not in self.fstring_parts:
+                    self.string(node, text if isinstance(text, str) else text.decode("latin-1"))
+        return self.findings
+
+    def bind(self, node: ast.AST) -> None:
+        """Record imports, names the candidate defines, docstrings and f-string pieces."""
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Module):
+            first = node.body[0] if node.body else None
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                self.docstrings.add(id(first.value))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            self.defined.add(node.name)
+        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            self.defined.add(node.id)
+        elif isinstance(node, ast.arg):
+            self.defined.add(node.arg)
+        elif isinstance(node, ast.JoinedStr):
+            self.fstring_parts.update(id(v) for v in node.values)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                local = alias.asname or alias.name.split(".")[0]
+                self.aliases[local] = alias.name if alias.asname else local
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                if alias.name == "*":
+                    self.star_modules.append(node.module)
+                else:
+                    self.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+
+    def hooks(self, body: list[ast.stmt], owner: str = "module level") -> None:
+        """pytest_* functions or names at module level (also under if/try/with), or in a class."""
+        for stmt in body:
+            names: list[str] = []
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+                names = [stmt.name]
+            elif isinstance(stmt, ast.Assign | ast.AnnAssign):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                names = [t.id for t in targets if isinstance(t, ast.Name)]
+            elif isinstance(stmt, ast.ClassDef):
+                if owner == "module level":
+                    self.hooks(stmt.body, owner=f"a method of class {stmt.name}")
+            else:
+                blocks = [getattr(stmt, name, []) for name in ("body", "orelse", "finalbody")]
+                parts = getattr(stmt, "handlers", []) + getattr(stmt, "cases", [])
+                for block in blocks + [part.body for part in parts]:
+                    self.hooks(block, owner)
+            for name in names:
+                if name.startswith("pytest_"):
+                    why = f"defines pytest hook {name} ({owner}): if pytest loads it, it can rewrite test outcomes"
+                    self.add("pytest-hook", stmt, why, "violated")
+
+    def imports(self, node: ast.Import | ast.ImportFrom) -> None:
+        if isinstance(node, ast.ImportFrom) and (node.level or not node.module):
+            return  # the candidate's own modules
+        for alias in node.names:
+            module = alias.name if isinstance(node, ast.Import) else str(node.module)
+            if module.split(".")[0] in _MODULES:
+                kind, why = _MODULES[module.split(".")[0]]
+                self.add(kind, alias, f"imports {module}: {why}")
+            elif isinstance(node, ast.ImportFrom):
+                self.reference(alias, f"{module}.{alias.name}")
+
+    def reference(self, node: ast.AST, qualname: str | None) -> None:
+        if qualname in _NAMES:
+            kind, why = _NAMES[qualname]
+            self.add(kind, node, f"uses {qualname}: {why}")
+
+    def name(self, node: ast.Name) -> None:
+        if not isinstance(node.ctx, ast.Load) or node.id in self.defined | self.aliases.keys():
+            return
+        if node.id in _DYNAMIC:
+            why = "runs code built at run time, which this scan cannot see"
+            self.add("dynamic-code", node, f"uses {node.id}: {why}")
+        elif node.id == "__builtins__":
+            self.add("introspection", node, "uses __builtins__: " + _MODULES["builtins"][1])
+        for module in self.star_modules:
+            self.reference(node, f"{module}.{node.id}")
+
+    def call(self, node: ast.Call) -> None:
+        for keyword in node.keywords:
+            value = keyword.value
+            off = isinstance(value, ast.Constant) and value.value in (False, None)
+            if keyword.arg in _SPAWN_KEYWORDS and not off:
+                self.add("process-control", node, f"passes {keyword.arg}=: {_ESCAPE}")
+        func, args = node.func, node.args
+        if isinstance(func, ast.Name) and func.id in ("getattr", "setattr", "delattr") and args:
+            owner = self.qualname(args[0])
+            if owner and len(args) > 1 and isinstance(args[1], ast.Constant):
+                self.reference(node, f"{owner}.{args[1].value!s}")
+            if func.id != "getattr" and self.in_sys_modules(args[0]):
+                self.add("introspection", node, _SWAP)
+        elif isinstance(func, ast.Attribute) and func.attr in _SYS_MODULES_CHANGERS:
+            self.add("introspection", node, _SWAP) if self.qualname(
+                func.value
+            ) == "sys.modules" else None
+
+    def always_equal(self, node: ast.ClassDef) -> None:
+        for stmt in node.body:
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+                name, results = stmt.name, _constant_returns(stmt)
+            elif isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Lambda):
+                body = stmt.value.body
+                results = [body.value] if isinstance(body, ast.Constant) else None
+                name = next((t.id for t in stmt.targets if isinstance(t, ast.Name)), "")
+            else:
+                continue
+            wanted = name == "__eq__"
+            if name in ("__eq__", "__ne__") and results and all(bool(v) == wanted for v in results):
+                same = "equal to" if wanted else "never unequal to"
+                why = f"class {node.name} compares {same} anything, so asserting it against an expected value passes without a right answer"
+                self.add("always-equal", stmt, f"{name} always returns {results[0]!r}: {why}")
+
+    def string(self, node: ast.AST, text: str) -> None:
+        for pattern in _FORGED:
+            if match := pattern.search(text):
+                shown = match.group(0).replace(_HOLE, "{}")
+                why = f"looks like a test-result summary ({shown!r}); printed or written, it could pass for the grader's own"
+                self.add("forged-report", node, f"string {_shorten(text)} {why}", "violated")
+                break
+        if id(node) not in self.docstrings and _PROC.search(text):
+            why = "names a /proc path, through which a process can reach other processes' memory, descriptors and output"
+            self.add("proc-access", node, f"string {_shorten(text)} {why}")
+
+    def qualname(self, node: ast.expr) -> str | None:
+        """``os.path.join`` for an expression naming it through the module's imports, else None."""
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name) or node.id not in self.aliases:
+            return None
+        return ".".join([self.aliases[node.id], *reversed(parts)])
+
+    def in_sys_modules(self, target: ast.expr) -> bool:
+        """Whether an assignment target is sys.modules, an entry of it, or inside an entry."""
+        while isinstance(target, ast.Attribute | ast.Subscript):
+            if self.qualname(target.value) == "sys.modules":
+                return True
+            target = target.value
+        return self.qualname(target) == "sys.modules"
+
+
+def _is_str(node: ast.AST | None, text: str) -> bool:
+    return isinstance(node, ast.Constant) and node.value == text
+
+
+def _passes_outcome(node: ast.AST) -> bool:
+    """``{"outcome": "passed"}``, ``f(outcome="passed")`` or ``x.outcome = "passed"``."""
+    if isinstance(node, ast.Dict):
+        return any(
+            _is_str(k, "outcome") and _is_str(v, "passed")
+            for k, v in zip(node.keys, node.values, strict=True)
+        )
+    if isinstance(node, ast.keyword):
+        return node.arg == "outcome" and _is_str(node.value, "passed")
+    targets = node.targets if isinstance(node, ast.Assign) else []
+    value = getattr(node, "value", None)
+    return _is_str(value, "passed") and any(
+        isinstance(t, ast.Attribute) and t.attr == "outcome" for t in targets
+    )
+
+
+def _constant_returns(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[object] | None:
+    """The values a function returns when every return is of a constant, else None."""
+    values: list[object] = []
+    stack: list[ast.AST] = list(func.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue  # a nested scope's returns are its own
+        if isinstance(node, ast.Return):
+            if not isinstance(node.value, ast.Constant):
+                return None
+            values.append(node.value.value)
+        stack.extend(ast.iter_child_nodes(node))
+    return values or None
+
+
+def _fstring_text(node: ast.JoinedStr) -> Iterator[str]:
+    """An f-string's text with each placeholder shown as _HOLE."""
+    for value in node.values:
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            yield value.value
+        else:
+            yield _HOLE
