@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -259,7 +260,7 @@ def test_candidate_imports_stay_in_the_test_process(demo: pytest.Pytester) -> No
 
 
 def test_memory_limit_fails_only_the_hog(demo: pytest.Pytester) -> None:
-    """A test that allocates past --mlgrader-memory fails; the next test still passes."""
+    """A test that allocates past --mlgrader-memory crashes (out of memory); the next passes."""
     write_test(
         demo,
         "tests/public/test_mem.py",
@@ -272,7 +273,7 @@ def test_memory_limit_fails_only_the_hog(demo: pytest.Pytester) -> None:
     )
     _, records = grade_run(demo, "--mlgrader-memory", "512")
     hog = records.results["tests/public/test_mem.py::test_hog"]
-    assert hog.outcome == "failed" and "MemoryError" in hog.message
+    assert hog.outcome == "crashed" and "out of memory" in hog.message
     assert records.results["tests/public/test_mem.py::test_ok"].outcome == "passed"
 
 
@@ -295,3 +296,73 @@ def test_results_file_survives_in_path(tmp_path: Path) -> None:
     records = parse_records('{"type":"collected","tests":[]}\nnot json\n{"type":"done"}\n')
     assert records.has_collected and records.done
     assert records.errors and "line 2" in records.errors[0]
+
+
+def test_sandbox_blocks_writes_network_and_orphans(demo: pytest.Pytester, tmp_path: Path) -> None:
+    """With --mlgrader-sandbox: no writes outside the workspace, no network, no orphan survives."""
+    outside = tmp_path / "outside.txt"
+    pidfile = demo.path / "submission" / "orphan.pid"
+    write_test(
+        demo,
+        "tests/public/test_attacks.py",
+        f"""
+        import os, socket, subprocess, sys
+        def test_write_outside():
+            with open({str(outside)!r}, "w") as handle:
+                handle.write("escaped")
+        def test_network():
+            socket.create_connection(("1.1.1.1", 53), timeout=2)
+        def test_orphan():
+            proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"],
+                                    start_new_session=True)
+            open({str(pidfile)!r}, "w").write(str(proc.pid))
+        """,
+    )
+    _, records = grade_run(demo, "--mlgrader-sandbox")
+    outcomes = {k.split("::")[1]: v for k, v in records.results.items()}
+    assert records.sandbox["landlock_filesystem"] and records.sandbox["network_isolated"]
+    assert outcomes["test_write_outside"].outcome == "failed"
+    assert "Permission" in outcomes["test_write_outside"].message
+    assert not outside.exists()
+    assert outcomes["test_network"].outcome == "failed"
+    pid = int(pidfile.read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_canary_catches_forged_reports(demo: pytest.Pytester) -> None:
+    """A plugin that rewrites every report to 'passed' turns a must-fail canary green: violated."""
+    demo.makepyfile(
+        forger="""
+        import pytest
+        @pytest.hookimpl(hookwrapper=True)
+        def pytest_runtest_makereport(item, call):
+            outcome = yield
+            report = outcome.get_result()
+            report.outcome = "passed"
+        """
+    )
+    write_test(demo, "tests/hidden/test_h.py", "def test_a(): assert False\ndef test_b(): pass\n")
+    demo.syspathinsert()
+    _, records = grade_run(demo, "-p", "forger", "--mlgrader-canaries", "2")
+    kinds = {(f["kind"], f["severity"]) for f in records.integrity}
+    assert ("canary", "violated") in kinds
+    assert len(records.results) == 2  # canaries never count as tests
+
+
+def test_patching_pytest_in_a_test_is_reported(demo: pytest.Pytester) -> None:
+    """Candidate code that replaces pytest's reporting functions is recorded as tampering."""
+    write_test(
+        demo,
+        "tests/public/test_patch.py",
+        """
+        import _pytest.runner
+        def test_patch():
+            _pytest.runner.runtestprotocol = lambda *a, **k: None
+        """,
+    )
+    _, records = grade_run(demo)
+    assert any(
+        f["kind"] == "pytest-tampering" and "runtestprotocol" in f["detail"]
+        for f in records.integrity
+    )

@@ -189,8 +189,9 @@ def _sandbox(limits: RunLimits, active: dict[str, Any]) -> dict[str, Any]:
         "deadline_s": limits.deadline_s,
         "network_isolated": bool(active.get("network_isolated")),
         "orphans_reaped": bool(active.get("orphans_reaped")),
-        "unprivileged_user": bool(active.get("unprivileged_user")),
-        "landlock_writes": bool(active.get("landlock_writes")),
+        "process_jail": bool(active.get("process_jail")),
+        "landlock_filesystem": bool(active.get("landlock_filesystem")),
+        "landlock_signals": bool(active.get("landlock_signals")),
     }
 
 

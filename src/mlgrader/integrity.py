@@ -3,12 +3,10 @@
 Isolation (DESIGN.md, "Security model") keeps a submission from changing the
 results of tests it does not run in; this scan is the evidence for the grader.
 It reads each file with the stdlib ``ast`` parser and never imports or runs it.
-What it flags is either *suspicious* (a tool with honest uses that can also
-reach into the test run: ``inspect``, ``os._exit``, ``eval``, ...) or
-*violated* (code with no purpose in a submission but to fake results: pytest
-hook functions, strings shaped like a pytest summary). It looks for the usual
-tools, not every disguise; the isolation is what holds when it misses one.
-A file that does not parse yields no findings: the tests report it.
+A finding is *suspicious* (a tool with honest uses that can also reach into the
+test run: ``inspect``, ``os._exit``, ``eval``, ...) or *violated* (code with no
+purpose in a submission but faking results: pytest hooks, forged summaries).
+It catches the usual tools, not every disguise; isolation holds when it misses.
 """
 
 from __future__ import annotations
@@ -16,7 +14,7 @@ from __future__ import annotations
 import ast
 import re
 import tokenize
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -26,8 +24,7 @@ from mlgrader.scorecard import Finding
 Severity = Literal["suspicious", "violated"]
 Status = Literal["ok", "suspicious", "violated"]
 
-_WHY_TRACE = "a tracer sees and can change every frame of the running tests"
-# Imported at all: module (top level) -> (kind, why it matters to grading).
+# Imported at all: top-level module -> (kind, why it matters to grading).
 _MODULES: dict[str, tuple[str, str]] = {
     "pytest": ("test-framework-import", "with the test framework it can patch how tests run or are reported"),
     "_pytest": ("test-framework-import", "pytest's internals can patch how tests run or are reported"),
@@ -41,25 +38,27 @@ _MODULES: dict[str, tuple[str, str]] = {
     "faulthandler": ("introspection", "changes how crashes and hangs are reported"),
     "signal": ("introspection", "can catch or ignore the signals the grader uses to stop a test"),
 }  # fmt: skip
-# Referenced by attribute, from-import, getattr or star import: qualified name -> (kind, why).
+_TRACE = "a tracer sees and can change every frame of the running tests"
+_ESCAPE = "the process can leave the group the grader kills at a deadline"
+# Named by attribute, from-import, getattr or star import: qualified name -> (kind, why).
 _NAMES: dict[str, tuple[str, str]] = {
-    "sys.settrace": ("introspection", _WHY_TRACE),
-    "sys.setprofile": ("introspection", _WHY_TRACE),
     "sys._getframe": ("introspection", "reads the caller's frames, the test's expected values included"),
     "sys._current_frames": ("introspection", "reads every thread's frames, the test runner's included"),
-    "threading.settrace": ("introspection", _WHY_TRACE),
-    "threading.setprofile": ("introspection", _WHY_TRACE),
-    "threading.settrace_all_threads": ("introspection", _WHY_TRACE),
-    "threading.setprofile_all_threads": ("introspection", _WHY_TRACE),
+} | {
+    f"{module}.{name}": ("introspection", _TRACE)
+    for module in ("sys", "threading")
+    for name in ("settrace", "setprofile", "settrace_all_threads", "setprofile_all_threads")
+} | {
+    f"{module}.{name}": ("process-control", why)
+    for names, why in (
+        (("_exit",), "ends the test process at once, before pytest records the result"),
+        (("kill", "killpg"), "sends signals to other processes, the grader's included"),
+        (("fork", "forkpty"), "a forked child can outlive its test or report in its place"),
+        (("setsid", "setpgrp", "setpgid"), _ESCAPE),
+    )
+    for name in names
+    for module in ("os", "posix")
 }  # fmt: skip
-_ESCAPE = "the process can leave the group the grader kills at a deadline"
-_PROCESS = {
-    ("_exit",): "ends the test process at once, before pytest records the result",
-    ("kill", "killpg"): "sends signals to other processes, the grader's included",
-    ("fork", "forkpty"): "a forked child can outlive its test or report in its place",
-    ("setsid", "setpgrp", "setpgid"): _ESCAPE,
-}
-_NAMES |= {f"{module}.{name}": ("process-control", why) for names, why in _PROCESS.items() for name in names for module in ("os", "posix")}  # fmt: skip
 _SPAWN_KEYWORDS = ("start_new_session", "process_group", "setsid", "setpgroup", "preexec_fn")
 _DYNAMIC = ("__import__", "exec", "eval", "compile")
 _HOLE = "\x00"  # stands for an f-string placeholder
@@ -72,10 +71,10 @@ _FORGED = (
     re.compile(r"\bscore\s+\d+(?:\.\d+)?\s*/\s*100\b"),  # the mlgrader terminal summary
 )
 _PROC = re.compile(r"/proc(?:/|$)")
-_SYS_MODULES_CHANGERS = ("pop", "popitem", "update", "clear", "setdefault", "__setitem__")
+_CHANGES_SYS_MODULES = {f"sys.modules.{m}" for m in ("pop", "popitem", "update", "clear", "setdefault")}  # fmt: skip
 _SWAP = "changes sys.modules: it can swap a module the tests import for a fake"
 _FAKE_OUTCOME = "sets a test outcome to 'passed': the shape of a forged pytest report"
-_SEVERITY_RANK: dict[Status, int] = {"ok": 0, "suspicious": 1, "violated": 2}
+_LEVELS: tuple[Status, ...] = ("ok", "suspicious", "violated")
 
 
 @dataclass(frozen=True)
@@ -90,16 +89,12 @@ class IntegrityFinding:
 
     def to_finding(self) -> Finding:
         """The scorecard's view of this finding."""
-        return Finding(self.kind, f"{self.file}:{self.line}: {self.detail}")
+        return Finding(self.kind, f"{self.file}:{self.line}: {self.detail}", self.severity)
 
 
 def summarize(findings: Iterable[IntegrityFinding]) -> Status:
     """The scorecard's integrity status: the worst severity found, else ok."""
-    status: Status = "ok"
-    for finding in findings:
-        if _SEVERITY_RANK[finding.severity] > _SEVERITY_RANK[status]:
-            status = finding.severity
-    return status
+    return _LEVELS[max((_LEVELS.index(f.severity) for f in findings), default=0)]
 
 
 def scan_paths(paths: Iterable[Path], root: Path) -> list[IntegrityFinding]:
@@ -123,16 +118,12 @@ def scan_source(source: str, filename: str) -> list[IntegrityFinding]:
     """Scan one module's source; a file that does not parse yields no findings."""
     try:
         tree = ast.parse(source, filename=filename)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, MemoryError):
         return []
-    except RecursionError:  # too deep for the parser's tree, not for every compiler
+    except RecursionError:  # the compiler's own limit is a few levels deeper: it may import
         why = "nested too deeply to scan, which hides whatever is inside"
         return [IntegrityFinding("unscannable", filename, 1, why, "suspicious")]
     return sorted(_Scan(tree, filename).run(), key=lambda f: (f.line, f.kind, f.detail))
-
-
-def _shorten(text: str) -> str:
-    return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
 class _Scan:
@@ -145,8 +136,7 @@ class _Scan:
         self.aliases: dict[str, str] = {}  # local name -> qualified module or object name
         self.star_modules: list[str] = []
         self.defined: set[str] = set()  # names the candidate binds (its own `compile` is fine)
-        self.docstrings: set[int] = set()  # ids of docstrings (not scanned for /proc)
-        self.fstring_parts: set[int] = set()  # ids of f-string pieces (scanned as a whole)
+        self.unscanned: set[int] = set()  # ids of docstrings and f-string pieces (seen whole)
 
     def add(self, kind: str, node: ast.AST, detail: str, severity: Severity = "suspicious") -> None:
         line = getattr(node, "lineno", 1)
@@ -160,6 +150,8 @@ class _Scan:
         for node in nodes:
             if _passes_outcome(node):
                 self.add("forged-report", node, _FAKE_OUTCOME, "violated")
+            if any(map(self.in_sys_modules, _targets(node))):
+                self.add("introspection", node, _SWAP)
             if isinstance(node, ast.Import | ast.ImportFrom):
                 self.imports(node)
             elif isinstance(node, ast.ClassDef):
@@ -170,18 +162,13 @@ class _Scan:
                 self.name(node)
             elif isinstance(node, ast.Call):
                 self.call(node)
-            elif isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete):
-                targets = (
-                    node.targets if isinstance(node, ast.Assign | ast.Delete) else [node.target]
-                )
-                if any(self.in_sys_modules(target) for target in targets):
-                    self.add("introspection", node, _SWAP)
             elif isinstance(node, ast.JoinedStr):
-                self.string(node, "".join(_fstring_text(node)))
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str | bytes):
-                text = node.value
-                if id(node) not in self.fstring_parts:
-                    self.string(node, text if isinstance(text, str) else text.decode("latin-1"))
+                text = (v.value if isinstance(v, ast.Constant) else _HOLE for v in node.values)
+                self.string(node, "".join(map(str, text)))
+            elif isinstance(node, ast.Constant) and id(node) not in self.unscanned:
+                value = node.value
+                if isinstance(value, str | bytes):
+                    self.string(node, value if isinstance(value, str) else value.decode("latin-1"))
         return self.findings
 
     def bind(self, node: ast.AST) -> None:
@@ -189,7 +176,7 @@ class _Scan:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Module):
             first = node.body[0] if node.body else None
             if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
-                self.docstrings.add(id(first.value))
+                self.unscanned.add(id(first.value))
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             self.defined.add(node.name)
         elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
@@ -197,7 +184,7 @@ class _Scan:
         elif isinstance(node, ast.arg):
             self.defined.add(node.arg)
         elif isinstance(node, ast.JoinedStr):
-            self.fstring_parts.update(id(v) for v in node.values)
+            self.unscanned.update(id(v) for v in node.values)
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 local = alias.asname or alias.name.split(".")[0]
@@ -216,20 +203,17 @@ class _Scan:
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
                 names = [stmt.name]
             elif isinstance(stmt, ast.Assign | ast.AnnAssign):
-                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-                names = [t.id for t in targets if isinstance(t, ast.Name)]
-            elif isinstance(stmt, ast.ClassDef):
-                if owner == "module level":
-                    self.hooks(stmt.body, owner=f"a method of class {stmt.name}")
-            else:
+                names = [t.id for t in _targets(stmt) if isinstance(t, ast.Name)]
+            elif isinstance(stmt, ast.ClassDef) and owner == "module level":
+                self.hooks(stmt.body, owner=f"a method of class {stmt.name}")
+            elif not isinstance(stmt, ast.ClassDef):
                 blocks = [getattr(stmt, name, []) for name in ("body", "orelse", "finalbody")]
                 parts = getattr(stmt, "handlers", []) + getattr(stmt, "cases", [])
                 for block in blocks + [part.body for part in parts]:
                     self.hooks(block, owner)
-            for name in names:
-                if name.startswith("pytest_"):
-                    why = f"defines pytest hook {name} ({owner}): if pytest loads it, it can rewrite test outcomes"
-                    self.add("pytest-hook", stmt, why, "violated")
+            for name in (n for n in names if n.startswith("pytest_")):
+                why = f"defines pytest hook {name} ({owner}): if pytest loads it, it can rewrite test outcomes"
+                self.add("pytest-hook", stmt, why, "violated")
 
     def imports(self, node: ast.Import | ast.ImportFrom) -> None:
         if isinstance(node, ast.ImportFrom) and (node.level or not node.module):
@@ -248,7 +232,7 @@ class _Scan:
             self.add(kind, node, f"uses {qualname}: {why}")
 
     def name(self, node: ast.Name) -> None:
-        if not isinstance(node.ctx, ast.Load) or node.id in self.defined | self.aliases.keys():
+        if not isinstance(node.ctx, ast.Load) or node.id in self.defined or node.id in self.aliases:
             return
         if node.id in _DYNAMIC:
             why = "runs code built at run time, which this scan cannot see"
@@ -271,10 +255,8 @@ class _Scan:
                 self.reference(node, f"{owner}.{args[1].value!s}")
             if func.id != "getattr" and self.in_sys_modules(args[0]):
                 self.add("introspection", node, _SWAP)
-        elif isinstance(func, ast.Attribute) and func.attr in _SYS_MODULES_CHANGERS:
-            self.add("introspection", node, _SWAP) if self.qualname(
-                func.value
-            ) == "sys.modules" else None
+        elif isinstance(func, ast.Attribute) and self.qualname(func) in _CHANGES_SYS_MODULES:
+            self.add("introspection", node, _SWAP)
 
     def always_equal(self, node: ast.ClassDef) -> None:
         for stmt in node.body:
@@ -299,7 +281,7 @@ class _Scan:
                 why = f"looks like a test-result summary ({shown!r}); printed or written, it could pass for the grader's own"
                 self.add("forged-report", node, f"string {_shorten(text)} {why}", "violated")
                 break
-        if id(node) not in self.docstrings and _PROC.search(text):
+        if _PROC.search(text):
             why = "names a /proc path, through which a process can reach other processes' memory, descriptors and output"
             self.add("proc-access", node, f"string {_shorten(text)} {why}")
 
@@ -315,11 +297,23 @@ class _Scan:
 
     def in_sys_modules(self, target: ast.expr) -> bool:
         """Whether an assignment target is sys.modules, an entry of it, or inside an entry."""
-        while isinstance(target, ast.Attribute | ast.Subscript):
-            if self.qualname(target.value) == "sys.modules":
-                return True
+        while self.qualname(target) != "sys.modules":
+            if not isinstance(target, ast.Attribute | ast.Subscript):
+                return False
             target = target.value
-        return self.qualname(target) == "sys.modules"
+        return True
+
+
+def _shorten(text: str) -> str:
+    text = text.replace(_HOLE, "{}")
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def _targets(node: ast.AST) -> list[ast.expr]:
+    """What an assignment or ``del`` statement binds or removes; [] for other nodes."""
+    if isinstance(node, ast.Assign | ast.Delete):
+        return node.targets
+    return [node.target] if isinstance(node, ast.AugAssign | ast.AnnAssign) else []
 
 
 def _is_str(node: ast.AST | None, text: str) -> bool:
@@ -329,17 +323,12 @@ def _is_str(node: ast.AST | None, text: str) -> bool:
 def _passes_outcome(node: ast.AST) -> bool:
     """``{"outcome": "passed"}``, ``f(outcome="passed")`` or ``x.outcome = "passed"``."""
     if isinstance(node, ast.Dict):
-        return any(
-            _is_str(k, "outcome") and _is_str(v, "passed")
-            for k, v in zip(node.keys, node.values, strict=True)
-        )
+        pairs = zip(node.keys, node.values, strict=True)
+        return any(_is_str(k, "outcome") and _is_str(v, "passed") for k, v in pairs)
     if isinstance(node, ast.keyword):
         return node.arg == "outcome" and _is_str(node.value, "passed")
-    targets = node.targets if isinstance(node, ast.Assign) else []
-    value = getattr(node, "value", None)
-    return _is_str(value, "passed") and any(
-        isinstance(t, ast.Attribute) and t.attr == "outcome" for t in targets
-    )
+    named = any(isinstance(t, ast.Attribute) and t.attr == "outcome" for t in _targets(node))
+    return named and _is_str(getattr(node, "value", None), "passed")
 
 
 def _constant_returns(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[object] | None:
@@ -356,12 +345,3 @@ def _constant_returns(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[obje
             values.append(node.value.value)
         stack.extend(ast.iter_child_nodes(node))
     return values or None
-
-
-def _fstring_text(node: ast.JoinedStr) -> Iterator[str]:
-    """An f-string's text with each placeholder shown as _HOLE."""
-    for value in node.values:
-        if isinstance(value, ast.Constant) and isinstance(value.value, str):
-            yield value.value
-        else:
-            yield _HOLE

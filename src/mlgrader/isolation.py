@@ -42,8 +42,8 @@ class ChildLimits:
 
     timeout_s: float = 30.0
     memory_mb: int | None = 2048
-    drop_privileges: bool = False
     writable: tuple[Path, ...] | None = None  # Landlock: writes only here (None: no Landlock)
+    readable: tuple[Path, ...] = ()  # Landlock: reads and execution only here and in writable
 
 
 @dataclass
@@ -98,8 +98,11 @@ def run_isolated(
     crashed = ChildOutcome([_synthetic(item, "crashed", message, "", elapsed)])
     if data and outcome is None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
         crashed.integrity.append(
-            {"kind": "malformed-report", "severity": "suspicious",
-             "detail": f"{item.nodeid}: the test process sent reports mlgrader did not write"}
+            {
+                "kind": "malformed-report",
+                "severity": "suspicious",
+                "detail": f"{item.nodeid}: the test process sent reports mlgrader did not write",
+            }
         )
     _ = config
     return crashed
@@ -138,13 +141,11 @@ def _child_main(
 
 
 def _enter_sandbox(item: pytest.Item, limits: ChildLimits) -> None:
-    """Limits, then (root) the unprivileged user, then Landlock: in that order."""
+    """Resource limits, then Landlock (reads, writes, signals)."""
     sandbox.apply_limits(limits.memory_mb)
     linecache.getlines(str(item.path))  # keep tracebacks readable once the file is not
-    if limits.drop_privileges:
-        sandbox.drop_privileges()
     if limits.writable is not None:
-        sandbox.restrict_writes(limits.writable, DEVICES)
+        sandbox.restrict(limits.writable, limits.readable, DEVICES)
 
 
 def _serialise(config: pytest.Config, report: pytest.TestReport) -> dict[str, Any]:
@@ -218,13 +219,20 @@ def _decode(item: pytest.Item, data: bytes) -> ChildOutcome | None:
     whens = [getattr(r, "when", None) for r in reports]
     if not reports or not all(isinstance(r, pytest.TestReport) for r in reports):
         return None
-    if any(r.nodeid != item.nodeid for r in reports) or whens[0] != "setup" or whens[-1] != "teardown":
+    if (
+        any(r.nodeid != item.nodeid for r in reports)
+        or whens[0] != "setup"
+        or whens[-1] != "teardown"
+    ):
         return None
     outcome = ChildOutcome(reports)
     for name in payload["tampered"]:
         outcome.integrity.append(
-            {"kind": "pytest-tampering", "severity": "violated",
-             "detail": f"{item.nodeid}: {name} was replaced while the test ran"}
+            {
+                "kind": "pytest-tampering",
+                "severity": "violated",
+                "detail": f"{item.nodeid}: {name} was replaced while the test ran",
+            }
         )
     return outcome
 

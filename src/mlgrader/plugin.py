@@ -157,16 +157,17 @@ class GradingSession:
         self.infos: dict[str, TestInfo] = {}
         self.canaries: dict[str, bool] = {}  # canary node id -> must it fail?
         self.protections = self._protect() if settings.sandbox and settings.isolation else {}
+        self.readable = sandbox.readable_roots()
 
     def _protect(self) -> dict[str, Any]:
         """Run-level protections, taken before any test process is forked."""
         signal.signal(signal.SIGTERM, _on_sigterm)
-        drop = sandbox.can_drop_privileges()
+        abi = sandbox.landlock_abi()
         return {
             "orphans_reaped": sandbox.become_subreaper(),
             "network_isolated": sandbox.isolate_network(),
-            "unprivileged_user": drop,
-            "landlock_writes": sandbox.landlock_abi() > 0,
+            "landlock_filesystem": abi > 0,
+            "landlock_signals": abi >= 6,
         }
 
     # -- collection -----------------------------------------------------------------------
@@ -261,8 +262,8 @@ class GradingSession:
         return ChildLimits(
             timeout_s=timeout,
             memory_mb=self.settings.memory_mb or None,
-            drop_privileges=bool(self.protections.get("unprivileged_user")),
-            writable=tuple(writable) if self.protections.get("landlock_writes") else None,
+            writable=tuple(writable) if self.protections.get("landlock_filesystem") else None,
+            readable=tuple(self.readable),
         )
 
     def _enter_child(self) -> None:
@@ -298,13 +299,21 @@ class GradingSession:
         outcome = _outcome(reports, _props(reports).get(PROP_OUTCOME))
         if must_fail and outcome == "passed":
             self._write(
-                {"type": "integrity", "kind": "canary", "severity": "violated",
-                 "detail": "a planted test that must fail was reported as passed: results were forged"}
+                {
+                    "type": "integrity",
+                    "kind": "canary",
+                    "severity": "violated",
+                    "detail": "a planted test that must fail was reported as passed: results were forged",
+                }
             )
         elif not must_fail and outcome in ("failed", "skipped"):
             self._write(
-                {"type": "integrity", "kind": "canary", "severity": "suspicious",
-                 "detail": f"a planted test that must pass was reported as {outcome}"}
+                {
+                    "type": "integrity",
+                    "kind": "canary",
+                    "severity": "suspicious",
+                    "detail": f"a planted test that must pass was reported as {outcome}",
+                }
             )
 
     # -- the end --------------------------------------------------------------------------
@@ -416,7 +425,9 @@ def _result_from_reports(info: TestInfo, reports: list[pytest.TestReport]) -> Te
     complexity: list[dict[str, Any]] = []
     for report in reports:
         # user_properties accumulate over setup/call/teardown: keep the fullest list once
-        mine = [v for k, v in report.user_properties if k == PROP_COMPLEXITY and isinstance(v, dict)]
+        mine = [
+            v for k, v in report.user_properties if k == PROP_COMPLEXITY and isinstance(v, dict)
+        ]
         complexity = mine if len(mine) > len(complexity) else complexity
     props = _props(reports)
     outcome = _outcome(reports, props.get(PROP_OUTCOME))

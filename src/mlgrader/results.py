@@ -75,9 +75,7 @@ def parse_records(text: str) -> RunRecords:
                 result = TestResult(**record["test"])
                 run.results[result.id] = result
             elif kind == "integrity":
-                run.integrity.append(
-                    {k: str(record[k]) for k in ("kind", "severity", "detail")}
-                )
+                run.integrity.append({k: str(record[k]) for k in ("kind", "severity", "detail")})
             elif kind == "sandbox":
                 run.sandbox = dict(record["protections"])
             elif kind == "collect-error":

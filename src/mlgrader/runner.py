@@ -69,11 +69,7 @@ def scrubbed_env(ws: Workspace) -> dict[str, str]:
 
 def run_tests(ws: Workspace, limits: RunLimits) -> RunOutcome:
     """Run the workspace's tests under the mlgrader plugin; never raises for candidate behaviour."""
-    if sandbox.can_drop_privileges():
-        sandbox.prepare_for_unprivileged(
-            writable=[ws.submission, ws.home, ws.root / "tmp"], private=[ws.tests]
-        )
-        ws.root.chmod(0o711)
+    jail = sandbox.ProcessJail()
     read_fd, write_fd = os.pipe()
     command = [
         sys.executable,
@@ -121,6 +117,7 @@ def run_tests(ws: Workspace, limits: RunLimits) -> RunOutcome:
             stderr=subprocess.STDOUT,
             pass_fds=(write_fd,),
             start_new_session=True,
+            preexec_fn=jail.enter if jail.path is not None else None,
         )
     os.close(write_fd)
     chunks: list[bytes] = []
@@ -133,9 +130,13 @@ def run_tests(ws: Workspace, limits: RunLimits) -> RunOutcome:
         deadline_hit = True
     finally:
         _kill_session(proc)
+        jail.kill_all()
     reader.join(timeout=5)
     text = b"".join(chunks).decode("utf-8", "replace")
-    return RunOutcome(parse_records(text), proc.returncode, _tail(log_path), deadline_hit)
+    records = parse_records(text)
+    if jail.path is not None:
+        records.sandbox["process_jail"] = True
+    return RunOutcome(records, proc.returncode, _tail(log_path), deadline_hit)
 
 
 def _drain(fd: int, chunks: list[bytes]) -> None:

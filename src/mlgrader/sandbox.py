@@ -6,10 +6,13 @@ Two levels:
   child subreaper, so processes a test orphans (even in a new session) are
   re-parented to it and can be killed; and it moves into a network namespace
   of its own with only loopback up, so candidate code cannot reach the network;
-* each test's process: resource limits, then (when the grader runs as root)
-  a switch to an unprivileged user that can neither write the grader's files
-  nor signal its processes, then a Landlock ruleset that allows writes only
-  inside the workspace.
+* each test's process: resource limits, then a Landlock ruleset: reads only
+  of the system and Python, writes only inside the workspace, signals only to
+  processes inside the same sandbox.
+
+When the grader runs as root, the whole run also lives in a ``pids`` cgroup
+(ProcessJail) that caps the number of processes and lets the grader kill
+everything the candidate started, whatever session it moved to.
 
 Every function reports what it managed, so the scorecard's ``sandbox`` section
 says truthfully which protections were active on this run.
@@ -26,11 +29,10 @@ import resource
 import signal
 import socket
 import struct
+import sys
+import time
 from collections.abc import Iterable
 from pathlib import Path
-
-NOBODY_UID = 65534
-NOBODY_GID = 65534
 
 _PR_SET_PDEATHSIG = 1
 _PR_SET_NO_NEW_PRIVS = 38
@@ -49,8 +51,14 @@ _LANDLOCK_RULE_PATH_BENEATH = 1
 # Write-type filesystem rights (Landlock ABI 1-3); reads stay unrestricted.
 _FS_WRITE_FILE = 1 << 1
 _FS_WRITE_ABI1 = (1 << 1) | (1 << 4) | (1 << 5) | sum(1 << b for b in range(6, 13))
+_FS_EXECUTE = 1 << 0
+_FS_READ_FILE = 1 << 2
+_FS_READ_DIR = 1 << 3
 _FS_REFER = 1 << 13
 _FS_TRUNCATE = 1 << 14
+_FS_FILE_RIGHTS = _FS_EXECUTE | _FS_WRITE_FILE | _FS_READ_FILE | _FS_TRUNCATE
+_SCOPE_ABSTRACT_UNIX_SOCKET = 1 << 0
+_SCOPE_SIGNAL = 1 << 1
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -99,6 +107,9 @@ def kill_orphans(rounds: int = 50) -> int:
         for pid in pids:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
+        for pid in pids:  # adopted children: wait, so none lingers as a zombie
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
         _reap_zombies()
         if not pids:
             break
@@ -141,8 +152,9 @@ def die_with_parent() -> bool:
     return _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def apply_limits(memory_mb: int | None, *, file_mb: int = 256, open_files: int = 512,
-                 processes: int = 256) -> dict[str, int]:
+def apply_limits(
+    memory_mb: int | None, *, file_mb: int = 256, open_files: int = 512, processes: int = 256
+) -> dict[str, int]:
     """Resource limits for a test's process; returns the ones that took effect."""
     wanted = {
         "RLIMIT_AS": memory_mb * 1024 * 1024 if memory_mb else None,
@@ -164,60 +176,45 @@ def apply_limits(memory_mb: int | None, *, file_mb: int = 256, open_files: int =
     return applied
 
 
-def can_drop_privileges() -> bool:
-    """True when the grader runs as root and may run tests as the unprivileged user."""
-    return os.geteuid() == 0
-
-
-def prepare_for_unprivileged(writable: Iterable[Path], private: Iterable[Path]) -> None:
-    """As root: let the unprivileged test user write ``writable``; hide ``private`` files' content."""
-    for top in writable:
-        for path in [top, *top.rglob("*")]:
-            with contextlib.suppress(OSError):
-                os.chown(path, NOBODY_UID, NOBODY_GID, follow_symlinks=False)
-    for top in private:
-        for path in [top, *top.rglob("*")]:
-            with contextlib.suppress(OSError):
-                path.chmod(0o711 if path.is_dir() else 0o600)
-
-
-def drop_privileges() -> bool:
-    """Become the unprivileged user (root only); after this the grader's files are read-only."""
-    if os.geteuid() != 0:
-        return False
-    try:
-        os.setgroups([])
-        os.setgid(NOBODY_GID)
-        os.setuid(NOBODY_UID)
-    except OSError:
-        return False
-    return True
-
-
 def landlock_abi() -> int:
     """The kernel's Landlock ABI version, or 0 when Landlock is unavailable."""
-    return max(0, int(_syscall(_SYS_LANDLOCK_CREATE_RULESET, None, 0, _LANDLOCK_CREATE_RULESET_VERSION)))
+    return max(
+        0, int(_syscall(_SYS_LANDLOCK_CREATE_RULESET, None, 0, _LANDLOCK_CREATE_RULESET_VERSION))
+    )
 
 
-def restrict_writes(allowed: Iterable[Path], devices: Iterable[Path] = ()) -> bool:
-    """Landlock: from now on this process may create or change files only under ``allowed``."""
+def restrict(
+    writable: Iterable[Path], readable: Iterable[Path], devices: Iterable[Path] = ()
+) -> bool:
+    """Landlock: from now on this process (and its children) may read and execute only under
+    ``readable`` and ``writable``, create or change files only under ``writable`` (and write
+    ``devices``), and, on kernels that can, signal only processes inside its own sandbox."""
     abi = landlock_abi()
     if abi < 1:
         return False
-    handled = _FS_WRITE_ABI1 | (_FS_REFER if abi >= 2 else 0) | (_FS_TRUNCATE if abi >= 3 else 0)
-    attr = struct.pack("Q", handled)
+    writes = _FS_WRITE_ABI1 | (_FS_REFER if abi >= 2 else 0) | (_FS_TRUNCATE if abi >= 3 else 0)
+    reads = _FS_EXECUTE | _FS_READ_FILE | _FS_READ_DIR
+    scoped = _SCOPE_SIGNAL | _SCOPE_ABSTRACT_UNIX_SOCKET if abi >= 6 else 0
+    attr = (
+        struct.pack("QQQ", writes | reads, 0, scoped)
+        if abi >= 6
+        else struct.pack("Q", writes | reads)
+    )
     ruleset = int(_syscall(_SYS_LANDLOCK_CREATE_RULESET, attr, len(attr), 0))
     if ruleset < 0:
         return False
     try:
-        rules = [(p, handled) for p in allowed]
-        rules += [(d, _FS_WRITE_FILE | (_FS_TRUNCATE if abi >= 3 else 0)) for d in devices]
+        rules = [(p, reads) for p in readable] + [(p, reads | writes) for p in writable]
+        file_rights = _FS_WRITE_FILE | _FS_READ_FILE | (_FS_TRUNCATE if abi >= 3 else 0)
+        rules += [(d, file_rights) for d in devices]
         for path, rights in rules:
             try:
                 fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
             except OSError:
                 continue
             try:
+                if not Path(path).is_dir():
+                    rights &= _FS_FILE_RIGHTS
                 rule = struct.pack("=Qi", rights, fd)
                 _syscall(_SYS_LANDLOCK_ADD_RULE, ruleset, _LANDLOCK_RULE_PATH_BENEATH, rule, 0)
             finally:
@@ -227,6 +224,78 @@ def restrict_writes(allowed: Iterable[Path], devices: Iterable[Path] = ()) -> bo
         return int(_syscall(_SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0)) == 0
     finally:
         os.close(ruleset)
+
+
+def readable_roots() -> list[Path]:
+    """Where a test may read and execute: the system, Python and its packages; not the
+    grader's other files (the original submission, the challenges folder, hidden tests)."""
+    roots = [
+        Path(p)
+        for p in (
+            "/usr",
+            "/lib",
+            "/lib32",
+            "/lib64",
+            "/bin",
+            "/sbin",
+            "/etc",
+            "/opt",
+            "/proc",
+            "/sys",
+            "/dev",
+            "/var",
+            "/run",
+        )
+    ]
+    roots += [Path(p) for p in {sys.prefix, sys.base_prefix, sys.exec_prefix}]
+    roots += [Path(p) for p in sys.path if p and Path(p).exists()]
+    roots.append(Path(os.path.realpath(sys.executable)).parent)
+    return roots
+
+
+class ProcessJail:
+    """A cgroup (v1 ``pids`` controller, root only) holding every process of one grading run.
+
+    It caps how many processes candidate code may have at once, and at the end
+    every process in it is killed, whatever session or process group it moved to.
+    """
+
+    ROOT = Path("/sys/fs/cgroup/pids")
+
+    def __init__(self, max_pids: int = 512) -> None:
+        self.path: Path | None = None
+        if os.geteuid() != 0 or not self.ROOT.is_dir():
+            return
+        try:
+            path = self.ROOT / f"mlgrader-{os.getpid()}-{os.urandom(4).hex()}"
+            path.mkdir()
+            (path / "pids.max").write_text(str(max_pids))
+            self.path = path
+        except OSError:
+            self.path = None
+
+    def enter(self) -> None:
+        """Move the calling process into the jail (used as a Popen preexec_fn)."""
+        if self.path is not None:
+            (self.path / "cgroup.procs").write_text(str(os.getpid()))
+
+    def kill_all(self, rounds: int = 100) -> None:
+        """SIGKILL every process in the jail until it is empty, then remove it."""
+        if self.path is None:
+            return
+        for _ in range(rounds):
+            try:
+                pids = [int(p) for p in (self.path / "cgroup.procs").read_text().split()]
+            except OSError:
+                break
+            if not pids:
+                break
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+            time.sleep(0.01)
+        with contextlib.suppress(OSError):
+            self.path.rmdir()
 
 
 def _syscall(number: int, *args: object) -> int:

@@ -86,7 +86,11 @@ class Integrity:
         """The worst severity among ``findings`` decides the status (info counts as ok)."""
         severities = {f.severity for f in findings}
         status: Literal["ok", "suspicious", "violated"] = (
-            "violated" if "violated" in severities else "suspicious" if "suspicious" in severities else "ok"
+            "violated"
+            if "violated" in severities
+            else "suspicious"
+            if "suspicious" in severities
+            else "ok"
         )
         return cls(status, findings)
 
