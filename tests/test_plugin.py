@@ -366,3 +366,11 @@ def test_patching_pytest_in_a_test_is_reported(demo: pytest.Pytester) -> None:
         f["kind"] == "pytest-tampering" and "runtestprotocol" in f["detail"]
         for f in records.integrity
     )
+
+
+def test_no_isolation_runs_tests_in_process(demo: pytest.Pytester) -> None:
+    """--mlgrader-no-isolation still runs and records every test (trusted debugging mode)."""
+    write_test(demo, "tests/public/test_two.py", "def test_a(): pass\ndef test_b(): assert 0\n")
+    run, records = grade_run(demo, "--mlgrader-no-isolation")
+    run.assert_outcomes(passed=1, failed=1)
+    assert {r.outcome for r in records.results.values()} == {"passed", "failed"}

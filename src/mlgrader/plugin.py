@@ -226,9 +226,11 @@ class GradingSession:
     # -- running --------------------------------------------------------------------------
 
     @pytest.hookimpl(tryfirst=True)
-    def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None) -> bool:
+    def pytest_runtest_protocol(
+        self, item: pytest.Item, nextitem: pytest.Item | None
+    ) -> bool | None:
         if not self.settings.isolation:
-            return False  # pytest runs it in-process
+            return None  # pytest runs it in-process
         ihook = item.ihook
         ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
         remaining = self._remaining()

@@ -1,0 +1,177 @@
+"""What does running every test in its own process cost?
+
+The plugin forks each test into a child process (isolation.py) so that a crash,
+``os._exit`` or patched pytest in candidate code costs that test alone. This
+script prices that guarantee. It writes a throwaway challenge with N trivial
+tests that each call ``submission.module("mod").f()`` and times, in fresh
+subprocesses:
+
+- inert: the plugin loaded but not enabled (no ``--mlgrader``): bare pytest
+  plus the ``submission`` fixture, every test in the pytest process;
+- plain: ``pytest -p mlgrader.plugin --mlgrader --mlgrader-no-isolation``,
+  every test in the pytest process, with rubric classification and results;
+- isolated: the same without ``--mlgrader-no-isolation``, one fork per test;
+- sandboxed: isolated plus ``--mlgrader-sandbox`` (network namespace, Landlock,
+  orphan reaping), when the plugin has that option;
+- grade: ``mlgrader grade`` end to end (workspace copy, pytest run, quality
+  checks, integrity scan, scorecard).
+
+Each is repeated and the median wall time kept; the per-test overhead of
+isolation is (isolated - plain) / N.
+
+The plain run loads a small shim (SHIM below): the plugin's in-process branch
+returns False from the firstresult hook ``pytest_runtest_protocol``, which
+pluggy takes as an answer, so with ``--mlgrader-no-isolation`` no test runs at
+all. The shim runs pytest's own protocol in that case; once the plugin returns
+None instead, the shim never acts.
+
+    python benchmarks/isolation_overhead.py [--tests 200] [--repeat 3] [--no-grade]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+CHALLENGE = "bench"
+CHALLENGE_TOML = f"""\
+[challenge]
+name = "{CHALLENGE}"
+title = "Isolation overhead benchmark"
+modules = ["mod"]
+time_estimate_minutes = 1
+"""
+MODULE = "def f() -> int:\n    return 1\n"
+TESTS = """\
+import pytest
+
+
+@pytest.mark.parametrize("i", range({n}))
+def test_f(submission, i):
+    assert submission.module("mod").f() == 1
+"""
+
+
+SHIM_NAME = "_bench_inprocess"
+SHIM = """\
+import pytest
+from _pytest import runner
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    result = yield
+    if result is False:  # mlgrader's in-process branch; run the test as pytest would
+        return runner.pytest_runtest_protocol(item, nextitem)
+    return result
+"""
+
+
+def write_challenge(root: Path, n: int) -> Path:
+    """A challenge folder (with a submission inside, for plain pytest runs); returns it."""
+    folder = root / "challenges" / CHALLENGE
+    for sub in ("tests/public", "tests/hidden", "submission"):
+        (folder / sub).mkdir(parents=True)
+    (folder / "challenge.toml").write_text(CHALLENGE_TOML)
+    (folder / "tests" / "public" / "test_many.py").write_text(TESTS.format(n=n))
+    (folder / "submission" / "mod.py").write_text(MODULE)
+    (root / "candidate").mkdir()
+    (root / "candidate" / "mod.py").write_text(MODULE)
+    (root / "shim").mkdir()
+    (root / "shim" / f"{SHIM_NAME}.py").write_text(SHIM)
+    return folder
+
+
+def timed(cmd: Sequence[str], cwd: Path, env: dict[str, str], check: str) -> tuple[float, str]:
+    """Wall seconds and stdout of one run; fails loudly unless ``check`` is in its stdout."""
+    started = time.perf_counter()
+    run = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    if check not in run.stdout:
+        tail = textwrap.indent((run.stdout + run.stderr)[-2000:], "  ")
+        raise SystemExit(f"{' '.join(cmd)} exited {run.returncode} without {check!r}:\n{tail}")
+    return elapsed, run.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tests", type=int, default=200, help="number of trivial tests (N)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each mode; median kept")
+    parser.add_argument("--no-grade", action="store_true", help="skip the `mlgrader grade` run")
+    args = parser.parse_args()
+    n = args.tests
+
+    with tempfile.TemporaryDirectory(prefix="mlgrader-bench-") as tmp:
+        root = Path(tmp)
+        folder = write_challenge(root, n)
+        env = os.environ | {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+        paths = [str(root / "shim"), *filter(None, [os.environ.get("PYTHONPATH")])]
+        shim_env = env | {"PYTHONPATH": os.pathsep.join(paths)}
+        pytest = [sys.executable, "-m", "pytest", "-p", "mlgrader.plugin", "-p", "no:cacheprovider"]
+        pytest += ["--mlgrader-submission", "submission", "-q"]
+        passed = f"{n} passed"
+        plain = [*pytest, "-p", SHIM_NAME, "--mlgrader", "--mlgrader-no-isolation", "tests"]
+        modes: dict[str, tuple[list[str], Path, dict[str, str], str]] = {
+            "inert": ([*pytest, "tests"], folder, env, passed),
+            "plain": (plain, folder, shim_env, passed),
+            "isolated": ([*pytest, "--mlgrader", "tests"], folder, env, passed),
+        }
+        if (
+            "--mlgrader-sandbox"
+            in subprocess.run(
+                [*pytest, "--help"], cwd=folder, env=env, capture_output=True, text=True
+            ).stdout
+        ):
+            modes["sandboxed"] = (
+                [*pytest, "--mlgrader", "--mlgrader-sandbox", "tests"],
+                folder,
+                env,
+                passed,
+            )
+        if not args.no_grade:
+            grade = [sys.executable, "-m", "mlgrader.cli", "grade", str(root / "candidate")]
+            grade += ["--challenge", CHALLENGE, "--challenges", str(root / "challenges")]
+            modes["grade"] = ([*grade, "--format", "json"], root, dict(os.environ), '"score"')
+
+        times: dict[str, list[float]] = {mode: [] for mode in modes}
+        output: dict[str, str] = {}
+        for _ in range(args.repeat):  # interleaved, so drift in machine load hits every mode
+            for mode, (cmd, cwd, run_env, check) in modes.items():
+                elapsed, output[mode] = timed(cmd, cwd, run_env, check)
+                times[mode].append(elapsed)
+        if "grade" in output:
+            card = json.loads(output["grade"])
+            passed_tests = sum(t["outcome"] == "passed" for t in card["tests"])
+            on = ", ".join(k for k, v in card["sandbox"].items() if v is True)
+            print(f"grade: score {card['score']:g}, {passed_tests}/{n} passed; protections: {on}")
+        if "= mlgrader =" not in output["plain"]:
+            raise SystemExit("the plain run did not enable mlgrader")
+
+    median = {mode: statistics.median(values) for mode, values in times.items()}
+    print(f"{n} trivial tests, median of {args.repeat} runs (python {sys.version.split()[0]})")
+    for mode, values in times.items():
+        runs = ", ".join(f"{v:.2f}" for v in values)
+        print(
+            f"  {mode:<9} {median[mode]:6.2f} s   ({runs})   {1000 * median[mode] / n:6.2f} ms/test"
+        )
+    overhead_ms = 1000 * (median["isolated"] - median["plain"]) / n
+    print(f"isolation overhead: {overhead_ms:.2f} ms per test ((isolated - plain) / {n})")
+    if "sandboxed" in median:
+        extra_ms = 1000 * (median["sandboxed"] - median["isolated"]) / n
+        print(f"sandbox on top of isolation: {extra_ms:.2f} ms per test")
+    if "grade" in median:
+        extra = median["grade"] - median.get("sandboxed", median["isolated"])
+        print(f"grade beyond that pytest run: {extra:.2f} s (workspace, quality, scan, report)")
+
+
+if __name__ == "__main__":
+    main()
