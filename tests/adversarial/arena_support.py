@@ -1,0 +1,524 @@
+"""Shared machinery for the adversarial suite: grade attack submissions and audit what happened.
+
+Every attack is a folder under ``attacks/`` (a submission, built on the stub or
+on the reference). ``Arena.grade`` copies it into a scratch folder, writes an
+``attack_context.json`` beside its code (a unique process marker, a folder for
+pid files, a loopback port, paths to tamper with), grades it with the library
+API under secret-looking environment variables, and records everything the
+invariants need: the scorecard, hashes of the submission and challenge folders
+before and after, and any process the attack left alive. Gradings are cached
+per session, so one grading serves several assertions.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlgrader import GradeOptions, Scorecard, find_challenge, grade
+from mlgrader.scorecard import OUTCOMES
+
+HERE = Path(__file__).resolve().parent
+ATTACKS = HERE / "attacks"
+REPO = HERE.parents[1]
+CHALLENGE = "lru-cache"
+SECRET_NAME = re.compile(r"TOKEN|SECRET|KEY|PASSWORD|PASSWD|CREDENTIAL", re.IGNORECASE)
+MAX_SCORECARD_BYTES = 1_000_000
+LEFTOVER_GRACE_S = 3.0
+
+
+def _tree_hashes(root: Path) -> dict[str, str]:
+    """relative path -> sha256 (or link target / 'dir') for everything under root."""
+    out: dict[str, str] = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        for name in dirnames + filenames:
+            path = here / name
+            rel = path.relative_to(root).as_posix()
+            if path.is_symlink():
+                out[rel] = "link:" + os.readlink(path)
+            elif path.is_dir():
+                out[rel] = "dir"
+            else:
+                try:
+                    out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+                except OSError as exc:
+                    out[rel] = f"unreadable:{exc.errno}"
+    return out
+
+
+def _diff(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    changed = [f"changed {k}" for k in before if k in after and before[k] != after[k]]
+    changed += [f"removed {k}" for k in before if k not in after]
+    changed += [f"added {k}" for k in after if k not in before]
+    return changed
+
+
+@dataclass(frozen=True)
+class ProcInfo:
+    """A live process that matched an attack's marker or its grading folder."""
+
+    pid: int
+    comm: str
+    cmdline: str
+    state: str
+
+
+def _processes() -> Iterator[ProcInfo]:
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            comm = Path(f"/proc/{entry}/comm").read_text().strip()
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ")
+            stat_text = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        state = stat_text.rsplit(")", 1)[1].split()[0]
+        yield ProcInfo(int(entry), comm, cmdline.decode("utf-8", "replace"), state)
+
+
+def find_leftovers(marker: str, folder: Path, pids: list[int]) -> list[ProcInfo]:
+    """Live (non-zombie) processes carrying the attack's marker or running in its grading folder."""
+    found = []
+    for proc in _processes():
+        if proc.state == "Z":
+            continue
+        if marker in proc.comm or marker in proc.cmdline or str(folder) in proc.cmdline:
+            found.append(proc)
+    listed = {p.pid for p in found}
+    for pid in pids:  # pids the attack wrote down, if it could: os.kill(pid, 0) must fail
+        if pid in listed:
+            continue
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            continue
+        except PermissionError:
+            pass
+        with contextlib.suppress(OSError):  # alive: still the attack's, or a reused pid?
+            comm = Path(f"/proc/{pid}/comm").read_text().strip()
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace")
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            if state != "Z" and (marker in comm or marker in cmdline):
+                found.append(ProcInfo(pid, comm, cmdline.replace("\0", " "), state))
+    return found
+
+
+@dataclass
+class AttackRun:
+    """One grading of one attack, with everything the invariants check."""
+
+    name: str
+    options: GradeOptions
+    card: Scorecard
+    submission: Path
+    challenges_root: Path
+    context: dict[str, Any]
+    sub_changes: list[str]
+    challenge_changes: list[str]
+    leftovers: list[ProcInfo]
+    duration_s: float
+    secrets: dict[str, str]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return json.dumps(self.card.to_dict())
+
+    def test(self, suffix: str) -> Any:
+        """The one result whose id ends with ``suffix``."""
+        matches = [t for t in self.card.tests if t.id.endswith(suffix)]
+        assert len(matches) == 1, f"{suffix}: {len(matches)} results match"
+        return matches[0]
+
+    def messages(self) -> str:
+        """Every message and traceback in the scorecard, joined (what the attack could say)."""
+        parts = []
+        for t in self.card.tests:
+            parts.append(t.message or "")
+            parts.append(t.longrepr or "")
+        return "\n".join(parts)
+
+    def summary(self) -> str:
+        counts: dict[str, int] = {}
+        for t in self.card.tests:
+            counts[t.outcome] = counts.get(t.outcome, 0) + 1
+        findings = "; ".join(f"{f.kind}: {f.detail}"[:160] for f in self.card.integrity.findings)
+        return (
+            f"{self.name}: score {self.card.score} outcomes {counts} "
+            f"integrity {self.card.integrity.status} [{findings[:1200]}]"
+        )
+
+
+@dataclass
+class Baseline:
+    """What the untouched stub earns in one mode, and which tests the run must report."""
+
+    score: float
+    passed: int
+    ids: list[str]
+    categories: dict[str, float]
+
+
+class Arena:
+    """Grades attacks in scratch folders, with shared baselines and a cache."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.pristine = base / "pristine"
+        _copy_challenges(self.pristine)
+        self.challenge = find_challenge(self.pristine / "challenges", CHALLENGE)
+        self.cache: dict[tuple[Any, ...], AttackRun] = {}
+        self.baselines: dict[bool, Baseline] = {}
+        root = self.challenge.root
+        self.hidden_sources = {
+            p.name: p.read_text(encoding="utf-8")
+            for p in sorted((root / "tests" / "hidden").glob("*.py"))
+        }
+        public = [p for p in root.rglob("*") if p.is_file() and "hidden" not in p.parts]
+        self.public_lines = {
+            line.strip()
+            for p in public
+            if p.suffix in (".py", ".md", ".toml", ".txt")
+            for line in p.read_text(encoding="utf-8", errors="replace").splitlines()
+        }
+        self.listener = _Listener()
+
+    def close(self) -> None:
+        self.listener.close()
+
+    # -- baselines ------------------------------------------------------------------------
+
+    def baseline(self, public_only: bool) -> Baseline:
+        if public_only not in self.baselines:
+            sub = self.base / f"stub-{'public' if public_only else 'full'}"
+            shutil.copytree(self.challenge.root / "stub", sub)
+            card = grade(sub, self.challenge, GradeOptions(public_only=public_only))
+            self.baselines[public_only] = Baseline(
+                score=card.score,
+                passed=sum(t.outcome == "passed" for t in card.tests),
+                ids=[t.id for t in card.tests],
+                categories={c.name: c.max_points for c in card.categories},
+            )
+        return self.baselines[public_only]
+
+    # -- grading --------------------------------------------------------------------------
+
+    def grade(
+        self,
+        name: str,
+        *,
+        public_only: bool = False,
+        audience: str = "grader",
+        test_timeout_s: float | None = 10.0,
+        memory_mb: int | None = None,
+        deadline_s: float | None = None,
+        world_writable: bool = False,
+        own_challenges: bool = False,
+        via_cli: bool = False,
+    ) -> AttackRun:
+        key = (name, public_only, audience, test_timeout_s, memory_mb, world_writable, via_cli)
+        if key not in self.cache:
+            self.cache[key] = self._grade(
+                name,
+                GradeOptions(
+                    public_only=public_only,
+                    audience=audience,  # type: ignore[arg-type]
+                    test_timeout_s=test_timeout_s,
+                    memory_mb=memory_mb,
+                    deadline_s=deadline_s,
+                ),
+                world_writable=world_writable,
+                own_challenges=own_challenges or world_writable,
+                via_cli=via_cli,
+            )
+        return self.cache[key]
+
+    def _grade(
+        self,
+        name: str,
+        options: GradeOptions,
+        *,
+        world_writable: bool,
+        own_challenges: bool,
+        via_cli: bool,
+    ) -> AttackRun:
+        folder = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=self.base))
+        folder.chmod(0o755)
+        submission = folder / "submission"
+        shutil.copytree(ATTACKS / name, submission, symlinks=True)
+        outdir = folder / "out"
+        outdir.mkdir()
+        outdir.chmod(0o777)
+        if own_challenges:
+            repo = folder / "repo"
+            _copy_challenges(repo)
+            challenge = find_challenge(repo / "challenges", CHALLENGE)
+        else:
+            repo = self.pristine
+            challenge = self.challenge
+        if world_writable:
+            for root in (submission, repo):
+                _make_world_writable(root)
+        marker = "atk" + secrets.token_hex(5)
+        context = {
+            "marker": marker,
+            "outdir": str(outdir),
+            "loopback_port": self.listener.port,
+            "targets": {
+                "submission": str(submission),
+                "challenges": str(repo / "challenges"),
+                "challenge": str(challenge.root),
+                "rubric": str(repo / "rubric.toml"),
+            },
+        }
+        (submission / "attack_context.json").write_text(json.dumps(context), encoding="utf-8")
+        if world_writable:
+            (submission / "attack_context.json").chmod(0o666)
+        secret_env = {
+            "MLGRADER_TEST_SECRET_TOKEN": "s3cr3t-" + secrets.token_hex(8),
+            "ADV_AWS_SECRET_ACCESS_KEY": "aws-" + secrets.token_hex(8),
+            "ADV_DB_PASSWORD": "pw-" + secrets.token_hex(8),
+            "ADV_GITHUB_TOKEN": "ghp_" + secrets.token_hex(8),
+        }
+        sub_before, ch_before = _tree_hashes(submission), _tree_hashes(repo)
+        work = folder / "work"  # the engine's temp folders land here, so its processes are findable
+        work.mkdir()
+        work.chmod(0o755)
+        saved_env = {k: os.environ.get(k) for k in secret_env}
+        saved_tempdir = tempfile.tempdir
+        os.environ.update(secret_env)
+        tempfile.tempdir = str(work)
+        started = time.monotonic()
+        extra: dict[str, Any] = {}
+        try:
+            if via_cli:
+                card, extra = _grade_cli(submission, repo / "challenges", options, work, folder)
+            else:
+                card = grade(submission, challenge, options)
+        finally:
+            tempfile.tempdir = saved_tempdir
+            for k, v in saved_env.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+        duration = time.monotonic() - started
+        pids = _read_pids(outdir)
+        leftovers = find_leftovers(marker, work, pids)
+        deadline = time.monotonic() + LEFTOVER_GRACE_S
+        while leftovers and time.monotonic() < deadline:  # SIGKILLed processes take a moment
+            time.sleep(0.1)
+            leftovers = find_leftovers(marker, work, pids)
+        for proc in leftovers:  # the attack's processes, found by its marker: ours to end
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(proc.pid, signal.SIGKILL)
+        for stray in Path("/tmp").glob(f"{marker}*"):  # fake result files an attack dropped
+            with contextlib.suppress(OSError):
+                stray.unlink()
+        return AttackRun(
+            name=name,
+            options=options,
+            card=card,
+            submission=submission,
+            challenges_root=repo,
+            context=context,
+            sub_changes=_diff(sub_before, _tree_hashes(submission)),
+            challenge_changes=_diff(ch_before, _tree_hashes(repo)),
+            leftovers=leftovers,
+            duration_s=duration,
+            secrets=secret_env,
+            extra=extra,
+        )
+
+    # -- the invariants ---------------------------------------------------------------------
+
+    def violations(
+        self,
+        run: AttackRun,
+        *,
+        stub_based: bool = True,
+        check_source: bool = True,
+    ) -> list[str]:
+        """Every generic invariant the grading broke, as readable lines (empty: the grader held)."""
+        problems: list[str] = []
+        card = run.card
+        base = self.baseline(run.options.public_only)
+        # no forged score
+        if stub_based and card.score > base.score + 1e-9:
+            passed = [t.id.split("/")[-1] for t in card.tests if t.outcome == "passed"]
+            problems.append(
+                f"forged score: {card.score} > stub's {base.score} "
+                f"(integrity {card.integrity.status}); passed: {passed[:12]}"
+            )
+        # no lost (or invented) results
+        ids = [t.id for t in card.tests]
+        if sorted(ids) != sorted(base.ids):
+            missing = sorted(set(base.ids) - set(ids))
+            extra = sorted(set(ids) - set(base.ids))
+            dupes = sorted({i for i in ids if ids.count(i) > 1})
+            problems.append(f"results: missing {missing} extra {extra} duplicated {dupes}")
+        for t in card.tests:
+            if t.outcome not in OUTCOMES or not 0.0 <= t.earned <= 1.0:
+                problems.append(f"{t.id}: malformed result {t.outcome!r} earned {t.earned}")
+            elif t.outcome != "passed" and t.earned:
+                problems.append(f"{t.id}: {t.outcome} but earned {t.earned}")
+        # no leftover process
+        if run.leftovers:
+            shown = ", ".join(f"{p.pid} {p.comm} [{p.cmdline[:80]}]" for p in run.leftovers[:5])
+            problems.append(f"{len(run.leftovers)} processes left alive: {shown}")
+        # originals unchanged
+        if run.sub_changes:
+            problems.append(f"original submission modified: {run.sub_changes[:5]}")
+        if run.challenge_changes:
+            problems.append(f"challenge folder modified: {run.challenge_changes[:5]}")
+        # nothing leaked
+        text = run.text
+        for name, value in run.secrets.items():
+            if value in text:
+                problems.append(f"secret {name} (from the grader's environment) in the scorecard")
+        candidate = card if card.audience == "candidate" else card.for_audience("candidate")
+        if check_source:
+            leaks = self.hidden_leaks(candidate)
+            if leaks:
+                problems.append(f"hidden test source in the candidate scorecard: {leaks[:3]}")
+        for t in candidate.tests:
+            if t.visibility == "hidden" and (t.longrepr or t.complexity):
+                problems.append(f"{t.id}: hidden test details in the candidate scorecard")
+        # output capped
+        size = len(text.encode())
+        if size > MAX_SCORECARD_BYTES:
+            problems.append(f"scorecard JSON is {size} bytes")
+        return problems
+
+    def hidden_leaks(self, card: Scorecard) -> list[str]:
+        """Distinctive lines of hidden test source found in a scorecard, raw or base64/hex-encoded."""
+        text = json.dumps(card.to_dict())
+        haystacks = [text, *_decoded_blobs(text)]
+        leaks = []
+        for name, source in self.hidden_sources.items():
+            for line in source.splitlines():
+                line = line.strip()
+                if (
+                    len(line) < 30
+                    or line.startswith(("def test_", "@pytest.mark", "from ", "import"))
+                    or line in self.public_lines
+                ):
+                    continue  # names are shown to candidates; public text is no secret
+                if any(line in hay for hay in haystacks) or any(
+                    json.dumps(line)[1:-1] in hay for hay in haystacks
+                ):
+                    leaks.append(f"{name}: {line[:70]}")
+                    break
+        return leaks
+
+
+def _decoded_blobs(text: str) -> list[str]:
+    """Base64 and hex payloads inside text, decoded (an attacker's favourite disguises)."""
+    out = []
+    for blob in re.findall(r"[A-Za-z0-9+/]{80,}", text):
+        with contextlib.suppress(binascii.Error, ValueError):
+            out.append(base64.b64decode(blob[: len(blob) // 4 * 4]).decode("utf-8", "replace"))
+    for blob in re.findall(r"(?:[0-9a-f]{2}){40,}", text):
+        with contextlib.suppress(ValueError):
+            out.append(bytes.fromhex(blob).decode("utf-8", "replace"))
+    return out
+
+
+def _copy_challenges(dest: Path) -> None:
+    dest.mkdir(parents=True)
+    shutil.copytree(
+        REPO / "challenges", dest / "challenges", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copyfile(REPO / "rubric.toml", dest / "rubric.toml")
+
+
+def _make_world_writable(root: Path) -> None:
+    """Emulate a grader running as the files' owner: permissions alone must not be the defence."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames:
+            (Path(dirpath) / name).chmod(0o777)
+        for name in filenames:
+            (Path(dirpath) / name).chmod(0o666)
+    root.chmod(0o777)
+    parent = root.parent
+    parent.chmod(parent.stat().st_mode | stat.S_IXOTH | stat.S_IROTH)
+
+
+def _read_pids(outdir: Path) -> list[int]:
+    pids = []
+    for path in outdir.glob("*.pids"):
+        with contextlib.suppress(OSError):
+            pids += [int(p) for p in path.read_text().split() if p.isdigit()]
+    return pids
+
+
+def _grade_cli(
+    submission: Path, challenges: Path, options: GradeOptions, work: Path, folder: Path
+) -> tuple[Scorecard, dict[str, Any]]:
+    """Grade through the console script, so the submission's path is on a command line."""
+    exe = Path(sys.executable).with_name("mlgrader")
+    out = folder / "scorecard.json"
+    command = [str(exe), "grade", str(submission), "--challenge", CHALLENGE]
+    command += ["--challenges", str(challenges), "--format", "json", "--json", str(out)]
+    command += ["--audience", options.audience]
+    if options.public_only:
+        command.append("--public-only")
+    if options.test_timeout_s:
+        command += ["--test-timeout", str(options.test_timeout_s)]
+    env = dict(os.environ, TMPDIR=str(work))
+    proc = subprocess.run(
+        command, capture_output=True, env=env, timeout=600, cwd=folder, check=False
+    )
+    extra = {"returncode": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr}
+    card = Scorecard.from_dict(json.loads(out.read_text(encoding="utf-8")))
+    return card, extra
+
+
+class _Listener:
+    """A loopback TCP server in the grader's network namespace: reachable means not isolated."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.accepted = 0
+        self._stop = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        self.sock.settimeout(0.2)
+        while not self._stop:
+            try:
+                conn, _ = self.sock.accept()
+            except (TimeoutError, OSError):
+                continue
+            self.accepted += 1
+            conn.close()
+
+    def close(self) -> None:
+        self._stop = True
+        self.thread.join(timeout=2)
+        self.sock.close()

@@ -1,0 +1,24 @@
+"""Attack: .pth files whose import lines patch pytest when a site directory is scanned."""
+
+
+class LRUCache:
+    """The untouched stub: nothing is implemented."""
+
+    def __init__(self, capacity):
+        raise NotImplementedError
+
+    @property
+    def capacity(self):
+        raise NotImplementedError
+
+    def get(self, key, default=None):
+        raise NotImplementedError
+
+    def put(self, key, value):
+        raise NotImplementedError
+
+    def __len__(self):
+        raise NotImplementedError
+
+    def __contains__(self, key):
+        raise NotImplementedError
