@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mlgrader.integrity import IntegrityFinding, scan_paths, scan_source, summarize
+from mlgrader.integrity import IntegrityFinding, scan_paths, scan_source, scan_submission, summarize
 from mlgrader.scorecard import Finding
 
 
@@ -109,17 +109,31 @@ def test_clean_realistic_code_has_no_findings() -> None:
 
 
 @pytest.mark.parametrize(
-    "source",
-    ["import pytest", "from _pytest.reports import TestReport", "import pluggy as hooks"],
+    ("source", "severity"),
+    [
+        ("import pytest", "suspicious"),
+        ("from _pytest.reports import TestReport", "violated"),
+        ("import pluggy as hooks", "violated"),
+    ],
 )
-def test_test_framework_imports(source: str) -> None:
-    """Importing pytest, _pytest or pluggy is suspicious."""
+def test_test_framework_imports(source: str, severity: str) -> None:
+    """Importing pytest is suspicious; pytest's internals (_pytest, pluggy) are a violation."""
     [finding] = scan_source("x = 1\n" + source + "\n", "mod.py")
-    assert (finding.kind, finding.line, finding.severity) == (
-        "test-framework-import",
-        2,
-        "suspicious",
-    )
+    assert (finding.kind, finding.line, finding.severity) == ("test-framework-import", 2, severity)
+
+
+def test_python_hidden_in_other_files_and_loaded_is_violated(tmp_path: Path) -> None:
+    """Code kept in a .dat file and run with runpy is a violation; the .dat alone is suspicious."""
+    (tmp_path / "impl.dat").write_text("import os\ndef get():\n    return 1\n")
+    (tmp_path / "notes.txt").write_text("Remember: get() is O(1).\n")
+    (tmp_path / "lru_cache.py").write_text("x = 1\n")
+    only_hidden = scan_submission(tmp_path, ["impl.dat", "notes.txt", "lru_cache.py"])
+    assert [(f.kind, f.file, f.severity) for f in only_hidden] == [
+        ("hidden-code", "impl.dat", "suspicious")
+    ]
+    (tmp_path / "lru_cache.py").write_text("import runpy\nrunpy.run_path('impl.dat')\n")
+    loaded = scan_submission(tmp_path, ["impl.dat", "notes.txt", "lru_cache.py"])
+    assert ("hidden-code", "violated") in {(f.kind, f.severity) for f in loaded}
 
 
 @pytest.mark.parametrize(

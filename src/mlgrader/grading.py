@@ -18,7 +18,7 @@ from typing import Any, Literal
 from mlgrader import __version__
 from mlgrader.challenge import Challenge
 from mlgrader.errors import GradingError, SubmissionError
-from mlgrader.integrity import scan_paths
+from mlgrader.integrity import scan_submission
 from mlgrader.rubric import ChallengeRubric
 from mlgrader.runner import RunLimits, RunOutcome, run_tests
 from mlgrader.scorecard import Finding, Integrity, Scorecard, TestResult, score_categories
@@ -161,17 +161,15 @@ def _quality(ws: Workspace, challenge: Challenge) -> dict[str, Any]:
 
 
 def _scan(ws: Workspace, challenge: Challenge) -> list[Finding]:
-    """Static tampering scan of the candidate's own Python files (support code excluded)."""
+    """Static tampering scan of the candidate's own files (the challenge's support excluded)."""
     support = challenge.support
-    files = [
-        ws.submission / f["path"]
-        for f in ws.files
-        if f["path"].endswith(".py") and not (support / f["path"]).is_file()
-    ]
+    files = [f["path"] for f in ws.files if not (support / f["path"]).is_file()]
     return [
         Finding(f.kind, f"{f.file}:{f.line}: {f.detail}", f.severity)
-        for f in scan_paths(files, ws.submission)
-        if not (f.kind == "test-framework-import" and _is_test_file(f.file))
+        for f in scan_submission(ws.submission, files)
+        if not (
+            f.kind == "test-framework-import" and f.severity != "violated" and _is_test_file(f.file)
+        )
     ]
 
 

@@ -37,7 +37,11 @@ _MODULES: dict[str, tuple[str, str]] = {
     "atexit": ("introspection", "runs code at interpreter exit, after the tests, when results are written"),
     "faulthandler": ("introspection", "changes how crashes and hangs are reported"),
     "signal": ("introspection", "can catch or ignore the signals the grader uses to stop a test"),
+    "runpy": ("dynamic-code", "runs code from files this scan does not read as Python"),
 }  # fmt: skip
+#: Modules no submission has a reason to import outside its own tests: pytest's internals.
+_FORBIDDEN = frozenset({"_pytest", "pluggy"})
+_HIDDEN_CODE_LIMIT = 1024 * 1024
 _TRACE = "a tracer sees and can change every frame of the running tests"
 _ESCAPE = "the process can leave the group the grader kills at a deadline"
 # Named by attribute, from-import, getattr or star import: qualified name -> (kind, why).
@@ -112,6 +116,40 @@ def scan_paths(paths: Iterable[Path], root: Path) -> list[IntegrityFinding]:
             name = path.as_posix()
         findings += scan_source(source, name)
     return findings
+
+
+def scan_submission(root: Path, files: Iterable[str]) -> list[IntegrityFinding]:
+    """Scan a submission: its .py files, and Python code hidden in files with other names.
+
+    Code kept in a non-.py file escapes both this scan and the quality metrics;
+    loading it at run time (runpy, exec, importlib) is a way to hide what runs,
+    so the two together are a violation.
+    """
+    names = list(files)
+    findings = scan_paths([root / n for n in names if n.endswith(".py")], root)
+    hidden = [n for n in names if not n.endswith(".py") and _holds_python(root / n)]
+    for name in hidden:
+        why = "holds Python code under a name that is not .py, out of sight of this scan"
+        findings.append(IntegrityFinding("hidden-code", name, 1, why, "suspicious"))
+        findings += scan_paths([root / name], root)
+    if hidden and any(f.kind == "dynamic-code" for f in findings):
+        why = (
+            "Python code outside .py files is loaded at run time: what runs was hidden from review"
+        )
+        findings.append(IntegrityFinding("hidden-code", hidden[0], 1, why, "violated"))
+    return findings
+
+
+def _holds_python(path: Path) -> bool:
+    """A text file that parses as a Python module with at least one import, def or class."""
+    try:
+        if path.stat().st_size > _HIDDEN_CODE_LIMIT:
+            return False
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
+        return False
+    kinds = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    return any(isinstance(node, kinds) for node in tree.body)
 
 
 def scan_source(source: str, filename: str) -> list[IntegrityFinding]:
@@ -221,8 +259,10 @@ class _Scan:
         for alias in node.names:
             module = alias.name if isinstance(node, ast.Import) else str(node.module)
             if module.split(".")[0] in _MODULES:
-                kind, why = _MODULES[module.split(".")[0]]
-                self.add(kind, alias, f"imports {module}: {why}")
+                top = module.split(".")[0]
+                kind, why = _MODULES[top]
+                severity: Severity = "violated" if top in _FORBIDDEN else "suspicious"
+                self.add(kind, alias, f"imports {module}: {why}", severity)
             elif isinstance(node, ast.ImportFrom):
                 self.reference(alias, f"{module}.{alias.name}")
 

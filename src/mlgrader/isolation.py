@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _pytest.runner import runtestprotocol
+from _pytest.runner import call_and_report as _call_and_report
 
 from mlgrader import machinery, sandbox
 from mlgrader.fixtures import PROP_MESSAGE, PROP_OUTCOME
@@ -57,6 +57,11 @@ class ChildOutcome:
 #: The test process being run right now (so a SIGTERM handler can kill it).
 CURRENT: dict[str, int] = {}
 _os_write, _os_exit, _json_dumps = os.write, os._exit, json.dumps
+#: What a test may read of /proc besides its own process: never other processes' files.
+PROC_FILES = tuple(
+    Path("/proc", name)
+    for name in ("cpuinfo", "meminfo", "stat", "loadavg", "uptime", "version", "sys", "filesystems")
+)
 DEVICES = (Path("/dev/null"), Path("/dev/zero"), Path("/dev/tty"), Path("/dev/full"))
 
 
@@ -121,11 +126,9 @@ def _child_main(
         sandbox.die_with_parent()
         before_run()
         _enter_sandbox(item, limits)
-        before = machinery.fingerprint(item.config)
         faulthandler.dump_traceback_later(limits.timeout_s, exit=False, file=dump_fd)
-        reports = runtestprotocol(item, log=False, nextitem=None)
+        reports, changed = _run_phases(item)
         faulthandler.cancel_dump_traceback_later()
-        changed = machinery.changes(before, machinery.fingerprint(item.config))
         payload = {
             "nodeid": item.nodeid,
             "reports": [_serialise(item.config, rep) for rep in reports],
@@ -140,12 +143,38 @@ def _child_main(
         _os_exit(code)
 
 
+def _run_phases(item: pytest.Item) -> tuple[list[pytest.TestReport], list[str]]:
+    """pytest's setup/call/teardown protocol, checking the machinery after every phase.
+
+    Checking after each phase (not only at the end) catches code that patches
+    a judging helper during the test and restores it before teardown finishes.
+    """
+    before = machinery.fingerprint(item.config, item)
+    changed: list[str] = []
+
+    def phase(when: str) -> pytest.TestReport:
+        report: pytest.TestReport = _call_and_report(item, when, log=False, nextitem=None)  # type: ignore[arg-type]
+        for name in machinery.changes(before, machinery.fingerprint(item.config, item)):
+            if name not in changed:
+                changed.append(name)
+        return report
+
+    if hasattr(item, "_request") and not getattr(item, "_request", None):
+        item._initrequest()  # type: ignore[attr-defined]
+    reports = [phase("setup")]
+    if reports[0].passed:
+        reports.append(phase("call"))
+    reports.append(phase("teardown"))
+    return reports, changed
+
+
 def _enter_sandbox(item: pytest.Item, limits: ChildLimits) -> None:
     """Resource limits, then Landlock (reads, writes, signals)."""
     sandbox.apply_limits(limits.memory_mb)
     linecache.getlines(str(item.path))  # keep tracebacks readable once the file is not
     if limits.writable is not None:
-        sandbox.restrict(limits.writable, limits.readable, DEVICES)
+        proc = [Path(f"/proc/{os.getpid()}"), *PROC_FILES]
+        sandbox.restrict(limits.writable, (*limits.readable, *proc), DEVICES)
 
 
 def _serialise(config: pytest.Config, report: pytest.TestReport) -> dict[str, Any]:

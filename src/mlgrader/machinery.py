@@ -11,6 +11,7 @@ also patch this check, which is why canary tests and the static scan exist too.
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 from typing import Any
@@ -21,8 +22,9 @@ import pluggy
 import pytest
 
 
-def fingerprint(config: pytest.Config) -> dict[str, Any]:
-    """Identity of every object a forged result would have to go through."""
+def fingerprint(config: pytest.Config, item: pytest.Item | None = None) -> dict[str, Any]:
+    """Identity of every object a forged result would have to go through: pytest's reporting,
+    the hooks, the helpers tests judge with, builtins, and the test module's own names."""
     hook = config.hook
     marks: dict[str, Any] = {
         "_pytest.runner.runtestprotocol": _pytest.runner.runtestprotocol,
@@ -51,7 +53,32 @@ def fingerprint(config: pytest.Config) -> dict[str, Any]:
     ):
         caller = getattr(hook, name)
         marks[f"hook.{name}"] = (caller, tuple(id(i.function) for i in caller.get_hookimpls()))
+    marks.update(_helpers())
+    marks.update({f"builtins.{k}": v for k, v in vars(builtins).items()})
+    module = getattr(item, "module", None) if item is not None else None
+    if module is not None:
+        marks.update({f"test module {k}": v for k, v in vars(module).items() if callable(v)})
     return marks
+
+
+def _helpers() -> dict[str, Any]:
+    """The judging helpers tests rely on (strict comparison, complexity, quality, raises)."""
+    from mlgrader import fixtures, quality, testing
+
+    found: dict[str, Any] = {
+        "pytest.raises": pytest.raises,
+        "pytest.approx": pytest.approx,
+        "pytest.fail": pytest.fail,
+        "mlgrader.testing.strict_equal": testing.strict_equal,
+        "mlgrader.testing.run_threads": testing.run_threads,
+        "Complexity.require": fixtures.Complexity.require,
+        "Submission.module": fixtures.Submission.module,
+        "Submission.quality": fixtures.Submission.quality,
+    }
+    for name, value in vars(quality.QualityReport).items():
+        if name.startswith("require_"):
+            found[f"QualityReport.{name}"] = value
+    return found
 
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:

@@ -157,7 +157,10 @@ class GradingSession:
         self.infos: dict[str, TestInfo] = {}
         self.canaries: dict[str, bool] = {}  # canary node id -> must it fail?
         self.protections = self._protect() if settings.sandbox and settings.isolation else {}
-        self.readable = sandbox.readable_roots()
+        root = config.rootpath.resolve()  # the workspace: tests (hidden ones too) stay unreadable
+        self.readable = [
+            p for p in sandbox.readable_roots() if not p.resolve().is_relative_to(root)
+        ]
 
     def _protect(self) -> dict[str, Any]:
         """Run-level protections, taken before any test process is forked."""

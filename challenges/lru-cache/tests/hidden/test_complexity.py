@@ -12,11 +12,26 @@ import itertools
 
 import pytest
 
+from mlgrader.testing import strict_equal
+
 
 @pytest.fixture
 def LRUCache(submission):
-    """The candidate's LRUCache class."""
-    return submission.module("lru_cache").LRUCache
+    """The candidate's LRUCache class, once it passes a smoke test: speed only counts when
+    the cache works (a cache that stores nothing is trivially O(1))."""
+    cls = submission.module("lru_cache").LRUCache
+    try:
+        cache = cls(2)
+        cache.put("a", "A")
+        cache.put("b", "B")
+        strict_equal(cache.get("a"), "A")
+        strict_equal(cache.get("b"), "B")
+        cache.put("c", "C")
+        strict_equal(cache.get("c"), "C")
+        assert len(cache) == 2, f"len is {len(cache)} after 3 puts into a cache of capacity 2"
+    except Exception as exc:
+        pytest.fail(f"complexity points need a working LRUCache: {type(exc).__name__}: {exc}")
+    return cls
 
 
 def _full_cache(LRUCache, n):

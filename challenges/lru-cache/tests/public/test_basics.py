@@ -77,7 +77,7 @@ def test_len_and_contains(LRUCache):
 
 def test_capacity(LRUCache):
     """capacity reports the limit, and a capacity below 1 is refused."""
-    assert LRUCache(7).capacity == 7
+    strict_equal(LRUCache(7).capacity, 7)
     with pytest.raises(ValueError):
         LRUCache(0)
 
