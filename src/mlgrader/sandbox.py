@@ -240,7 +240,6 @@ def readable_roots() -> list[Path]:
             "/sbin",
             "/etc",
             "/opt",
-            "/proc",
             "/sys",
             "/dev",
             "/var",
