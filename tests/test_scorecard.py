@@ -355,3 +355,26 @@ def test_unknown_top_level_field_fails_schema(validator: jsonschema.Draft202012V
     data = make_card(realistic_tests()).to_dict()
     data["bonus"] = 10
     assert not validator.is_valid(data)
+
+
+def test_grading_caps_the_text_of_a_scorecard() -> None:
+    """However much text tests report, a scorecard's messages share a fixed budget."""
+    from mlgrader.grading import MAX_DETAIL_CHARS, _cap_details
+
+    tests = [
+        TestResult(
+            f"t::{i}",
+            "correctness",
+            1,
+            "public",
+            "failed",
+            0.0,
+            message="m" * 9000,
+            longrepr="x" * 9000,
+        )
+        for i in range(300)
+    ]
+    capped = _cap_details(tests)
+    total = sum(len(t.message) + len(t.longrepr or "") for t in capped)
+    assert total <= MAX_DETAIL_CHARS * 1.2
+    assert all(t.message.startswith("mmm") for t in capped)

@@ -25,6 +25,10 @@ from mlgrader.scorecard import Finding, Integrity, Scorecard, TestResult, score_
 from mlgrader.workspace import Workspace, prepare_workspace
 
 
+#: Text budget (messages and tracebacks) for a whole scorecard, so it stays well under 1 MB.
+MAX_DETAIL_CHARS = 400_000
+
+
 @dataclass(frozen=True)
 class GradeOptions:
     """How to grade: which tests, for whom, with which limits (None: the challenge's own)."""
@@ -76,7 +80,7 @@ def grade(submission: Path, challenge: Challenge, options: GradeOptions | None =
     ws = prepare_workspace(challenge, submission, rubric, public_only=public_only)
     try:
         outcome = run_tests(ws, limits)
-        tests = _results(outcome, limits)
+        tests = _cap_details(_results(outcome, limits))
         quality = _quality(ws, challenge)
         scanned = _scan(ws, challenge)
     finally:
@@ -146,6 +150,23 @@ def _results(outcome: RunOutcome, limits: RunLimits) -> list[TestResult]:
             )
         tests.append(result)
     return tests
+
+
+def _cap_details(tests: list[TestResult], budget: int = MAX_DETAIL_CHARS) -> list[TestResult]:
+    """Keep the scorecard small whatever the submission prints: share a fixed text budget."""
+    total = sum(len(t.message) + len(t.longrepr or "") for t in tests)
+    if total <= budget:
+        return tests
+    share = max(300, budget // max(1, 2 * len(tests)))
+    for test in tests:
+        test.message = _clip(test.message, share)
+        if test.longrepr is not None:
+            test.longrepr = _clip(test.longrepr, share)
+    return tests
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + f" ... [{len(text) - limit} characters cut]"
 
 
 def _quality(ws: Workspace, challenge: Challenge) -> dict[str, Any]:
