@@ -298,10 +298,15 @@ def test_results_file_survives_in_path(tmp_path: Path) -> None:
     assert records.errors and "line 2" in records.errors[0]
 
 
-def test_sandbox_blocks_writes_network_and_orphans(demo: pytest.Pytester, tmp_path: Path) -> None:
-    """With --mlgrader-sandbox: no writes outside the workspace, no network, no orphan survives."""
+def test_sandbox_blocks_writes_network_and_orphans(
+    demo: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With --mlgrader-sandbox: writes only to scratch, no network, no orphan survives."""
+    for name in ("TMPDIR", "HOME"):
+        scratch = demo.mkdir(f"scratch-{name.lower()}")
+        monkeypatch.setenv(name, str(scratch))
     outside = tmp_path / "outside.txt"
-    pidfile = demo.path / "submission" / "orphan.pid"
+    pidfile = demo.path / "scratch-tmpdir" / "orphan.pid"
     write_test(
         demo,
         "tests/public/test_attacks.py",
@@ -310,6 +315,11 @@ def test_sandbox_blocks_writes_network_and_orphans(demo: pytest.Pytester, tmp_pa
         def test_write_outside():
             with open({str(outside)!r}, "w") as handle:
                 handle.write("escaped")
+        def test_rewrite_submission(submission):
+            (submission.path / "mod.py").write_text("def add(a, b):\\n    return 0\\n")
+        def test_scratch_is_writable():
+            with open(os.path.join(os.environ["TMPDIR"], "scratch.txt"), "w") as handle:
+                handle.write("fine")
         def test_network():
             socket.create_connection(("1.1.1.1", 53), timeout=2)
         def test_orphan():
@@ -324,6 +334,8 @@ def test_sandbox_blocks_writes_network_and_orphans(demo: pytest.Pytester, tmp_pa
     assert outcomes["test_write_outside"].outcome == "failed"
     assert "Permission" in outcomes["test_write_outside"].message
     assert not outside.exists()
+    assert outcomes["test_rewrite_submission"].outcome == "failed"
+    assert outcomes["test_scratch_is_writable"].outcome == "passed"
     assert outcomes["test_network"].outcome == "failed"
     pid = int(pidfile.read_text())
     with pytest.raises(ProcessLookupError):

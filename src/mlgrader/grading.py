@@ -24,7 +24,6 @@ from mlgrader.runner import RunLimits, RunOutcome, run_tests
 from mlgrader.scorecard import Finding, Integrity, Scorecard, TestResult, score_categories
 from mlgrader.workspace import Workspace, prepare_workspace
 
-
 #: Text budget (messages and tracebacks) for a whole scorecard, so it stays well under 1 MB.
 MAX_DETAIL_CHARS = 400_000
 
@@ -166,7 +165,9 @@ def _cap_details(tests: list[TestResult], budget: int = MAX_DETAIL_CHARS) -> lis
 
 
 def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit] + f" ... [{len(text) - limit} characters cut]"
+    return (
+        text if len(text) <= limit else text[:limit] + f" ... [{len(text) - limit} characters cut]"
+    )
 
 
 def _quality(ws: Workspace, challenge: Challenge) -> dict[str, Any]:

@@ -260,15 +260,18 @@ class GradingSession:
     def _limits(self, timeout: float) -> ChildLimits:
         if not self.protections:
             return ChildLimits(timeout_s=timeout, memory_mb=self.settings.memory_mb or None)
+        # Scratch space only: the submission copy stays read-only, so one test cannot
+        # rewrite code (its own or the challenge's support files) that later tests import.
         writable: list[Path] = [Path("/dev/shm")]
         writable += [Path(p) for p in (os.environ.get("TMPDIR"), os.environ.get("HOME")) if p]
+        readable = list(self.readable)
         if self.settings.submission is not None:
-            writable.append(self.settings.submission)
+            readable.append(self.settings.submission)
         return ChildLimits(
             timeout_s=timeout,
             memory_mb=self.settings.memory_mb or None,
             writable=tuple(writable) if self.protections.get("landlock_filesystem") else None,
-            readable=tuple(self.readable),
+            readable=tuple(readable),
         )
 
     def _enter_child(self) -> None:
