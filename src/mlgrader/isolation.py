@@ -94,13 +94,13 @@ def run_isolated(
         stacks = dump.read(MAX_LONGREPR_CHARS).decode("utf-8", "replace")
         dump.close()
         message = f"timeout: the test did not finish within {limits.timeout_s:g} s"
-        return ChildOutcome([_synthetic(item, "timeout", message, stacks, elapsed)])
+        return ChildOutcome([synthetic_report(item, "timeout", message, stacks, elapsed)])
     dump.close()
     outcome = _decode(item, data)
     if outcome is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
         return outcome
     message = _describe_death(status, outcome is not None)
-    crashed = ChildOutcome([_synthetic(item, "crashed", message, "", elapsed)])
+    crashed = ChildOutcome([synthetic_report(item, "crashed", message, "", elapsed)])
     if data and outcome is None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
         crashed.integrity.append(
             {
@@ -278,9 +278,10 @@ def _describe_death(status: int, had_reports: bool) -> str:
     return f"crashed: the test process exited with status {code} before reporting (os._exit or sys.exit?)"
 
 
-def _synthetic(
-    item: pytest.Item, outcome: str, message: str, details: str, duration: float
+def synthetic_report(
+    item: pytest.Item, outcome: str, message: str, details: str = "", duration: float = 0.0
 ) -> pytest.TestReport:
+    """A failed call report standing in for a test that crashed, hung or never ran."""
     longrepr = message + (
         f"\n\nstack of the test process at the timeout:\n{details}" if details else ""
     )

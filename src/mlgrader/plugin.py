@@ -33,7 +33,7 @@ from mlgrader.fixtures import (
     Partial,
     Submission,
 )
-from mlgrader.isolation import CURRENT, ChildLimits, run_isolated
+from mlgrader.isolation import CURRENT, ChildLimits, run_isolated, synthetic_report
 from mlgrader.results import RecordWriter
 from mlgrader.rubric import ChallengeRubric, default_rubric, load_rubric
 from mlgrader.scorecard import TestResult, earned_for, score_categories
@@ -241,7 +241,7 @@ class GradingSession:
             message = (
                 f"timeout: not run, the run's deadline of {self.settings.deadline_s:g} s passed"
             )
-            reports = [_not_run(item, message)]
+            reports = [synthetic_report(item, "timeout", message)]
         else:
             timeout = self.settings.test_timeout_s
             if remaining is not None:
@@ -482,17 +482,3 @@ def _outcome(reports: list[pytest.TestReport], forced: object) -> Any:
     if teardown is not None and teardown.failed:
         return "error"
     return "passed" if call.passed else "failed"
-
-
-def _not_run(item: pytest.Item, message: str) -> pytest.TestReport:
-    return pytest.TestReport(
-        nodeid=item.nodeid,
-        location=item.location,
-        keywords={},
-        outcome="failed",
-        longrepr=message,
-        when="call",
-        sections=[],
-        duration=0.0,
-        user_properties=[(PROP_OUTCOME, "timeout"), (PROP_MESSAGE, message)],
-    )
