@@ -25,6 +25,7 @@ import ctypes
 import errno
 import fcntl
 import os
+import platform
 import resource
 import signal
 import socket
@@ -60,10 +61,15 @@ _FS_FILE_RIGHTS = _FS_EXECUTE | _FS_WRITE_FILE | _FS_READ_FILE | _FS_TRUNCATE
 _SCOPE_ABSTRACT_UNIX_SOCKET = 1 << 0
 _SCOPE_SIGNAL = 1 << 1
 
+#: Every protection here is Linux-only; elsewhere each function reports "not active".
+LINUX = sys.platform.startswith("linux")
 _libc = ctypes.CDLL(None, use_errno=True)
+_LANDLOCK_ARCH = platform.machine() in ("x86_64", "AMD64", "aarch64", "arm64")
 
 
 def _prctl(option: int, value: int) -> bool:
+    if not LINUX:
+        return False
     return int(_libc.prctl(option, value, 0, 0, 0)) == 0
 
 
@@ -81,6 +87,8 @@ def isolate_network() -> bool:
     Root can do this directly; other users through a user namespace that maps
     their own uid. Must run before any thread is started.
     """
+    if not LINUX:
+        return False
     uid, gid = os.getuid(), os.getgid()
     if _libc.unshare(_CLONE_NEWNET) != 0:
         if _libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) != 0:
@@ -298,6 +306,8 @@ class ProcessJail:
 
 
 def _syscall(number: int, *args: object) -> int:
+    if not LINUX or not _LANDLOCK_ARCH:
+        return -1  # 444-446 are the Landlock numbers on x86-64 and arm64 Linux
     result = int(_libc.syscall(number, *args))
     if result < 0 and ctypes.get_errno() == errno.ENOSYS:
         return -1
