@@ -1,0 +1,83 @@
+"""validate.py: reading expect.toml and judging a mutant's scorecard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mlgrader.errors import ChallengeError
+from mlgrader.rubric import Category
+from mlgrader.scorecard import Scorecard, TestResult, score_categories
+from mlgrader.validate import Expectation, _judge_mutant, load_expectation
+
+
+def card(outcomes: dict[str, tuple[str, str]]) -> Scorecard:
+    """A scorecard from {test id: (category, outcome)}."""
+    tests = [
+        TestResult(tid, cat, 1, "hidden", out, 1.0 if out == "passed" else 0.0)  # type: ignore[arg-type]
+        for tid, (cat, out) in outcomes.items()
+    ]
+    cats = {n: Category(n, 25) for n in ("correctness", "complexity", "oop", "concurrency")}
+    categories, score = score_categories(tests, cats)
+    return Scorecard(
+        "0",
+        {"name": "c", "title": "C"},
+        {"path": "m", "files": []},
+        "full",
+        "grader",
+        score,
+        70,
+        score >= 70,
+        categories,
+        tests,
+    )
+
+
+def test_expect_toml_is_read(tmp_path: Path) -> None:
+    """lose/keep/fail lists and the description come back as written."""
+    path = tmp_path / "expect.toml"
+    path.write_text(
+        'description = "slow"\nlose = ["complexity"]\nkeep = ["oop"]\nfail = ["t::*"]\n'
+    )
+    assert load_expectation(path) == Expectation("slow", ("complexity",), ("oop",), ("t::*",))
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("lose = 'complexity'\n", "lose: expected a list of strings"),
+        ("keep = ['oop']\n", "expected `lose` or `fail`"),
+        ("lose = [\n", "not valid TOML"),
+    ],
+)
+def test_bad_expect_toml_names_the_file(tmp_path: Path, text: str, fragment: str) -> None:
+    """A malformed expect.toml is a ChallengeError naming the file and the problem."""
+    path = tmp_path / "expect.toml"
+    path.write_text(text)
+    with pytest.raises(ChallengeError, match=fragment) as info:
+        load_expectation(path)
+    assert str(path) in str(info.value)
+
+
+def test_missing_expect_toml(tmp_path: Path) -> None:
+    """A mutant without expect.toml is reported, not skipped."""
+    with pytest.raises(ChallengeError, match=r"every mutant needs an expect\.toml"):
+        load_expectation(tmp_path / "expect.toml")
+
+
+def test_mutant_that_loses_only_its_category_passes() -> None:
+    """Losing the named category, keeping the others and failing the named test: ok."""
+    scorecard = card({"a::slow": ("complexity", "failed"), "a::ok": ("oop", "passed")})
+    check = _judge_mutant("m", Expectation("", ("complexity",), ("oop",), ("a::slow",)), scorecard)
+    assert check.ok, check.detail
+
+
+def test_mutant_that_loses_the_wrong_category_fails() -> None:
+    """Losing a kept category, or passing a test that must fail, is named in the verdict."""
+    scorecard = card({"a::slow": ("complexity", "passed"), "a::style": ("oop", "failed")})
+    check = _judge_mutant("m", Expectation("", ("complexity",), ("oop",), ("a::slow",)), scorecard)
+    assert not check.ok
+    assert "kept all of complexity" in check.detail
+    assert "lost oop (a::style)" in check.detail
+    assert "passed a::slow" in check.detail
