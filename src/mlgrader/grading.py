@@ -19,7 +19,6 @@ from mlgrader import __version__
 from mlgrader.challenge import Challenge
 from mlgrader.errors import GradingError, SubmissionError
 from mlgrader.integrity import scan_submission
-from mlgrader.rubric import ChallengeRubric
 from mlgrader.runner import RunLimits, RunOutcome, run_tests
 from mlgrader.scorecard import Finding, Integrity, Scorecard, TestResult, score_categories
 from mlgrader.workspace import Workspace, prepare_workspace
@@ -187,7 +186,7 @@ def _scan(ws: Workspace, challenge: Challenge) -> list[Finding]:
     support = challenge.support
     files = [f["path"] for f in ws.files if not (support / f["path"]).is_file()]
     return [
-        Finding(f.kind, f"{f.file}:{f.line}: {f.detail}", f.severity)
+        f.to_finding()
         for f in scan_submission(ws.submission, files)
         if not (
             f.kind == "test-framework-import" and f.severity != "violated" and _is_test_file(f.file)
@@ -243,8 +242,3 @@ def error_scorecard(challenge: Challenge, submission: Path, error: str) -> Score
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
         error=error,
     )
-
-
-def effective_rubric(challenge: Challenge) -> ChallengeRubric:
-    """The challenge's rubric with its overrides applied."""
-    return challenge.rubric().for_challenge(challenge.name)
