@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from mlgrader.scorecard import Finding
+from mlgrader.scorecard import Finding, worst_status
 
 Severity = Literal["suspicious", "violated"]
 Status = Literal["ok", "suspicious", "violated"]
@@ -78,7 +78,6 @@ _PROC = re.compile(r"/proc(?:/|$)")
 _CHANGES_SYS_MODULES = {f"sys.modules.{m}" for m in ("pop", "popitem", "update", "clear", "setdefault")}  # fmt: skip
 _SWAP = "changes sys.modules: it can swap a module the tests import for a fake"
 _FAKE_OUTCOME = "sets a test outcome to 'passed': the shape of a forged pytest report"
-_LEVELS: tuple[Status, ...] = ("ok", "suspicious", "violated")
 
 
 @dataclass(frozen=True)
@@ -98,7 +97,7 @@ class IntegrityFinding:
 
 def summarize(findings: Iterable[IntegrityFinding]) -> Status:
     """The scorecard's integrity status: the worst severity found, else ok."""
-    return _LEVELS[max((_LEVELS.index(f.severity) for f in findings), default=0)]
+    return worst_status(f.severity for f in findings)
 
 
 def scan_paths(paths: Iterable[Path], root: Path) -> list[IntegrityFinding]:

@@ -84,15 +84,13 @@ class Integrity:
     @classmethod
     def from_findings(cls, findings: list[Finding]) -> Integrity:
         """The worst severity among ``findings`` decides the status (info counts as ok)."""
-        severities = {f.severity for f in findings}
-        status: Literal["ok", "suspicious", "violated"] = (
-            "violated"
-            if "violated" in severities
-            else "suspicious"
-            if "suspicious" in severities
-            else "ok"
-        )
-        return cls(status, findings)
+        return cls(worst_status(f.severity for f in findings), findings)
+
+
+def worst_status(severities: Iterable[str]) -> Literal["ok", "suspicious", "violated"]:
+    """The integrity status a set of finding severities adds up to: the worst one, else ok."""
+    seen = set(severities)
+    return "violated" if "violated" in seen else "suspicious" if "suspicious" in seen else "ok"
 
 
 @dataclass
