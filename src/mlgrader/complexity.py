@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 
 from mlgrader.errors import UserInputError
+from mlgrader.workcount import counted_keys, median_count
 
 CLASSES: tuple[str, ...] = (
     "O(1)",
@@ -57,6 +58,8 @@ INCONCLUSIVE = "inconclusive"
 
 _ROUNDS = 5  # timing rounds per size for an estimate (minimum taken)
 _MAX_ROUNDS = 25  # cap when a check asks for more evidence
+_EXTRA_ROUNDS = 6  # further rounds for functions cheap enough ...
+_EXTRA_SHARE = 0.1  # ... that they cost at most this share of the budget
 _EXP_SLOPE = 3.6  # log-log slope above which growth is taken as exponential
 _CLOSE = 1.15  # a simpler class wins if its fit error is within this factor of the best
 # Cache and TLB misses can make one C-level dict lookup ~10x slower between n=1e3 and
@@ -65,6 +68,16 @@ _CLOSE = 1.15  # a simpler class wins if its fit error is within this factor of 
 _PASS_SLOPE = 0.15  # excess slope over the expected class still counted as passed
 _FAIL_GROWTH = 16.0  # a failure needs at least this much excess growth in total ...
 _FAIL_SLOPE = 0.4  # ... and this excess slope in both halves of the size range
+_FAIL_GROWTH_ALONE = 64.0  # ... or this much, with the upper half rising by this slope
+_FAIL_SLOPE_HIGH = 0.6
+_LOG_RISE = 2.0  # a timed log factor must at least double the work per unit ...
+_LOG_SHARE = 0.7  # ... and rise steadily at this share of a log factor's rate
+_COUNT_EXCESS = 1.5  # counted work must outgrow the expected class by this factor to fail
+
+_COUNT_MIN_N = 4  # smaller sizes are edge cases (an empty loop) in counts too
+_COUNT_SHARE = 0.25  # most of the budget a check spends on bytecode counting
+_COUNT_CALLS = 3  # traced calls per size (median taken)
+_MAX_COUNTED_OPS = 400_000  # at ~100 ns a traced bytecode: 40 ms a call
 
 _Func = Callable[[Any], object]
 _MakeInput = Callable[[int], Any]
@@ -81,6 +94,11 @@ class Estimate:
     confidence: float
     fit_errors: dict[str, float] = field(default_factory=dict)
     elapsed: float = 0.0
+    timing_class: str = INCONCLUSIVE
+    count_sizes: list[int] = field(default_factory=list)
+    counts: list[int] = field(default_factory=list)
+    count_class: str | None = None
+    counted_keys: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -91,6 +109,13 @@ class Estimate:
             "confidence": float(self.confidence),
             "fit_errors": {k: float(v) for k, v in self.fit_errors.items()},
             "elapsed": float(self.elapsed),
+            "timing_class": self.timing_class,
+            "bytecodes": {
+                "sizes": list(self.count_sizes),
+                "counts": list(self.counts),
+                "class": self.count_class,
+                "counted_keys": self.counted_keys,
+            },
         }
 
 
@@ -160,6 +185,8 @@ class _Run:
         self.exponential = False  # seen super-polynomial growth: step n additively
         self.target = min(0.002, max(0.0005, budget / 3000))  # seconds per batch
         self.sizes: list[_Size] = []
+        self.counted: list[tuple[int, int]] = []  # (n, bytecodes per call)
+        self.keys = True  # counted keys in use (off if the function rejects them)
 
     def remaining(self) -> float:
         return self.deadline - time.perf_counter()
@@ -270,6 +297,53 @@ class _Run:
                 if time.perf_counter() + 1.5 * s.batch > self.deadline:
                     return
                 s.samples.append(_time_batch(self.func, s.arg, s.loops))
+
+    def count(self, share: float) -> None:
+        """Bytecode counts per call at the sizes cheap enough to trace, smallest first.
+
+        Spends at most ``share`` of the budget. The next size is skipped when its
+        traced cost, extrapolated pessimistically from the counts so far, would not
+        fit. If the function fails on counted keys, counting restarts without them;
+        if it fails even so, there are no counts and timing alone decides.
+        """
+        limit = min(self.deadline, time.perf_counter() + share * self.budget)
+        per_op = 1.5e-7  # seconds a traced bytecode costs; refined as we go
+        todo = [s for s in self.sizes if s.n >= _COUNT_MIN_N]
+        i = 0
+        while i < len(todo):
+            size = todo[i]
+            ops = self._predict_ops(size.n)
+            cost = 3 * size.build + 4 * (ops * per_op + size.per_call)
+            if ops > _MAX_COUNTED_OPS or time.perf_counter() + cost > limit:
+                break
+            try:
+                arg = self.make_input(size.n)
+                if self.keys:
+                    arg = counted_keys(arg)
+                started = time.perf_counter()
+                ops_per_call = median_count(self.func, arg, _COUNT_CALLS)
+            except Exception:
+                self.counted.clear()
+                if not self.keys:
+                    return
+                self.keys, i = False, 0
+                continue
+            traced = time.perf_counter() - started - size.per_call
+            per_op = max(5e-8, traced / max(_COUNT_CALLS * ops_per_call, 1))
+            self.counted.append((size.n, ops_per_call))
+            i += 1
+
+    def _predict_ops(self, n: int) -> float:
+        """Pessimistic bytecodes per call at ``n``: the recent growth plus a power."""
+        if not self.counted:
+            return 0.0
+        last_n, last_ops = self.counted[-1]
+        power = 2.0
+        if len(self.counted) >= 2:
+            prev_n, prev_ops = self.counted[-2]
+            grown = math.log(max(last_ops, 1) / max(prev_ops, 1)) / math.log(last_n / prev_n)
+            power = min(max(grown + 0.5, 1.0), 4.0)
+        return max(last_ops, 1) * math.pow(n / last_n, power)
 
     def data(self) -> tuple[np.ndarray, np.ndarray]:
         ns = np.array([s.n for s in self.sizes], dtype=float)
@@ -431,20 +505,98 @@ def _measure(
     plan = sorted({int(n) for n in sizes}) if sizes is not None else None
     run.explore(plan, int(min_n), int(max_n))
     run.rounds(_ROUNDS)
+    # Cheap functions get more rounds in rotation: a slow spell of the machine during
+    # exploration then leaves no mark on the minimum.
+    cost = sum(s.batch for s in run.sizes)
+    extra = min(_EXTRA_ROUNDS, int(_EXTRA_SHARE * run.budget / max(cost, 1e-9)))
+    if extra > 0:
+        run.rounds(_ROUNDS + extra)
+    run.count(_COUNT_SHARE)
     return run
+
+
+def _power(cls: str) -> int:
+    """Polynomial power of a class: 0 for O(1) and O(log n), 1 for O(n) and O(n log n), ..."""
+    return next(p for p, group in enumerate(_POWER_CLASSES) if cls in group) if cls in CLASSES[:-1] else 4
+
+
+def _counted(run: _Run) -> tuple[np.ndarray, np.ndarray]:
+    """Counted sizes and bytecodes per call, sizes below 8 dropped (edge effects)."""
+    pairs = [(n, c) for n, c in run.counted if n >= 8]
+    ns = np.array([n for n, _ in pairs], dtype=float)
+    cs = np.array([max(c, 1) for _, c in pairs], dtype=float)
+    return ns, cs
+
+
+def _count_class(ns: np.ndarray, cs: np.ndarray) -> str | None:
+    """Class of exact bytecode counts, or None when they cannot tell.
+
+    Counts have no noise, so the class whose shape fits best wins, the simpler one
+    on a near tie. Growth must be steady (in both halves of the range): a count that
+    steps once, from a miss to a hit or onto a fast path, is not a class, and then
+    timing decides.
+    """
+    if len(ns) < 4 or ns[-1] / ns[0] < 16:
+        return None
+    if cs.max() <= cs.min():
+        return "O(1)"
+    x = np.log(ns)
+    top = len(ns) // 2
+    if _theil_sen(x[top:], np.log(cs[top:])) > _EXP_SLOPE:
+        return "O(2^n)"
+    errors = {c: _fit(_g(c, ns), cs)[0] for c in CLASSES[:-1]}
+    best = min(errors.values())
+    chosen = next(c for c in CLASSES[:-1] if errors[c] <= 1.3 * best + 0.02)
+    if chosen == "O(1)" or _rises_steadily(x, cs):
+        return chosen
+    return None
+
+
+def _rises_steadily(x: np.ndarray, y: np.ndarray) -> bool:
+    """Does ``y`` rise (Theil-Sen slope over ``x``) in both halves of the range?"""
+    mid = (x[0] + x[-1]) / 2
+    for half in (x <= mid + 1e-9, x >= mid - 1e-9):
+        if half.sum() < 2 or _theil_sen(x[half], y[half]) <= 0:
+            return False
+    return True
+
+
+def _combine(timing: str, counts: str | None) -> str:
+    """One label from the timing class and the exact count class.
+
+    Counts are exact but a lower bound (C work that runs no Python is invisible), so
+    they settle the log factor and the power unless timing shows a higher power,
+    the mark of hidden C work such as a ``memmove``. Without a growing count (all the
+    work in C) timing decides alone.
+    """
+    if counts is None or counts == "O(1)":
+        return timing
+    if timing != INCONCLUSIVE and _power(timing) > _power(counts):
+        return timing
+    return counts
 
 
 def _estimate_of(run: _Run) -> Estimate:
     ns, ts = run.data()
-    cls, slope, confidence, errors = _classify(ns, ts)
+    timing, slope, confidence, errors = _classify(ns, ts)
+    count_ns, counts = _counted(run)
+    by_counts = _count_class(count_ns, counts)
+    label = _combine(timing, by_counts)
+    if label != timing:
+        confidence = max(confidence, 0.9)  # exact counts back the label
     return Estimate(
-        complexity=cls,
+        complexity=label,
         sizes=[int(n) for n in ns],
         times=[float(t) for t in ts],
         exponent=round(slope, 4),
         confidence=round(confidence, 3),
         fit_errors={c: round(e, 5) for c, e in errors.items()},
         elapsed=round(time.perf_counter() - run.start, 4),
+        timing_class=timing,
+        count_sizes=[n for n, _ in run.counted],
+        counts=[c for _, c in run.counted],
+        count_class=by_counts,
+        counted_keys=run.keys and bool(run.counted),
     )
 
 
@@ -461,13 +613,23 @@ def estimate(
     return _estimate_of(_measure(func, make_input, time_budget, min_n, max_n, sizes))
 
 
-def _excess(ns: np.ndarray, ts: np.ndarray, expected: str) -> tuple[float, float, float, float]:
-    """Growth beyond ``expected`` where work dominates.
+def _excess(
+    ns: np.ndarray, ts: np.ndarray, expected: str, *, net: bool = True
+) -> tuple[float, float, float, float]:
+    """Growth of the work beyond ``expected``.
 
-    Returns (total factor, log-log slope, slope in the lower half, slope in the upper half).
+    With ``net``, the work is the time less the call overhead (the fastest time),
+    over the sizes where it is at least the overhead; otherwise (or without four such
+    sizes spanning 4x) the time itself over `_window`. Returns (total factor, log-log
+    slope, slope in the lower half, slope in the upper half).
     """
-    win = _window(ns, ts)
-    x, y = np.log(ns[win]), np.log(ts[win] / _g(expected, ns[win]))
+    base = float(ts.min())
+    work = np.flatnonzero(ts >= 2 * base)
+    if net and len(work) >= 4 and ns[-1] / ns[work[0]] >= 4:
+        win, y_time = np.arange(work[0], len(ns)), ts - base
+    else:
+        win, y_time = _window(ns, ts), ts
+    x, y = np.log(ns[win]), np.log(np.maximum(y_time[win], 1e-15) / _g(expected, ns[win]))
     slope = _theil_sen(x, y)
     total = math.exp(slope * float(x[-1] - x[0]))
     half = (len(x) + 1) // 2  # the lower and upper halves of the points (sharing the middle)
@@ -476,20 +638,74 @@ def _excess(ns: np.ndarray, ts: np.ndarray, expected: str) -> tuple[float, float
     return total, slope, low, high
 
 
+def _timing_exceeds(ns: np.ndarray, ts: np.ndarray, expected: str) -> bool:
+    """Does timed work grow clearly beyond ``expected``?
+
+    Memory effects add at most ~10x between small and large inputs, in steps. So:
+    16x excess spread over the range, or 64x with the upper half rising by a power.
+    """
+    total, _, low, high = _excess(ns, ts, expected)
+    spread = total >= _FAIL_GROWTH and min(low, high) >= _FAIL_SLOPE
+    return spread or (total >= _FAIL_GROWTH_ALONE and high >= _FAIL_SLOPE_HIGH)
+
+
+def _log_factor_exceeds(ns: np.ndarray, ts: np.ndarray, timing: str, expected: str) -> bool:
+    """Does timing show one log factor beyond ``expected`` (log n over 1, n log n over n)?
+
+    For work done in C, where counts cannot see it. The rise must be the strong,
+    steady one of a log factor in both halves of the range and at least double the
+    work per unit, a bar that cache steps under O(1) and O(n) code do not reach.
+    """
+    if expected not in ("O(1)", "O(n)") or timing != CLASSES[CLASSES.index(expected) + 1]:
+        return False
+    win = _window(ns, ts)
+    nw, tw = ns[win], ts[win]
+    if len(nw) < 6 or nw[-1] / nw[0] < 64:
+        return False
+    if expected == "O(1)":
+        y = tw
+    else:
+        y = (tw - _fit(_g("O(n)", nw), tw)[1]) / nw
+    if np.any(y <= 0) or y[-1] / y[0] < _LOG_RISE:
+        return False
+    return _steady(np.log(nw), y, _LOG_SHARE)
+
+
+def _counts_exceed(run: _Run, est: Estimate, expected: str) -> bool:
+    """Do exact counts show clearly more work than ``expected`` allows?
+
+    The count class must be worse, its growth steady, and the counts must grow at
+    least 1.5x more over the counted range than ``expected`` allows (a large
+    constant part of the work makes this harder, never easier).
+    """
+    cls = est.count_class
+    if cls is None or CLASSES.index(cls) <= CLASSES.index(expected):
+        return False
+    ns, cs = _counted(run)
+    allowed = _g(expected, ns)
+    return float((cs[-1] / cs[0]) / (allowed[-1] / allowed[0])) >= _COUNT_EXCESS
+
+
 def _verdict(est: Estimate, run: _Run, expected: str) -> str:
     """ "passed", "failed" or "unclear" (measure more, else inconclusive).
 
-    Failure is decided on growth alone, never on the label, so that a mislabel
-    cannot fail (or excuse) a submission by itself.
+    Failure needs clear evidence: exact counts of more work than ``expected``
+    allows, or timed growth far beyond it across the whole size range. A label alone
+    never fails (or excuses) a submission.
     """
+    if _counts_exceed(run, est, expected):
+        return "failed"
     label_ok = est.complexity != INCONCLUSIVE and (
         CLASSES.index(est.complexity) <= CLASSES.index(expected)
     )
     if len(run.sizes) < 4:
         return "passed" if label_ok else "unclear"
-    total, slope, low, high = _excess(*run.data(), expected)
-    if total >= _FAIL_GROWTH and min(low, high) >= _FAIL_SLOPE:
+    ns, ts = run.data()
+    if _timing_exceeds(ns, ts, expected):
         return "failed"
+    if _log_factor_exceeds(ns, ts, est.timing_class, expected):
+        return "failed"
+    _, slope, _, _ = _excess(ns, ts, expected, net=False)
     if label_ok or (est.complexity != INCONCLUSIVE and slope <= _PASS_SLOPE):
         return "passed"  # a worse label within memory and noise effects passes too
     return "unclear"

@@ -1,0 +1,202 @@
+"""Exact work counters: how many bytecodes one call executes.
+
+Timing cannot tell O(log n) from O(1) when a cache level adds as much time as a
+binary search does, nor O(n log n) from O(n) when memory stalls grow with ``n``.
+A count of executed instructions has no such noise: a binary search in Python
+runs a fixed number of bytecodes more each time ``n`` doubles, on an idle
+machine or a busy one.
+
+Two counters, used together:
+
+* **Bytecode counting.** ``sys.settrace`` with per-opcode events (Python 3.11 has
+  no ``sys.monitoring``) counts every instruction run in Python frames during one
+  call. It costs ~80 ns an instruction, so it is only used at sizes where a call
+  is cheap; the counts are exact, so small sizes suffice.
+* **Counted keys.** Work inside C builtins (``sorted``, ``bisect``, ``heapq``,
+  ``x in list``, ``set(...)``) is invisible to bytecode counts. So the input's
+  ints, floats and strings are replaced by subclasses whose comparisons and hash
+  are written in Python, and every comparison or hash a builtin makes on them runs
+  a few bytecodes that the counter sees. The subclasses delegate to the base type,
+  so results are unchanged; only containers the engine can rebuild in place
+  (list, dict, set, deque, and these inside tuples, lists and dicts) are rewritten.
+
+Counts are a lower bound on the work: C work that neither runs Python code nor
+touches a counted key (``memmove`` in ``list.insert(0, x)``, numpy kernels) stays
+invisible, which is why the complexity engine combines counts with timing.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+from collections import deque
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
+
+_MAX_DEPTH = 2  # containers inside containers rewritten: a tuple of lists, a dict of lists
+
+
+class _Int(int):
+    """An int whose comparisons and hash run Python bytecode (and so are counted)."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return int.__eq__(self, other)  # type: ignore[no-any-return]
+
+    def __ne__(self, other: object) -> bool:
+        return int.__ne__(self, other)  # type: ignore[no-any-return]
+
+    def __lt__(self, other: Any) -> bool:
+        return int.__lt__(self, other)
+
+    def __le__(self, other: Any) -> bool:
+        return int.__le__(self, other)
+
+    def __gt__(self, other: Any) -> bool:
+        return int.__gt__(self, other)
+
+    def __ge__(self, other: Any) -> bool:
+        return int.__ge__(self, other)
+
+    def __hash__(self) -> int:
+        return int.__hash__(self)
+
+
+class _Float(float):
+    """A float whose comparisons and hash run Python bytecode."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return float.__eq__(self, other)  # type: ignore[no-any-return]
+
+    def __ne__(self, other: object) -> bool:
+        return float.__ne__(self, other)  # type: ignore[no-any-return]
+
+    def __lt__(self, other: Any) -> bool:
+        return float.__lt__(self, other)
+
+    def __le__(self, other: Any) -> bool:
+        return float.__le__(self, other)
+
+    def __gt__(self, other: Any) -> bool:
+        return float.__gt__(self, other)
+
+    def __ge__(self, other: Any) -> bool:
+        return float.__ge__(self, other)
+
+    def __hash__(self) -> int:
+        return float.__hash__(self)
+
+
+class _Str(str):
+    """A str whose comparisons and hash run Python bytecode."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return str.__eq__(self, other)  # type: ignore[no-any-return]
+
+    def __ne__(self, other: object) -> bool:
+        return str.__ne__(self, other)  # type: ignore[no-any-return]
+
+    def __lt__(self, other: Any) -> bool:
+        return str.__lt__(self, other)
+
+    def __le__(self, other: Any) -> bool:
+        return str.__le__(self, other)
+
+    def __gt__(self, other: Any) -> bool:
+        return str.__gt__(self, other)
+
+    def __ge__(self, other: Any) -> bool:
+        return str.__ge__(self, other)
+
+    def __hash__(self) -> int:
+        return str.__hash__(self)
+
+
+_COUNTED: dict[type, type] = {int: _Int, float: _Float, str: _Str}
+
+
+def _key(value: Any) -> Any:
+    """``value`` as a counted key if it is exactly an int, float or str."""
+    wrap = _COUNTED.get(type(value))
+    return value if wrap is None else wrap(value)
+
+
+def counted_keys(arg: Any, depth: int = 0) -> Any:
+    """Rewrite ``arg``'s scalar elements as counted keys, in place where possible.
+
+    Returns the argument to call with: ``arg`` itself for everything but a bare
+    scalar, which is left alone (arithmetic on it would shed the subclass anyway).
+    Objects of other types are never touched: their behaviour is the candidate's.
+    """
+    if depth > _MAX_DEPTH:
+        return arg
+    kind = type(arg)
+    if kind is list:
+        arg[:] = [_nested(x, depth) for x in arg]
+    elif kind is deque:
+        items = [_nested(x, depth) for x in arg]
+        arg.clear()
+        arg.extend(items)
+    elif kind is dict:
+        pairs = [(_key(k), _nested(v, depth)) for k, v in arg.items()]
+        arg.clear()
+        arg.update(pairs)
+    elif kind is set:
+        members = [_key(x) for x in arg]
+        arg.clear()
+        arg.update(members)
+    elif kind is tuple:
+        for item in arg:
+            if type(item) in (list, deque, dict, set, tuple):
+                counted_keys(item, depth + 1)
+    return arg
+
+
+def _nested(value: Any, depth: int) -> Any:
+    if type(value) in _COUNTED:
+        return _key(value)
+    return counted_keys(value, depth + 1)
+
+
+def count_bytecodes(func: Callable[[Any], object], arg: Any) -> int:
+    """Bytecode instructions executed by ``func(arg)`` in this thread's Python frames.
+
+    Any tracer already installed (a debugger, coverage) is restored afterwards. An
+    exception from ``func`` propagates: a count of a failed call means nothing.
+    """
+    count = 0
+
+    def local(frame: FrameType, event: str, _arg: object) -> Any:
+        nonlocal count
+        if event == "opcode":
+            count += 1
+        return local
+
+    def on_call(frame: FrameType, _event: str, _arg: object) -> Any:
+        frame.f_trace_opcodes = True
+        frame.f_trace_lines = False
+        return local
+
+    previous = sys.gettrace()
+    sys.settrace(on_call)
+    try:
+        func(arg)
+    finally:
+        sys.settrace(previous)
+    return count
+
+
+def median_count(func: Callable[[Any], object], arg: Any, calls: int = 3) -> int:
+    """Median bytecode count over ``calls`` calls after one uncounted warm-up call.
+
+    The warm-up absorbs one-time work (a lazy import, a cache filled on first use);
+    the median ignores an occasional expensive call (an amortised resize).
+    """
+    func(arg)
+    return int(statistics.median(count_bytecodes(func, arg) for _ in range(calls)))
