@@ -29,7 +29,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections import OrderedDict, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -370,6 +370,93 @@ def _subsets(n: int) -> int:
     return 1 if n == 0 else _subsets(n - 1) + _subsets(n - 1)
 
 
+def _fast_power(n: int) -> int:
+    """3**n mod p by repeated squaring, in Python: O(log n) multiplications."""
+    result, base, exp = 1, 3, n
+    while exp:
+        if exp & 1:
+            result = result * base % 1_000_003
+        base = base * base % 1_000_003
+        exp >>= 1
+    return result
+
+
+class _PyHeap:
+    """A binary min-heap written in Python: push and pop are O(log n)."""
+
+    def __init__(self, items: list[int]) -> None:
+        self.items = sorted(items)
+
+    def push(self, x: int) -> None:
+        items = self.items
+        items.append(x)
+        i = len(items) - 1
+        while i and items[(i - 1) // 2] > items[i]:
+            parent = (i - 1) // 2
+            items[i], items[parent] = items[parent], items[i]
+            i = parent
+
+    def pop(self) -> int:
+        items = self.items
+        top, last = items[0], items.pop()
+        if items:
+            items[0] = last
+            i, n = 0, len(items)
+            while True:
+                child = 2 * i + 1
+                if child >= n:
+                    break
+                if child + 1 < n and items[child + 1] < items[child]:
+                    child += 1
+                if items[i] <= items[child]:
+                    break
+                items[i], items[child] = items[child], items[i]
+                i = child
+        return top
+
+
+def _pyheap_op(heap: _PyHeap) -> None:
+    heap.push(heap.pop() + len(heap.items))
+
+
+def _quicksort(items: list[int]) -> list[int]:
+    if len(items) <= 1:
+        return items
+    pivot = items[len(items) // 2]
+    return (
+        _quicksort([x for x in items if x < pivot])
+        + [x for x in items if x == pivot]
+        + _quicksort([x for x in items if x > pivot])
+    )
+
+
+def _bubble_sort(items: list[int]) -> list[int]:
+    out = list(items)
+    for i in range(len(out)):
+        for j in range(len(out) - 1 - i):
+            if out[j] > out[j + 1]:
+                out[j], out[j + 1] = out[j + 1], out[j]
+    return out
+
+
+def _powerset_size(n: int) -> int:
+    return sum(1 for r in range(n + 1) for _ in itertools.combinations(range(n), r))
+
+
+def _two_sum_sorted(items: list[int]) -> bool:
+    """Two pointers over a sorted list: O(n)."""
+    lo, hi, target = 0, len(items) - 1, -1
+    while lo < hi:
+        s = items[lo] + items[hi]
+        if s == target:
+            return True
+        if s < target:
+            lo += 1
+        else:
+            hi -= 1
+    return False
+
+
 # ---------------------------------------------------------------- corpus
 
 
@@ -446,6 +533,22 @@ CORPUS: list[Case] = [
     # O(n^3)
     Case("triple loop", "O(n^3)", _triple_loop, _ident, CUBIC),
     Case("python matrix multiply", "O(n^3)", _matmul, _matrices, CUBIC, 1024),
+    # More of each class, added so the corpus is not only the cases the engine was tuned on
+    Case("heap[0] peek", "O(1)", lambda h: h[0], _heap),
+    Case("str[i]", "O(1)", lambda s: s[len(s) // 2], lambda n: "ab" * n),
+    Case("set.add+discard", "O(1)", lambda s: (s.add(-5), s.discard(-5)), lambda n: set(range(n))),
+    Case("python fast power", "O(log n)", _fast_power, _ident),
+    Case("python binary heap op", "O(log n)", _pyheap_op, lambda n: _PyHeap(_shuffled(n))),
+    Case("sorted(already sorted)", "O(n)", sorted, _list),
+    Case("list.reverse", "O(n)", lambda xs: xs.reverse(), _list),
+    Case("np.cumsum", "O(n)", np.cumsum, _array),
+    Case("two pointers (sorted)", "O(n)", _two_sum_sorted, _list),
+    Case("Counter(list)", "O(n)", lambda xs: len(Counter(xs)), _shuffled),
+    Case("python quicksort", "O(n log n)", _quicksort, _shuffled, (100, 20_000)),
+    Case("sorted with key", "O(n log n)", lambda xs: sorted(xs, key=lambda x: -x), _shuffled),
+    Case("bubble sort", "O(n^2)", _bubble_sort, _shuffled, SMALL),
+    Case("numpy outer difference", "O(n^2)", lambda a: np.subtract.outer(a, a).sum(), _array, SMALL, 8192),
+    Case("itertools powerset", "O(2^n)", _powerset_size, _ident, EXPO),
     # O(2^n)
     Case("naive fib", "O(2^n)", _fib, _ident, EXPO),
     Case("subset recursion", "O(2^n)", _subsets, _ident, EXPO),

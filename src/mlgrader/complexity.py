@@ -75,6 +75,7 @@ _LOG_SHARE = 0.7  # ... and rise steadily at this share of a log factor's rate
 _COUNT_EXCESS = 1.5  # counted work must outgrow the expected class by this factor to fail
 
 _COUNT_MIN_N = 4  # smaller sizes are edge cases (an empty loop) in counts too
+_COUNT_MAX_N = 8192  # counts are exact: 4..8192 shows a log factor plainly
 _COUNT_SHARE = 0.25  # most of the budget a check spends on bytecode counting
 _COUNT_CALLS = 3  # traced calls per size (median taken)
 _MAX_COUNTED_OPS = 400_000  # at ~100 ns a traced bytecode: 40 ms a call
@@ -308,7 +309,7 @@ class _Run:
         """
         limit = min(self.deadline, time.perf_counter() + share * self.budget)
         per_op = 1.5e-7  # seconds a traced bytecode costs; refined as we go
-        todo = [s for s in self.sizes if s.n >= _COUNT_MIN_N]
+        todo = [s for s in self.sizes if _COUNT_MIN_N <= s.n <= _COUNT_MAX_N]
         i = 0
         while i < len(todo):
             size = todo[i]

@@ -16,9 +16,11 @@ Two counters, used together:
   ``x in list``, ``set(...)``) is invisible to bytecode counts. So the input's
   ints, floats and strings are replaced by subclasses whose comparisons and hash
   are written in Python, and every comparison or hash a builtin makes on them runs
-  a few bytecodes that the counter sees. The subclasses delegate to the base type,
-  so results are unchanged; only containers the engine can rebuild in place
-  (list, dict, set, deque, and these inside tuples, lists and dicts) are rewritten.
+  a few bytecodes that the counter sees. Arithmetic on them returns counted values
+  too, so a key computed from a key (``sorted(xs, key=lambda x: -x)``) is still
+  counted. The subclasses delegate to the base type, so values are unchanged; only
+  containers the engine can rebuild in place (list, dict, set, deque, and these
+  inside tuples, lists and dicts) are rewritten.
 
 Counts are a lower bound on the work: C work that neither runs Python code nor
 touches a counted key (``memmove`` in ``list.insert(0, x)``, numpy kernels) stays
@@ -117,6 +119,37 @@ class _Str(str):
     def __hash__(self) -> int:
         return str.__hash__(self)
 
+
+def _derived(base: type, name: str, result: type) -> Callable[..., Any]:
+    """``base.name`` whose result is counted too, so keys computed from keys
+    (``key=lambda x: -x``, ``x % 1000``) are compared and hashed in sight of the counter."""
+    method = getattr(base, name)
+
+    def op(self: Any, *args: Any) -> Any:
+        value = method(self, *args)
+        return value if value is NotImplemented else result(value)
+
+    op.__name__ = name
+    return op
+
+
+_INT_OPS = (
+    "__neg__ __pos__ __abs__ __invert__ __add__ __radd__ __sub__ __rsub__ __mul__ __rmul__ "
+    "__floordiv__ __rfloordiv__ __mod__ __rmod__ __and__ __rand__ __or__ __ror__ __xor__ "
+    "__rxor__ __lshift__ __rshift__"
+).split()
+_FLOAT_OPS = (
+    "__neg__ __pos__ __abs__ __add__ __radd__ __sub__ __rsub__ __mul__ __rmul__ "
+    "__truediv__ __rtruediv__"
+).split()
+for _name in _INT_OPS:
+    setattr(_Int, _name, _derived(int, _name, _Int))
+for _name in ("__truediv__", "__rtruediv__"):
+    setattr(_Int, _name, _derived(int, _name, _Float))
+for _name in _FLOAT_OPS:
+    setattr(_Float, _name, _derived(float, _name, _Float))
+for _name in ("__add__", "__mul__", "__rmul__"):
+    setattr(_Str, _name, _derived(str, _name, _Str))
 
 _COUNTED: dict[type, type] = {int: _Int, float: _Float, str: _Str}
 
