@@ -547,7 +547,14 @@ CORPUS: list[Case] = [
     Case("python quicksort", "O(n log n)", _quicksort, _shuffled, (100, 20_000)),
     Case("sorted with key", "O(n log n)", lambda xs: sorted(xs, key=lambda x: -x), _shuffled),
     Case("bubble sort", "O(n^2)", _bubble_sort, _shuffled, SMALL),
-    Case("numpy outer difference", "O(n^2)", lambda a: np.subtract.outer(a, a).sum(), _array, SMALL, 8192),
+    Case(
+        "numpy outer difference",
+        "O(n^2)",
+        lambda a: np.subtract.outer(a, a).sum(),
+        _array,
+        SMALL,
+        8192,
+    ),
     Case("itertools powerset", "O(2^n)", _powerset_size, _ident, EXPO),
     # O(2^n)
     Case("naive fib", "O(2^n)", _fib, _ident, EXPO),

@@ -518,7 +518,11 @@ def _measure(
 
 def _power(cls: str) -> int:
     """Polynomial power of a class: 0 for O(1) and O(log n), 1 for O(n) and O(n log n), ..."""
-    return next(p for p, group in enumerate(_POWER_CLASSES) if cls in group) if cls in CLASSES[:-1] else 4
+    return (
+        next(p for p, group in enumerate(_POWER_CLASSES) if cls in group)
+        if cls in CLASSES[:-1]
+        else 4
+    )
 
 
 def _counted(run: _Run) -> tuple[np.ndarray, np.ndarray]:
@@ -663,10 +667,7 @@ def _log_factor_exceeds(ns: np.ndarray, ts: np.ndarray, timing: str, expected: s
     nw, tw = ns[win], ts[win]
     if len(nw) < 6 or nw[-1] / nw[0] < 64:
         return False
-    if expected == "O(1)":
-        y = tw
-    else:
-        y = (tw - _fit(_g("O(n)", nw), tw)[1]) / nw
+    y = tw if expected == "O(1)" else (tw - _fit(_g("O(n)", nw), tw)[1]) / nw
     if np.any(y <= 0) or y[-1] / y[0] < _LOG_RISE:
         return False
     return _steady(np.log(nw), y, _LOG_SHARE)

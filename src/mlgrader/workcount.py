@@ -45,10 +45,10 @@ class _Int(int):
     __slots__ = ()
 
     def __eq__(self, other: object) -> bool:
-        return int.__eq__(self, other)  # type: ignore[no-any-return]
+        return int.__eq__(self, other)
 
     def __ne__(self, other: object) -> bool:
-        return int.__ne__(self, other)  # type: ignore[no-any-return]
+        return int.__ne__(self, other)
 
     def __lt__(self, other: Any) -> bool:
         return int.__lt__(self, other)
@@ -72,10 +72,10 @@ class _Float(float):
     __slots__ = ()
 
     def __eq__(self, other: object) -> bool:
-        return float.__eq__(self, other)  # type: ignore[no-any-return]
+        return float.__eq__(self, other)
 
     def __ne__(self, other: object) -> bool:
-        return float.__ne__(self, other)  # type: ignore[no-any-return]
+        return float.__ne__(self, other)
 
     def __lt__(self, other: Any) -> bool:
         return float.__lt__(self, other)
@@ -99,10 +99,10 @@ class _Str(str):
     __slots__ = ()
 
     def __eq__(self, other: object) -> bool:
-        return str.__eq__(self, other)  # type: ignore[no-any-return]
+        return str.__eq__(self, other)
 
     def __ne__(self, other: object) -> bool:
-        return str.__ne__(self, other)  # type: ignore[no-any-return]
+        return str.__ne__(self, other)
 
     def __lt__(self, other: Any) -> bool:
         return str.__lt__(self, other)
@@ -133,15 +133,43 @@ def _derived(base: type, name: str, result: type) -> Callable[..., Any]:
     return op
 
 
-_INT_OPS = (
-    "__neg__ __pos__ __abs__ __invert__ __add__ __radd__ __sub__ __rsub__ __mul__ __rmul__ "
-    "__floordiv__ __rfloordiv__ __mod__ __rmod__ __and__ __rand__ __or__ __ror__ __xor__ "
-    "__rxor__ __lshift__ __rshift__"
-).split()
-_FLOAT_OPS = (
-    "__neg__ __pos__ __abs__ __add__ __radd__ __sub__ __rsub__ __mul__ __rmul__ "
-    "__truediv__ __rtruediv__"
-).split()
+_INT_OPS = [
+    "__neg__",
+    "__pos__",
+    "__abs__",
+    "__invert__",
+    "__add__",
+    "__radd__",
+    "__sub__",
+    "__rsub__",
+    "__mul__",
+    "__rmul__",
+    "__floordiv__",
+    "__rfloordiv__",
+    "__mod__",
+    "__rmod__",
+    "__and__",
+    "__rand__",
+    "__or__",
+    "__ror__",
+    "__xor__",
+    "__rxor__",
+    "__lshift__",
+    "__rshift__",
+]
+_FLOAT_OPS = [
+    "__neg__",
+    "__pos__",
+    "__abs__",
+    "__add__",
+    "__radd__",
+    "__sub__",
+    "__rsub__",
+    "__mul__",
+    "__rmul__",
+    "__truediv__",
+    "__rtruediv__",
+]
 for _name in _INT_OPS:
     setattr(_Int, _name, _derived(int, _name, _Int))
 for _name in ("__truediv__", "__rtruediv__"):
