@@ -389,3 +389,99 @@ def test_cache_step_is_not_log_n_or_worse() -> None:
     # O(1) that gets 3x slower once the data leaves a cache around n=1e4.
     step = 1e-7 * (1 + 2 / (1 + np.exp(-(np.log(_NS) - np.log(1e4)) * 2)))
     assert _classify(step) == "O(1)"
+
+
+# --- exact counts: bytecodes with counted keys ------------------------------------
+
+
+def test_log_n_against_o1_fails_on_exact_counts() -> None:
+    # bisect runs in C; counted keys make its comparisons visible, so the verdict
+    # rests on counts that are the same on an idle or a busy machine.
+    def search(xs: list[int]) -> int:
+        return bisect.bisect_left(xs, len(xs) // 3)
+
+    result = check(search, lambda n: list(range(n)), "O(1)", time_budget=1.0)
+    assert result.verdict == "failed", result.message
+    assert result.estimate.count_class == "O(log n)"
+    assert result.estimate.counted_keys
+
+
+def test_n_log_n_behind_a_key_function_fails_linear() -> None:
+    def by_key(xs: list[int]) -> list[int]:
+        return sorted(xs, key=lambda x: -x)
+
+    result = check(by_key, _shuffled, "O(n)", time_budget=1.5)
+    assert result.verdict == "failed", result.message
+    assert result.estimate.count_class == "O(n log n)"
+
+
+def test_flat_counts_leave_hidden_c_work_to_timing() -> None:
+    # list.insert(0, x) moves every element in C: no bytecode shows it.
+    def insert_front(xs: list[int]) -> None:
+        xs.insert(0, 1)
+        xs.pop()
+
+    result = check(insert_front, lambda n: list(range(n)), "O(1)", time_budget=1.5)
+    assert result.estimate.count_class == "O(1)"
+    assert result.verdict == "failed", result.message
+
+
+def test_function_rejecting_counted_keys_is_counted_without_them() -> None:
+    def strict(xs: list[int]) -> int:
+        if xs and type(xs[0]) is not int:
+            raise TypeError("exact ints only")
+        return len(xs)
+
+    est = estimate(strict, lambda n: list(range(n)), time_budget=0.5)
+    assert est.counts and not est.counted_keys
+    assert est.complexity == "O(1)", est
+
+
+def test_estimate_leaves_an_installed_tracer_in_place() -> None:
+    import sys
+
+    def tracer(*_: object) -> None:
+        return None
+
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        estimate(lambda xs: -1 in xs, lambda n: list(range(n)), time_budget=0.3)
+        assert sys.gettrace() is tracer
+    finally:
+        sys.settrace(previous)
+
+
+def test_estimate_reports_the_counts() -> None:
+    est = estimate(lambda xs: -1 in xs, lambda n: list(range(n)), time_budget=0.5)
+    data = est.to_dict()["bytecodes"]
+    assert data["class"] == "O(n)"
+    assert len(data["sizes"]) == len(data["counts"]) >= 4
+    assert data["counts"] == sorted(data["counts"])
+
+
+_CNS = np.array([2.0**k for k in range(3, 14)])
+
+
+@pytest.mark.parametrize(
+    ("expected", "counts"),
+    [
+        ("O(1)", 12 + 0 * _CNS),
+        ("O(log n)", 30 + 7 * np.log2(_CNS)),
+        ("O(n)", 20 + 7 * _CNS),
+        ("O(n log n)", 5 + 3 * _CNS * np.log2(_CNS)),
+        ("O(n^2)", 9 + _CNS**2),
+    ],
+)
+def test_count_class_of_exact_counts(expected: str, counts: np.ndarray) -> None:
+    assert complexity._count_class(_CNS, np.round(counts)) == expected
+
+
+def test_count_that_steps_once_is_left_to_timing() -> None:
+    # A membership test that turns from a miss into a hit at n = 1000: one step, no class.
+    counts = np.where(_CNS < 1000, 4.0, 11.0)
+    assert complexity._count_class(_CNS, counts) is None
+
+
+def test_too_few_counted_sizes_say_nothing() -> None:
+    assert complexity._count_class(_CNS[:3], np.array([1.0, 2.0, 3.0])) is None
