@@ -48,6 +48,7 @@ _ESCAPE = "the process can leave the group the grader kills at a deadline"
 _NAMES: dict[str, tuple[str, str]] = {
     "sys._getframe": ("introspection", "reads the caller's frames, the test's expected values included"),
     "sys._current_frames": ("introspection", "reads every thread's frames, the test runner's included"),
+    "sys.gettrace": ("introspection", "can tell when the complexity engine counts bytecodes and behave differently"),
 } | {
     f"{module}.{name}": ("introspection", _TRACE)
     for module in ("sys", "threading")
