@@ -40,84 +40,32 @@ _MAX_DEPTH = 2  # containers inside containers rewritten: a tuple of lists, a di
 
 
 class _Int(int):
-    """An int whose comparisons and hash run Python bytecode (and so are counted)."""
+    """An int whose comparisons, hash and arithmetic run Python bytecode (and are counted)."""
 
     __slots__ = ()
-
-    def __eq__(self, other: object) -> bool:
-        return int.__eq__(self, other)
-
-    def __ne__(self, other: object) -> bool:
-        return int.__ne__(self, other)
-
-    def __lt__(self, other: Any) -> bool:
-        return int.__lt__(self, other)
-
-    def __le__(self, other: Any) -> bool:
-        return int.__le__(self, other)
-
-    def __gt__(self, other: Any) -> bool:
-        return int.__gt__(self, other)
-
-    def __ge__(self, other: Any) -> bool:
-        return int.__ge__(self, other)
-
-    def __hash__(self) -> int:
-        return int.__hash__(self)
 
 
 class _Float(float):
-    """A float whose comparisons and hash run Python bytecode."""
+    """A float whose comparisons, hash and arithmetic run Python bytecode."""
 
     __slots__ = ()
-
-    def __eq__(self, other: object) -> bool:
-        return float.__eq__(self, other)
-
-    def __ne__(self, other: object) -> bool:
-        return float.__ne__(self, other)
-
-    def __lt__(self, other: Any) -> bool:
-        return float.__lt__(self, other)
-
-    def __le__(self, other: Any) -> bool:
-        return float.__le__(self, other)
-
-    def __gt__(self, other: Any) -> bool:
-        return float.__gt__(self, other)
-
-    def __ge__(self, other: Any) -> bool:
-        return float.__ge__(self, other)
-
-    def __hash__(self) -> int:
-        return float.__hash__(self)
 
 
 class _Str(str):
-    """A str whose comparisons and hash run Python bytecode."""
+    """A str whose comparisons, hash and concatenation run Python bytecode."""
 
     __slots__ = ()
 
-    def __eq__(self, other: object) -> bool:
-        return str.__eq__(self, other)
 
-    def __ne__(self, other: object) -> bool:
-        return str.__ne__(self, other)
+def _delegate(base: type, name: str) -> Callable[..., Any]:
+    """``base.name`` called from a Python frame, so the counter sees every call."""
+    method = getattr(base, name)
 
-    def __lt__(self, other: Any) -> bool:
-        return str.__lt__(self, other)
+    def op(self: Any, *args: Any) -> Any:
+        return method(self, *args)
 
-    def __le__(self, other: Any) -> bool:
-        return str.__le__(self, other)
-
-    def __gt__(self, other: Any) -> bool:
-        return str.__gt__(self, other)
-
-    def __ge__(self, other: Any) -> bool:
-        return str.__ge__(self, other)
-
-    def __hash__(self) -> int:
-        return str.__hash__(self)
+    op.__name__ = name
+    return op
 
 
 def _derived(base: type, name: str, result: type) -> Callable[..., Any]:
@@ -170,6 +118,10 @@ _FLOAT_OPS = [
     "__truediv__",
     "__rtruediv__",
 ]
+_COMPARE_OPS = ["__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__hash__"]
+for _type, _base in ((_Int, int), (_Float, float), (_Str, str)):
+    for _name in _COMPARE_OPS:
+        setattr(_type, _name, _delegate(_base, _name))
 for _name in _INT_OPS:
     setattr(_Int, _name, _derived(int, _name, _Int))
 for _name in ("__truediv__", "__rtruediv__"):
