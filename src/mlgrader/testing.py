@@ -1,5 +1,11 @@
 """Helpers for challenge test authors: concurrency stress runs and strict comparison.
 
+One import for test authors; each helper lives in a module of its own:
+:func:`run_processes` (processes.py), :class:`History` and
+:func:`check_linearizable` (linearizability.py), :class:`Spans` and
+:func:`speedup` (parallelism.py), :func:`run_without_blocking` (eventloop.py),
+:func:`no_leaks` (leaks.py).
+
 :func:`run_threads` runs a worker in many threads released at the same instant,
 with a tiny interpreter switch interval so that races in the candidate's code show
 up far more often. It never hangs: threads still running after the timeout are
@@ -25,8 +31,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlgrader.errors import UserInputError
+from mlgrader.eventloop import run_without_blocking
+from mlgrader.leaks import no_leaks
+from mlgrader.linearizability import History, Operation, check_linearizable
+from mlgrader.parallelism import Spans, speedup
+from mlgrader.processes import ProcessRun, run_processes
 
-__all__ = ["ThreadError", "ThreadRun", "run_threads", "strict_equal"]
+__all__ = [
+    "History",
+    "Operation",
+    "ProcessRun",
+    "Spans",
+    "ThreadError",
+    "ThreadRun",
+    "check_linearizable",
+    "no_leaks",
+    "run_processes",
+    "run_threads",
+    "run_without_blocking",
+    "speedup",
+    "strict_equal",
+]
 
 _TRACEBACK_FRAMES = 8
 

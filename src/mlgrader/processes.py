@@ -1,0 +1,143 @@
+"""Many processes against one shared resource, released together, never hanging a test.
+
+The process twin of :func:`mlgrader.testing.run_threads`: ``run_processes(worker,
+n)`` forks n processes that wait at one barrier and then call ``worker(index)``.
+Results and exceptions come back over a pipe (results must pickle). A process
+still running at the timeout has its stack dumped by ``faulthandler`` to a file
+the parent reads, so a deadlock between processes is reported with every stuck
+process's stack, and then it is killed: no process outlives the call.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import multiprocessing
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlgrader.errors import UserInputError
+
+__all__ = ["ProcessRun", "run_processes"]
+
+
+@dataclass
+class ProcessRun:
+    """Per-process results (by index), error messages, and wall time in seconds."""
+
+    results: list[Any] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    pids: list[int] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    def raise_errors(self) -> None:
+        """Raise AssertionError describing every process that raised; nothing if none did."""
+        if self.errors:
+            raise AssertionError(
+                f"{len(self.errors)} of {len(self.results)} processes raised:\n"
+                + "\n".join(self.errors)
+            )
+
+
+def _child(
+    worker: Callable[[int], Any],
+    index: int,
+    barrier: Any,
+    conn: Any,
+    dump: str,
+    timeout: float,
+) -> None:
+    with open(dump, "w") as out:
+        faulthandler.dump_traceback_later(timeout, exit=False, file=out)
+        try:
+            barrier.wait(timeout)
+            conn.send(("ok", worker(index)))
+        except BaseException as exc:  # the candidate's error is data for the parent
+            text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+            conn.send(("error", f"process {index}: {type(exc).__name__}: {exc}\n{text}"))
+        finally:
+            faulthandler.cancel_dump_traceback_later()
+            conn.close()
+
+
+def run_processes(worker: Callable[[int], Any], n: int = 4, *, timeout: float = 10.0) -> ProcessRun:
+    """Call ``worker(index)`` for index 0..n-1, each in its own forked process, all at once.
+
+    Exceptions are collected (see :meth:`ProcessRun.raise_errors`). If any process
+    is still running ``timeout`` seconds after the start, every one still running
+    is killed and AssertionError is raised with their stacks.
+    """
+    if n < 1:
+        raise UserInputError(f"run_processes needs n >= 1 processes, got {n}")
+    if timeout <= 0:
+        raise UserInputError(f"run_processes needs a positive timeout, got {timeout}")
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(n)
+    run = ProcessRun(results=[None] * n)
+    with tempfile.TemporaryDirectory(prefix="mlgrader-procs-") as tmp:
+        dumps = [str(Path(tmp) / f"stack-{i}.txt") for i in range(n)]
+        pipes = [ctx.Pipe(duplex=False) for _ in range(n)]
+        procs = [
+            ctx.Process(
+                target=_child,
+                args=(worker, i, barrier, pipes[i][1], dumps[i], timeout),
+                name=f"mlgrader-process-{i}",
+                daemon=True,
+            )
+            for i in range(n)
+        ]
+        start = time.perf_counter()
+        try:
+            for proc in procs:
+                proc.start()
+            for _, sender in pipes:
+                sender.close()  # the parent keeps only the read ends
+            deadline = start + timeout
+            for i, (receiver, _) in enumerate(pipes):
+                if receiver.poll(max(0.0, deadline - time.perf_counter())):
+                    try:
+                        kind, value = receiver.recv()
+                    except EOFError:  # died without a word (os._exit, a signal)
+                        continue
+                    if kind == "ok":
+                        run.results[i] = value
+                    else:
+                        run.errors.append(value)
+            stuck = [i for i, proc in enumerate(procs) if _still_running(proc)]
+            if stuck:
+                time.sleep(0.2)  # let faulthandler write the stacks
+                stacks = [f"--- stuck process {i} ---\n{_read(dumps[i])}" for i in stuck]
+                raise AssertionError(
+                    f"deadlock or hang: {len(stuck)} of {n} processes still running after "
+                    f"{timeout:g} s\n" + "\n".join(stacks)
+                )
+            for i, proc in enumerate(procs):
+                if proc.exitcode not in (0, None) and run.results[i] is None:
+                    message = f"process {i} exited with code {proc.exitcode} and no result"
+                    if message not in run.errors:
+                        run.errors.append(message)
+        finally:
+            for proc in procs:
+                if proc.is_alive():
+                    proc.kill()
+                proc.join(5)
+            run.pids = [proc.pid or 0 for proc in procs]
+    run.elapsed = time.perf_counter() - start
+    return run
+
+
+def _still_running(proc: Any) -> bool:
+    proc.join(0.05)
+    return bool(proc.is_alive())
+
+
+def _read(path: str) -> str:
+    try:
+        text = Path(path).read_text(errors="replace").strip()
+    except OSError:
+        return "(no stack dump)"
+    return text or "(no stack dump)"
