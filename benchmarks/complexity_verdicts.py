@@ -72,7 +72,9 @@ def main() -> None:
                         for record in test.get("complexity") or []:
                             measured[test["id"]][record["measured"]] += 1
                     print(f"{name}: run {run + 1}/{args.runs} score {card['score']}", flush=True)
-                print(f"\n{args.challenge} {name}: complexity tests passed, out of {args.runs} runs")
+                print(
+                    f"\n{args.challenge} {name}: complexity tests passed, out of {args.runs} runs"
+                )
                 for test_id in sorted(tests):
                     classes = ", ".join(f"{c} x{k}" for c, k in sorted(measured[test_id].items()))
                     short = test_id.split("::")[-1]

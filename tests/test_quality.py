@@ -566,3 +566,177 @@ def test_to_dict_is_json_serialisable(messy: QualityReport) -> None:
 def test_find_function_names_known_functions(messy: QualityReport) -> None:
     with pytest.raises(AssertionError, match=r"no function 'nope'.*Cart\.add"):
         messy.find_function("nope")
+
+
+# --- cohesion, names, duplicates, shared bases (expected values worked out by hand) ---
+
+COHESION = src(
+    """
+    class Split:
+        def __init__(self):
+            self.a = 1
+            self.b = 2
+
+        def f(self):
+            return self.a
+
+        def g(self):
+            return self.a + 1
+
+        def h(self):
+            return self.b
+
+        def k(self):
+            return self.h()
+
+        @staticmethod
+        def util(x):
+            return x
+
+
+    class Whole(Split):
+        def both(self):
+            return self.a + self.b
+    """
+)
+
+
+def test_lcom4_counts_groups_of_methods_sharing_no_state() -> None:
+    # Split: {f, g} share a; {h, k} (k calls h) use b; __init__ and util are left out.
+    # Whole: one method using a and b.
+    report = analyze_source(COHESION, "c.py")
+    lcom = {c.name: c.lcom4 for c in report.files["c.py"].classes}
+    assert lcom == {"Split": 2, "Whole": 1}
+    report.require_cohesion(limit=2)
+    report.require_cohesion(class_name="Whole")
+    with pytest.raises(AssertionError) as info:
+        report.require_cohesion()
+    assert "c.py:1: class 'Split' does 2 unrelated jobs (LCOM4 2 > limit 1)" in str(info.value)
+
+
+def test_pep8_names_of_classes_and_functions() -> None:
+    source = src(
+        """
+        class good_name:
+            def camelCase(self):
+                return 1
+
+            def setUp(self):
+                return 2
+
+            def visit_Name(self, node):
+                return node
+
+            def __len__(self):
+                return 0
+
+
+        def _Private():
+            return 3
+        """
+    )
+    report = analyze_source(source, "n.py")
+    with pytest.raises(AssertionError) as info:
+        report.require_pep8_names()
+    assert str(info.value).splitlines() == [
+        "3 place(s) with names that break PEP 8:",
+        "  n.py:1: class name 'good_name' is not CapWords (PEP 8)",
+        "  n.py:2: function name 'good_name.camelCase' is not snake_case (PEP 8)",
+        "  n.py:15: function name '_Private' is not snake_case (PEP 8)",
+    ]
+
+
+def test_duplicated_block_is_found_once_at_its_second_place() -> None:
+    block = "    a = x + 1\n    b = a * 2\n    c = b - 3\n    print(c)\n"
+    source = f"def one(x):\n{block}    return c\n\n\ndef two(x):\n{block}    return c\n"
+    report = analyze_source(source, "d.py")
+    dups = [str(f) for f in report.findings if f.kind == "duplicate-block"]
+    assert dups == [
+        "d.py:10: 4 statements from line 10 repeat those at line 2; share them in one function"
+    ]
+    with pytest.raises(AssertionError, match="1 place"):
+        report.require_no_duplicate_blocks()
+    analyze_source(f"def one(x):\n{block}    return c\n").require_no_duplicate_blocks()
+
+
+LAYERS = src(
+    """
+    from abc import ABC, abstractmethod
+
+
+    class Layer(ABC):
+        @abstractmethod
+        def forward(self, x): ...
+
+        @abstractmethod
+        def backward(self, grad): ...
+
+
+    class Linear(Layer):
+        def forward(self, x):
+            return x
+
+        def backward(self, grad):
+            return grad
+
+
+    class Tanh(Layer):
+        def forward(self, x):
+            return x
+
+        def backward(self, grad):
+            return grad
+    """
+)
+
+
+def test_layers_sharing_an_abstract_base_pass() -> None:
+    assert analyze_source(LAYERS).require_shared_base(["forward", "backward"]) == "Layer"
+
+
+def test_base_raising_not_implemented_counts_as_abstract() -> None:
+    source = LAYERS.replace("from abc import ABC, abstractmethod", "").replace("(ABC)", "")
+    source = source.replace("@abstractmethod\n", "").replace("...", "raise NotImplementedError")
+    assert analyze_source(source).require_shared_base(["forward", "backward"]) == "Layer"
+
+
+def test_layers_without_a_shared_base_fail_naming_them() -> None:
+    source = LAYERS.replace("class Linear(Layer)", "class Linear").replace(
+        "class Tanh(Layer)", "class Tanh"
+    )
+    with pytest.raises(AssertionError) as info:
+        analyze_source(source).require_shared_base(["forward", "backward"])
+    assert str(info.value).startswith(
+        "Linear, Tanh define backward, forward but share no abstract base class declaring them"
+    )
+
+
+def test_type_hints_and_parameter_limits() -> None:
+    source = src(
+        """
+        def typed(a: int, b: int) -> int:
+            return a + b
+
+
+        def half(a: int, b):
+            return a
+
+
+        def many(a, b, c, d, e, f):
+            return a
+        """
+    )
+    report = analyze_source(source, "t.py")
+    with pytest.raises(AssertionError) as info:
+        report.require_type_hints()
+    lines = str(info.value).splitlines()
+    assert (
+        lines[1]
+        == "  t.py:5: function 'half' is missing type hints (annotated 33% vs required 100%)"
+    )
+    assert len(lines) == 3  # half and many
+    report.require_type_hints(fraction=0.0)
+    with pytest.raises(
+        AssertionError, match=r"'many' takes too many parameters \(params 6 > limit 5\)"
+    ):
+        report.require_max_params()

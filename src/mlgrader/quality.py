@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import tokenize
 import warnings
 from collections.abc import Iterable, Iterator
@@ -48,6 +49,15 @@ _MUTABLE_FACTORIES = frozenset(
     {"list", "dict", "set", "bytearray", "defaultdict", "OrderedDict", "deque", "Counter"}
 )
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+# PEP 8 names as pep8-naming's N801/N802 check them: two regular expressions, cheaper
+# and more predictable inside the sandboxed test process than running ruff on the code.
+_CLASS_NAME = re.compile(r"^_*[A-Z][A-Za-z0-9]*$")
+_FUNCTION_NAME = re.compile(r"^(_*[a-z][a-z0-9_]*|__[a-z][a-z0-9_]*__|(visit|depart)_\w+)$")
+_FRAMEWORK_NAMES = frozenset(  # names frameworks impose (pep8-naming's defaults)
+    {"setUp", "tearDown", "setUpClass", "tearDownClass", "setUpModule", "tearDownModule",
+     "asyncSetUp", "asyncTearDown", "setUpTestData"}
+)  # fmt: skip
+DUPLICATE_BLOCK = 4  # consecutive identical statements that make a duplicated block
 _FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
 
@@ -99,6 +109,7 @@ class ClassMetrics:
     methods: list[str]
     public_attributes: list[str]
     is_abstract: bool
+    lcom4: int = 1
     attribute_lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -177,6 +188,107 @@ class QualityReport:
     def require_no_bare_except(self) -> None:
         """Fail on bare ``except:`` and on ``except Exception:`` whose body only swallows."""
         self._require_kind("bare-except", "bare or swallowing except clauses")
+
+    def require_no_print(self) -> None:
+        """Fail on ``print()`` calls: library code returns values or logs."""
+        self._require_kind("print-call", "print() in library code")
+
+    def require_no_star_imports(self) -> None:
+        """Fail on ``from x import *``."""
+        self._require_kind("star-import", "star imports")
+
+    def require_no_mutable_defaults(self) -> None:
+        """Fail on mutable default arguments (``def f(x=[])``)."""
+        self._require_kind("mutable-default", "mutable default arguments")
+
+    def require_pep8_names(self) -> None:
+        """Fail on class names not in CapWords and function names not in snake_case."""
+        self._require_kind("naming", "names that break PEP 8")
+
+    def require_no_duplicate_blocks(self) -> None:
+        """Fail when a run of `DUPLICATE_BLOCK` identical statements appears twice."""
+        self._require_kind("duplicate-block", "duplicated blocks")
+
+    def require_max_params(self, limit: int = 5) -> None:
+        """Fail if any function takes more than ``limit`` parameters (``self`` not counted)."""
+        self._require_metric("params", limit, "takes too many parameters", "parameters above")
+
+    def require_type_hints(self, fraction: float = 1.0) -> None:
+        """Fail if a public function annotates less than ``fraction`` of its parameters and return."""
+        problems = self._syntax_problems()
+        for fm in self.files.values():
+            for fn in fm.functions:
+                if (
+                    _is_public(fn.qualname)
+                    and "<locals>" not in fn.qualname
+                    and fn.annotated < fraction
+                ):
+                    problems.append(
+                        f"{fm.path}:{fn.line}: function {fn.qualname!r} is missing type hints "
+                        f"(annotated {fn.annotated:.0%} vs required {fraction:.0%})"
+                    )
+        _raise_if(problems, f"type-hint coverage below {fraction:.0%}")
+
+    def require_cohesion(self, limit: int = 1, class_name: str | None = None) -> None:
+        """Fail if a class's LCOM4 (groups of methods sharing no state) exceeds ``limit``."""
+        problems = self._syntax_problems()
+        for fm, cls in self._classes(class_name):
+            if cls.lcom4 > limit:
+                problems.append(
+                    f"{fm.path}:{cls.line}: class {cls.qualname!r} does {cls.lcom4} unrelated jobs "
+                    f"(LCOM4 {cls.lcom4} > limit {limit}): its methods fall into groups that "
+                    "share no attributes"
+                )
+        _raise_if(problems, f"class cohesion (LCOM4) above {limit}")
+
+    def require_shared_base(self, methods: Iterable[str], *, abstract: bool = True) -> str:
+        """Fail unless the concrete classes defining ``methods`` share one base declaring them.
+
+        For example ``require_shared_base(["forward", "backward"])``: every layer derives
+        from one base class (abstract, if ``abstract``) that declares forward and backward,
+        so a new layer type plugs in. Returns the base's name.
+        """
+        wanted = set(methods)
+        classes = {cls.name: cls for _, cls in self._classes(None)}
+
+        def lineage(name: str) -> list[str]:
+            chain, todo = [], [name]
+            while todo:
+                current = todo.pop(0)
+                if current in classes and current not in chain:
+                    chain.append(current)
+                    todo.extend(b.rsplit(".", 1)[-1] for b in classes[current].bases)
+            return chain
+
+        def has_all(name: str) -> bool:
+            return wanted <= {m for c in lineage(name) for m in classes[c].methods}
+
+        concrete = [n for n, c in classes.items() if not c.is_abstract and has_all(n)]
+        concrete = [n for n in concrete if not any(n in lineage(o)[1:] for o in concrete)]
+        title = f"classes defining {', '.join(sorted(wanted))}"
+        if len(concrete) < 2:
+            raise AssertionError(f"expected at least two {title}, found {concrete or 'none'}")
+        common = [
+            name
+            for name in lineage(concrete[0])[1:]
+            if all(name in lineage(other) for other in concrete[1:])
+            and wanted <= set(classes[name].methods)
+            and (classes[name].is_abstract or not abstract)
+        ]
+        if not common:
+            kind = "abstract base class" if abstract else "base class"
+            raise AssertionError(
+                f"{', '.join(concrete)} define {', '.join(sorted(wanted))} but share no {kind} "
+                "declaring them (an ABC with @abstractmethod, a Protocol, or methods that raise "
+                "NotImplementedError)"
+            )
+        return common[0]
+
+    def _classes(self, class_name: str | None) -> Iterator[tuple[FileMetrics, ClassMetrics]]:
+        for fm in self.files.values():
+            for cls in fm.classes:
+                if class_name is None or class_name in (cls.name, cls.qualname):
+                    yield fm, cls
 
     def require_private_state(self, class_name: str | None = None) -> None:
         """Fail if attributes set on ``self`` (or listed in ``__slots__``) are public.
@@ -311,6 +423,29 @@ class _Analyzer:
             self._visit_def(node, prefix="", in_class=False, local=False)
         for node in ast.walk(tree):
             self._check_node(node)
+        self._check_duplicates(tree)
+
+    def _check_duplicates(self, tree: ast.Module) -> None:
+        """Runs of `DUPLICATE_BLOCK` identical statements in two places: copy-paste."""
+        first: dict[str, int] = {}
+        for node in ast.walk(tree):
+            for name in ("body", "orelse", "finalbody"):
+                body = getattr(node, name, None)
+                if not isinstance(body, list) or len(body) < DUPLICATE_BLOCK:
+                    continue
+                run_end = -1  # a longer copy is one finding, not one per window
+                for i in range(len(body) - DUPLICATE_BLOCK + 1):
+                    window = body[i : i + DUPLICATE_BLOCK]
+                    key = "\n".join(ast.dump(stmt) for stmt in window)
+                    line = window[0].lineno
+                    seen = first.setdefault(key, line)
+                    if seen != line and i > run_end:
+                        run_end = i + DUPLICATE_BLOCK - 1
+                        detail = (
+                            f"{DUPLICATE_BLOCK} statements from line {line} repeat those at "
+                            f"line {seen}; share them in one function"
+                        )
+                        self._add(line, "duplicate-block", detail)
 
     def _visit_def(self, node: ast.AST, prefix: str, in_class: bool, local: bool) -> None:
         if isinstance(node, ast.ClassDef):
@@ -344,6 +479,8 @@ class _Analyzer:
             )
         )
         fn = self._fm.functions[-1]
+        if not _FUNCTION_NAME.match(node.name) and node.name not in _FRAMEWORK_NAMES:
+            self._add(node, "naming", f"function name {qualname!r} is not snake_case (PEP 8)")
         exempt = {"overload", "setter", "deleter"} & decorators
         if not has_doc and not local and _is_public(qualname) and not exempt:
             self._add(node, "missing-docstring", f"public function {qualname!r} has no docstring")
@@ -366,6 +503,8 @@ class _Analyzer:
     def _visit_class(self, node: ast.ClassDef, prefix: str, local: bool) -> None:
         qualname = prefix + node.name
         has_doc = ast.get_docstring(node) is not None
+        if not _CLASS_NAME.match(node.name):
+            self._add(node, "naming", f"class name {node.name!r} is not CapWords (PEP 8)")
         if not has_doc and not local and _is_public(qualname):
             self._add(node, "missing-docstring", f"public class {qualname!r} has no docstring")
         self._check_state(node.body, f"class attribute '{qualname}.{{}}'")
@@ -391,6 +530,7 @@ class _Analyzer:
                 methods=method_names,
                 public_attributes=list(public),
                 is_abstract=_is_abstract(node, methods),
+                lcom4=_lcom4(methods),
                 attribute_lines=public,
             )
         )
@@ -606,7 +746,58 @@ def _is_abstract(cls: ast.ClassDef, methods: list[_FunctionNode]) -> bool:
     if base_names & {"ABC", "Protocol"} or "ABCMeta" in meta:
         return True
     decorators = (_dotted(d).rsplit(".", 1)[-1] for m in methods for d in m.decorator_list)
-    return any(name.startswith("abstract") for name in decorators)
+    if any(name.startswith("abstract") for name in decorators):
+        return True
+    return any(_raises_not_implemented(m) for m in methods)
+
+
+def _raises_not_implemented(method: _FunctionNode) -> bool:
+    body = [s for s in method.body if not _is_noop(s)]
+    if len(body) != 1 or not isinstance(body[0], ast.Raise) or body[0].exc is None:
+        return False
+    exc = body[0].exc.func if isinstance(body[0].exc, ast.Call) else body[0].exc
+    return _dotted(exc).rsplit(".", 1)[-1] == "NotImplementedError"
+
+
+def _lcom4(methods: list[_FunctionNode]) -> int:
+    """Lack of cohesion (LCOM4, Hitz and Montazeri): connected groups of methods.
+
+    Two methods are linked when both use one instance attribute or one calls the
+    other through ``self``. 1 is a cohesive class; 2 or more means the class does
+    unrelated jobs that could be separate classes. ``__init__`` is left out (it
+    touches every attribute and would link everything), as are static and class
+    methods and methods that use no instance state (abstract stubs).
+    """
+    names = {m.name for m in methods}
+    uses: dict[str, set[str]] = {}
+    for method in methods:
+        decorators = {_dotted(d).rsplit(".", 1)[-1] for d in method.decorator_list}
+        params = [*method.args.posonlyargs, *method.args.args]
+        if method.name == "__init__" or not params or decorators & {"staticmethod", "classmethod"}:
+            continue
+        me = params[0].arg
+        used = {
+            node.attr
+            for node in ast.walk(method)
+            if isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == me
+        }
+        if used:
+            uses[method.name] = used
+    parent = {name: name for name in uses}
+
+    def root(name: str) -> str:
+        while parent[name] != name:
+            name = parent[name]
+        return name
+
+    owner: dict[str, str] = {}
+    for user, used in uses.items():
+        for item in used:
+            other = item if item in names and item in uses else owner.setdefault(item, user)
+            parent[root(user)] = root(other)
+    return len({root(name) for name in uses}) if uses else 1
 
 
 def _catches_everything(node: ast.expr) -> bool:

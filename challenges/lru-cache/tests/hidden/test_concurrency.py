@@ -87,33 +87,39 @@ def _lru_step(capacity: int):
     return step
 
 
+def _record_round(LRUCache, round_no: int) -> History:
+    """One round: threads share a fresh small cache; every call and result is recorded."""
+    cache = LRUCache(ROUND_CAPACITY)
+    history = History()
+
+    def worker(index: int) -> None:
+        rng = random.Random(round_no * 1000 + index)
+        for op_no in range(ROUND_OPS):
+            key = rng.randrange(ROUND_KEYS)
+            roll = rng.random()
+            try:
+                if roll < 0.45:
+                    history.record("put", cache.put, key, (key, index, op_no))
+                elif roll < 0.85:
+                    history.record("get", cache.get, key)
+                elif roll < 0.95:
+                    history.record("contains", cache.__contains__, key)
+                else:
+                    history.record("len", cache.__len__)
+            except Exception:
+                pass  # recorded as raised: no sequential cache raises here
+
+    run_threads(worker, n=ROUND_THREADS, timeout=TIMEOUT_S)
+    return history
+
+
 @pytest.mark.rubric("concurrency", weight=3)
 def test_concurrent_results_match_some_sequential_order(LRUCache):
     """Many short rounds of 4 threads on a small cache: every value, miss and len that a
     thread saw must be explained by some one-at-a-time order (linearizability)."""
     step = _lru_step(ROUND_CAPACITY)
     for round_no in range(ROUNDS):
-        cache = LRUCache(ROUND_CAPACITY)
-        history = History()
-
-        def worker(index: int) -> None:
-            rng = random.Random(round_no * 1000 + index)
-            for op_no in range(ROUND_OPS):
-                key = rng.randrange(ROUND_KEYS)
-                roll = rng.random()
-                try:
-                    if roll < 0.45:
-                        history.record("put", cache.put, key, (key, index, op_no))
-                    elif roll < 0.85:
-                        history.record("get", cache.get, key)
-                    elif roll < 0.95:
-                        history.record("contains", cache.__contains__, key)
-                    else:
-                        history.record("len", cache.__len__)
-                except Exception:
-                    pass  # recorded as raised: no sequential cache raises here
-
-        run_threads(worker, n=ROUND_THREADS, timeout=TIMEOUT_S)
+        history = _record_round(LRUCache, round_no)
         verdict = check_linearizable(history.operations, step, ())
         assert verdict.ok, f"round {round_no + 1} of {ROUNDS}: " + verdict.explain()
 
