@@ -83,3 +83,39 @@ def test_pipes_in_messages_do_not_break_markdown_tables() -> None:
     card = make_card()
     card.tests[1].message = "a | b"
     assert "a \\| b" in render_markdown(card)
+
+
+QUALITY_SOURCE = '''\
+"""A module."""
+
+
+class Cache:
+    """A cache."""
+
+    def __init__(self):
+        self.items = {}
+
+    def get(self, key: str) -> int:
+        """Get."""
+        print(key)
+        return self.items[key]
+'''
+
+
+def test_markdown_shows_a_quality_table_and_findings() -> None:
+    from mlgrader.quality import analyze_source
+
+    card = make_card()
+    card.quality = analyze_source(QUALITY_SOURCE, "cache.py").to_dict()
+    text = render_markdown(card)
+    assert "### Code quality" in text
+    # 2 functions (max complexity 1, longest 4 lines, nesting 0), docstrings on 2 of 3
+    # (the class and get; __init__ is not required but counts as undocumented), hints 50%
+    # on average (__init__ 0 of 1, get 2 of 2), 1 class with LCOM4 1, 2 findings.
+    assert "| `cache.py` | 13 | 2 | 1 | 4 | 0 | 67% | 50% | 1 (1) | 2 |" in text
+    assert "- `cache.py:8` public-attribute: Cache.items is public state" in text
+    assert "- `cache.py:12` print-call:" in text
+
+
+def test_markdown_without_quality_data_has_no_quality_section() -> None:
+    assert "Code quality" not in render_markdown(make_card())

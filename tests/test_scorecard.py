@@ -378,3 +378,17 @@ def test_grading_caps_the_text_of_a_scorecard() -> None:
     total = sum(len(t.message) + len(t.longrepr or "") for t in capped)
     assert total <= MAX_DETAIL_CHARS * 1.2
     assert all(t.message.startswith("mmm") for t in capped)
+
+
+def test_quality_section_validates_against_the_schema(
+    validator: jsonschema.Draft202012Validator,
+) -> None:
+    from mlgrader.quality import analyze_source
+
+    source = "class A:\n    def f(self, x=[]):\n        return self.y\n"
+    card = make_card([]).to_dict()
+    card["quality"] = analyze_source(source, "a.py").to_dict()
+    validator.validate(card)
+    card["quality"]["files"]["a.py"]["classes"][0]["lcom4"] = 0
+    with pytest.raises(jsonschema.ValidationError):
+        validator.validate(card)

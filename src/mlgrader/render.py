@@ -121,9 +121,55 @@ def render_markdown(card: Scorecard) -> str:
         for test_id, label, expected, measured, result in checks:
             out.append(f"| `{test_id}` | {label} | {expected} | {measured} | {result} |")
         out.append("")
+    out += _quality_markdown(card.quality)
     out += ["### Integrity", "", f"Status: **{card.integrity.status}**", ""]
     out += [f"- `{f.kind}`: {_md(f.detail)}" for f in card.integrity.findings]
     return "\n".join(out).rstrip() + "\n"
+
+
+_QUALITY_FINDINGS_SHOWN = 20
+
+
+def _quality_markdown(quality: dict[str, Any]) -> list[str]:
+    """The code-quality section: one row per file, then the findings with file and line."""
+    files: dict[str, Any] = quality.get("files") or {}
+    if not files:
+        return []
+    out = [
+        "### Code quality",
+        "",
+        "| File | Lines | Functions | Max complexity | Max length | Max nesting "
+        "| Docstrings | Type hints | Classes (max LCOM4) | Findings |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    findings: list[dict[str, Any]] = []
+    for name, data in files.items():
+        funcs, classes = data.get("functions", []), data.get("classes", [])
+        findings += data.get("findings", [])
+
+        def most(key: str, items: list[dict[str, Any]] = funcs) -> str:
+            return str(max((f[key] for f in items), default="-"))
+
+        documented = sum(f["has_docstring"] for f in funcs) + sum(
+            c["has_docstring"] for c in classes
+        )
+        hints = sum(f["annotated"] for f in funcs) / len(funcs) if funcs else 0.0
+        parts = len(funcs) + len(classes)
+        out.append(
+            f"| `{name}` | {data.get('lines', 0)} | {len(funcs)} | {most('complexity')} "
+            f"| {most('length')} | {most('nesting')} "
+            f"| {f'{documented / parts:.0%}' if parts else '-'} "
+            f"| {f'{hints:.0%}' if funcs else '-'} "
+            f"| {len(classes)} ({most('lcom4', classes)}) | {len(data.get('findings', []))} |"
+        )
+    out.append("")
+    for finding in findings[:_QUALITY_FINDINGS_SHOWN]:
+        out.append(
+            f"- `{finding['file']}:{finding['line']}` {finding['kind']}: {_md(finding['detail'])}"
+        )
+    if len(findings) > _QUALITY_FINDINGS_SHOWN:
+        out.append(f"- ... and {len(findings) - _QUALITY_FINDINGS_SHOWN} more")
+    return [*out, ""] if findings else out
 
 
 def _by_category(card: Scorecard) -> list[tuple[str, list[TestResult]]]:
