@@ -485,3 +485,16 @@ def test_count_that_steps_once_is_left_to_timing() -> None:
 
 def test_too_few_counted_sizes_say_nothing() -> None:
     assert complexity._count_class(_CNS[:3], np.array([1.0, 2.0, 3.0])) is None
+
+
+def test_numpy_log_factor_fails_on_counts_of_an_object_array() -> None:
+    # np.searchsorted on floats adds ~1 ns a halving to ~1 us of call overhead: far
+    # below timing noise. On an object array of counted keys every comparison counts.
+    def search(a: np.ndarray) -> int:
+        return int(np.searchsorted(a, 0.3))
+
+    result = check(
+        search, lambda n: np.sort(np.random.default_rng(n).random(n)), "O(1)", time_budget=1.0
+    )
+    assert result.verdict == "failed", result.message
+    assert result.estimate.count_class == "O(log n)"

@@ -193,7 +193,7 @@ class _Run:
         self.make_input = make_input
         self.start = time.perf_counter()
         self.budget = budget
-        self.deadline = self.start + budget
+        self.deadline = self.start + 0.92 * budget  # headroom: fits and a late batch
         self.exponential = False  # seen super-polynomial growth: step n additively
         self.target = min(0.002, max(0.0005, budget / 3000))  # seconds per batch
         self.sizes: list[_Size] = []
@@ -320,18 +320,21 @@ class _Run:
         """
         limit = min(self.deadline, time.perf_counter() + share * self.budget)
         per_op = 1.5e-7  # seconds a traced bytecode costs; refined as we go
+        prep = 3.0  # building and rewriting an input, in multiples of building it; refined
         todo = [s for s in self.sizes if _COUNT_MIN_N <= s.n <= _COUNT_MAX_N]
         i = 0
         while i < len(todo):
             size = todo[i]
             ops = self._predict_ops(size.n)
-            cost = 3 * size.build + 4 * (ops * per_op + size.per_call)
+            cost = 1.5 * prep * size.build + 4 * (ops * per_op + size.per_call)
             if ops > _MAX_COUNTED_OPS or time.perf_counter() + cost > limit:
                 break
             try:
+                started = time.perf_counter()
                 arg = self.make_input(size.n)
                 if self.keys:
                     arg = counted_keys(arg)
+                prep = max(1.0, (time.perf_counter() - started) / max(size.build, 1e-6))
                 started = time.perf_counter()
                 ops_per_call = median_count(self.func, arg, _COUNT_CALLS)
             except Exception:

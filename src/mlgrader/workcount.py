@@ -19,8 +19,9 @@ Two counters, used together:
   a few bytecodes that the counter sees. Arithmetic on them returns counted values
   too, so a key computed from a key (``sorted(xs, key=lambda x: -x)``) is still
   counted. The subclasses delegate to the base type, so values are unchanged; only
-  containers the engine can rebuild in place (list, dict, set, deque, and these
-  inside tuples, lists and dicts) are rewritten.
+  containers the engine can rebuild (list, dict, set, deque, tuple, nested two
+  deep) are rewritten, and numeric numpy arrays become object arrays of counted
+  keys, which makes numpy's loops (``searchsorted``, ``sort``, ``@``) countable.
 
 Counts are a lower bound on the work: C work that neither runs Python code nor
 touches a counted key (``memmove`` in ``list.insert(0, x)``, numpy kernels) stays
@@ -35,6 +36,8 @@ from collections import deque
 from collections.abc import Callable
 from types import FrameType
 from typing import Any
+
+import numpy as np
 
 _MAX_DEPTH = 2  # containers inside containers rewritten: a tuple of lists, a dict of lists
 
@@ -143,9 +146,14 @@ def _key(value: Any) -> Any:
 def counted_keys(arg: Any, depth: int = 0) -> Any:
     """Rewrite ``arg``'s scalar elements as counted keys, in place where possible.
 
-    Returns the argument to call with: ``arg`` itself for everything but a bare
-    scalar, which is left alone (arithmetic on it would shed the subclass anyway).
-    Objects of other types are never touched: their behaviour is the candidate's.
+    Returns the argument to call with: ``arg`` itself for mutable containers
+    (rewritten in place, so aliases see the same keys), a new tuple or array where
+    the container is immutable or of fixed dtype, and a bare scalar unchanged
+    (arithmetic on it would shed the subclass anyway). A numeric numpy array
+    becomes an object array of counted keys, so that numpy's own loops
+    (``searchsorted``, ``sort``, ``sum``, ``@``) call Python for every comparison
+    and operation. Objects of other types are never touched: their behaviour is
+    the candidate's.
     """
     if depth > _MAX_DEPTH:
         return arg
@@ -165,10 +173,20 @@ def counted_keys(arg: Any, depth: int = 0) -> Any:
         arg.clear()
         arg.update(members)
     elif kind is tuple:
-        for item in arg:
-            if type(item) in (list, deque, dict, set, tuple):
-                counted_keys(item, depth + 1)
+        return tuple(_nested(x, depth) for x in arg)
+    elif kind is np.ndarray:
+        return _counted_array(arg)
     return arg
+
+
+def _counted_array(arr: np.ndarray) -> np.ndarray:
+    """A numeric array as an object array of counted keys, same shape and values."""
+    wrap = {"f": _Float, "i": _Int, "u": _Int, "b": None}.get(arr.dtype.kind)
+    if wrap is None or arr.ndim == 0:
+        return arr
+    values = arr.ravel().tolist()
+    flat = np.fromiter((wrap(v) for v in values), dtype=object, count=len(values))
+    return flat.reshape(arr.shape)
 
 
 def _nested(value: Any, depth: int) -> Any:
