@@ -7,7 +7,12 @@ Each helper raises one ``AssertionError`` that lists *every* offending place as
 once instead of fixing them one test run at a time. The report also serialises to
 JSON for the grading report.
 
-Only the standard library ``ast`` module is used: the candidate's code is parsed,
+Only the standard library ``ast`` module is used, by choice: radon computes the same
+cyclomatic complexity (tests/test_quality.py checks that ours equals radon's on real
+code), but every other metric here (cohesion, state, naming, duplicated blocks) needs
+our own pass over the tree anyway, and one ``ast`` pass inside the sandboxed test
+process beats a second dependency (radon's last release is from 2023) or running ruff
+or pylint as subprocesses there. The candidate's code is parsed,
 never imported or executed, and a file that does not parse yields a
 ``syntax-error`` finding instead of an exception (every ``require_*`` helper then
 fails, since nothing about that file could be checked).
@@ -15,8 +20,9 @@ fails, since nothing about that file could be checked).
 Cyclomatic complexity follows McCabe/radon: 1, plus 1 for each ``if``/``elif``,
 ternary, ``for``, ``while``, ``except`` clause, ``assert``, comprehension ``for``
 and comprehension ``if``, ``match`` case (a bare ``case _:`` is the "else" and is
-free), and 1 for each extra operand of ``and``/``or``. ``with`` and ``else``
-branches are free. Nested functions and classes are measured separately.
+free), and 1 for each extra operand of ``and``/``or``; an ``else`` on ``for``,
+``while`` or ``try`` adds 1, as radon counts it. ``with`` and an ``if``'s ``else``
+are free. Nested functions and classes are measured separately.
 """
 
 from __future__ import annotations
@@ -612,6 +618,10 @@ def _complexity(func: _FunctionNode) -> int:
     score = 1
     for node in _own_nodes(func):
         if isinstance(node, _BRANCHES):
+            score += 1
+            if isinstance(node, ast.For | ast.AsyncFor | ast.While) and node.orelse:
+                score += 1  # a loop's else is a branch of its own, as radon counts it
+        elif isinstance(node, ast.Try | ast.TryStar) and node.orelse:
             score += 1
         elif isinstance(node, ast.BoolOp):
             score += len(node.values) - 1
