@@ -768,3 +768,27 @@ def test_cyclomatic_complexity_equals_radons_on_real_code() -> None:
                     assert ours[name] == item.complexity, (path.name, name)
                     compared += 1
     assert compared > 100
+
+
+def test_else_on_loops_and_try_counts_like_radon() -> None:
+    source = src(
+        """
+        def f(items):
+            for x in items:      # +1, and +1 for its else
+                if x:            # +1
+                    break
+            else:
+                pass
+            try:
+                g()
+            except ValueError:   # +1
+                pass
+            else:                # +1
+                pass
+            if items:            # +1; an if's else is free
+                pass
+            else:
+                pass
+        """
+    )
+    assert analyze_source(source).find_function("f").complexity == 7
