@@ -73,3 +73,18 @@ def test_public_api_is_documented(quality):
 def test_no_bare_except(quality):
     """No `except:` that swallows every exception."""
     quality.require_no_bare_except()
+
+
+@pytest.mark.rubric("oop")
+def test_cache_class_is_cohesive(quality):
+    """LRUCache's methods work on shared state (LCOM4 of 1): one class, one job."""
+    quality.require_cohesion(limit=1, class_name="LRUCache")
+
+
+@pytest.mark.rubric("oop")
+def test_clean_python(quality):
+    """PEP 8 names, no mutable default arguments, no print calls, no star imports."""
+    quality.require_pep8_names()
+    quality.require_no_mutable_defaults()
+    quality.require_no_print()
+    quality.require_no_star_imports()
