@@ -422,7 +422,8 @@ def test_bare_except_only_flags_swallowing_broad_handlers() -> None:
         """
     )
     report = analyze_source(code, "exc.py")
-    assert [(f.kind, f.line) for f in report.findings] == [("bare-except", 9)]
+    # the logging handler is over-broad (its own kind), not a silent swallow
+    assert [(f.kind, f.line) for f in report.findings] == [("broad-except", 5), ("bare-except", 9)]
     with pytest.raises(AssertionError, match=r"exc\.py:9: 'except \(ValueError, Exception\):'"):
         report.require_no_bare_except()
 
@@ -792,3 +793,32 @@ def test_else_on_loops_and_try_counts_like_radon() -> None:
         """
     )
     assert analyze_source(source).find_function("f").complexity == 7
+
+
+def test_over_broad_except_that_does_not_reraise() -> None:
+    source = src(
+        """
+        def load(path):
+            try:
+                return open(path).read()
+            except Exception as exc:
+                log(exc)
+            try:
+                return 1
+            except Exception:
+                cleanup()
+                raise
+            try:
+                return 2
+            except (ValueError, OSError):
+                return None
+        """
+    )
+    report = analyze_source(source, "l.py")
+    with pytest.raises(AssertionError) as info:
+        report.require_no_broad_except()
+    assert str(info.value).splitlines() == [
+        "1 place(s) with over-broad except clauses:",
+        "  l.py:4: 'except Exception:' catches every error and does not re-raise",
+    ]
+    report.require_no_bare_except()  # logging is not silent swallowing

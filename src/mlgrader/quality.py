@@ -195,6 +195,12 @@ class QualityReport:
         """Fail on bare ``except:`` and on ``except Exception:`` whose body only swallows."""
         self._require_kind("bare-except", "bare or swallowing except clauses")
 
+    def require_no_broad_except(self) -> None:
+        """Fail on ``except Exception``/``BaseException`` that does not re-raise (and bare ones)."""
+        problems = self._syntax_problems()
+        problems.extend(str(f) for f in self.findings if f.kind in ("bare-except", "broad-except"))
+        _raise_if(problems, "over-broad except clauses")
+
     def require_no_print(self) -> None:
         """Fail on ``print()`` calls: library code returns values or logs."""
         self._require_kind("print-call", "print() in library code")
@@ -578,6 +584,12 @@ class _Analyzer:
             elif _catches_everything(node.type) and all(_is_noop(s) for s in node.body):
                 caught = ast.unparse(node.type)
                 self._add(node, "bare-except", f"'except {caught}:' silently swallows errors")
+            elif _catches_everything(node.type) and not any(
+                isinstance(n, ast.Raise) for n in ast.walk(node)
+            ):
+                caught = ast.unparse(node.type)
+                detail = f"'except {caught}:' catches every error and does not re-raise"
+                self._add(node, "broad-except", detail)
 
 
 # -- helpers on AST nodes --------------------------------------------------------------------
