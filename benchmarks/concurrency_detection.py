@@ -25,7 +25,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mlgrader.testing import History, Operation, check_linearizable, run_processes, run_threads
+from mlgrader.testing import (
+    History,
+    check_linearizable,
+    lru_cache_model,
+    run_processes,
+    run_threads,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CHALLENGE = ROOT / "challenges" / "lru-cache"
@@ -101,27 +107,9 @@ def process_deadlock_reported() -> bool:
     return False
 
 
-def _lru_step(capacity: int) -> Callable[[Any, Operation], tuple[Any, Any]]:
-    def step(state: Any, op: Operation) -> tuple[Any, Any]:
-        items, keys = list(state), [k for k, _ in state]
-        key = op.args[0]
-        if op.name == "get":
-            if key not in keys:
-                return None, state
-            pair = items.pop(keys.index(key))
-            return pair[1], (*items, pair)
-        if key in keys:
-            items.pop(keys.index(key))
-        elif len(items) == capacity:
-            items.pop(0)
-        return None, (*items, (key, op.args[1]))
-
-    return step
-
-
 def lru_linearizable(cls: Any, seed: int, rounds: int = 600) -> bool:
     """True when every round's history is linearizable (as the hidden test asks)."""
-    step = _lru_step(3)
+    step = lru_cache_model(3)
     for round_no in range(rounds):
         cache, history = cls(3), History()
 

@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 
 from mlgrader.errors import UserInputError
-from mlgrader.linearizability import History, Operation, Raised, check_linearizable
+from mlgrader.linearizability import (
+    History,
+    Operation,
+    Raised,
+    check_linearizable,
+    lru_cache_model,
+)
 
 
 def _register(state: Hashable, op: Operation) -> tuple[Any, Hashable]:
@@ -66,27 +72,6 @@ def test_value_never_written_is_not_linearizable() -> None:
     assert not check_linearizable(ops, _register, 0).ok
 
 
-def _lru(capacity: int):  # type: ignore[no-untyped-def]
-    """A sequential LRU cache model; state: ((key, value), ...) least recent first."""
-
-    def step(state: Hashable, op: Operation) -> tuple[Any, Hashable]:
-        items = list(state)  # type: ignore[call-overload]
-        keys = [k for k, _ in items]
-        key = op.args[0]
-        if op.name == "get":
-            if key not in keys:
-                return -1, state
-            pair = items.pop(keys.index(key))
-            return pair[1], (*items, pair)
-        if key in keys:
-            items.pop(keys.index(key))
-        elif len(items) == capacity:
-            items.pop(0)
-        return None, (*items, (key, op.args[1]))
-
-    return step
-
-
 def test_lru_history_with_a_lost_update_is_caught() -> None:
     # Two puts overlap, then both keys are read back, but capacity 2 holds one extra key
     # from before: every order evicts one of them, yet all three are returned.
@@ -98,8 +83,8 @@ def test_lru_history_with_a_lost_update_is_caught() -> None:
         _op(0, "get", (2,), 2, 13, 14),
         _op(0, "get", (3,), 3, 15, 16),
     ]
-    assert not check_linearizable(ops, _lru(2), ()).ok
-    assert check_linearizable(ops, _lru(3), ()).ok
+    assert not check_linearizable(ops, lru_cache_model(2), ()).ok
+    assert check_linearizable(ops, lru_cache_model(3), ()).ok
 
 
 def test_search_budget_is_reported_as_undecided_not_passed() -> None:
@@ -164,3 +149,17 @@ def test_recorded_threads_of_a_locked_map_are_linearizable() -> None:
 
     verdict = check_linearizable(ops, step, ())
     assert verdict.ok, verdict.explain()
+
+
+def test_lru_model_contains_and_len_do_not_change_recency() -> None:
+    step = lru_cache_model(2, miss=-1)
+    ops = [
+        _op(0, "put", (1, "a"), None, 0, 1),
+        _op(0, "put", (2, "b"), None, 2, 3),
+        _op(0, "contains", (1,), True, 4, 5),  # 1 stays least recent ...
+        _op(0, "len", (), 2, 6, 7),
+        _op(0, "put", (3, "c"), None, 8, 9),  # ... so 1 is evicted
+        _op(0, "get", (1,), -1, 10, 11),
+        _op(0, "get", (2,), "b", 12, 13),
+    ]
+    assert check_linearizable(ops, step, ()).ok

@@ -27,7 +27,14 @@ from typing import Any
 
 from mlgrader.errors import UserInputError
 
-__all__ = ["History", "Linearization", "Operation", "Raised", "check_linearizable"]
+__all__ = [
+    "History",
+    "Linearization",
+    "Operation",
+    "Raised",
+    "check_linearizable",
+    "lru_cache_model",
+]
 
 
 @dataclass(frozen=True)
@@ -180,3 +187,34 @@ def check_linearizable(
         longest=[ops[i] for i in best[1]],
         stuck=[ops[i] for i in best[2]],
     )
+
+
+def lru_cache_model(capacity: int, miss: Any = None) -> Step:
+    """A sequential LRU cache as a model for :func:`check_linearizable`, initial state ``()``.
+
+    Operations: ``get(key)`` (``miss`` when absent; a hit becomes most recent),
+    ``put(key, value)`` (evicts the least recent when full), ``contains(key)`` and
+    ``len()`` (neither changes recency). The state is ``((key, value), ...)``, least
+    recent first.
+    """
+
+    def step(state: Hashable, op: Operation) -> tuple[Any, Hashable]:
+        items: list[tuple[Any, Any]] = list(state)  # type: ignore[call-overload]
+        keys = [key for key, _ in items]
+        if op.name == "len":
+            return len(items), state
+        key = op.args[0]
+        if op.name == "contains":
+            return key in keys, state
+        if op.name == "get":
+            if key not in keys:
+                return miss, state
+            pair = items.pop(keys.index(key))
+            return pair[1], (*items, pair)
+        if key in keys:
+            items.pop(keys.index(key))
+        elif len(items) == capacity:
+            items.pop(0)
+        return None, (*items, (key, op.args[1]))
+
+    return step

@@ -33,7 +33,7 @@ from typing import Any
 from mlgrader.errors import UserInputError
 from mlgrader.eventloop import run_without_blocking
 from mlgrader.leaks import no_leaks
-from mlgrader.linearizability import History, Operation, check_linearizable
+from mlgrader.linearizability import History, Operation, check_linearizable, lru_cache_model
 from mlgrader.parallelism import Spans, speedup
 from mlgrader.processes import ProcessRun, run_processes
 
@@ -45,6 +45,7 @@ __all__ = [
     "ThreadError",
     "ThreadRun",
     "check_linearizable",
+    "lru_cache_model",
     "no_leaks",
     "run_processes",
     "run_threads",

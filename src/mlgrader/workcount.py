@@ -60,25 +60,19 @@ class _Str(str):
     __slots__ = ()
 
 
-def _delegate(base: type, name: str) -> Callable[..., Any]:
-    """``base.name`` called from a Python frame, so the counter sees every call."""
-    method = getattr(base, name)
+def _delegate(base: type, name: str, result: type | None = None) -> Callable[..., Any]:
+    """``base.name`` called from a Python frame, so the counter sees every call.
 
-    def op(self: Any, *args: Any) -> Any:
-        return method(self, *args)
-
-    op.__name__ = name
-    return op
-
-
-def _derived(base: type, name: str, result: type) -> Callable[..., Any]:
-    """``base.name`` whose result is counted too, so keys computed from keys
-    (``key=lambda x: -x``, ``x % 1000``) are compared and hashed in sight of the counter."""
+    With ``result``, the value is counted too, so keys computed from keys
+    (``key=lambda x: -x``, ``x % 1000``) are compared and hashed in sight of the counter.
+    """
     method = getattr(base, name)
 
     def op(self: Any, *args: Any) -> Any:
         value = method(self, *args)
-        return value if value is NotImplemented else result(value)
+        if result is None or value is NotImplemented:
+            return value
+        return result(value)
 
     op.__name__ = name
     return op
@@ -126,13 +120,13 @@ for _type, _base in ((_Int, int), (_Float, float), (_Str, str)):
     for _name in _COMPARE_OPS:
         setattr(_type, _name, _delegate(_base, _name))
 for _name in _INT_OPS:
-    setattr(_Int, _name, _derived(int, _name, _Int))
+    setattr(_Int, _name, _delegate(int, _name, _Int))
 for _name in ("__truediv__", "__rtruediv__"):
-    setattr(_Int, _name, _derived(int, _name, _Float))
+    setattr(_Int, _name, _delegate(int, _name, _Float))
 for _name in _FLOAT_OPS:
-    setattr(_Float, _name, _derived(float, _name, _Float))
+    setattr(_Float, _name, _delegate(float, _name, _Float))
 for _name in ("__add__", "__mul__", "__rmul__"):
-    setattr(_Str, _name, _derived(str, _name, _Str))
+    setattr(_Str, _name, _delegate(str, _name, _Str))
 
 _COUNTED: dict[type, type] = {int: _Int, float: _Float, str: _Str}
 

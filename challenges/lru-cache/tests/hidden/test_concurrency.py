@@ -15,7 +15,13 @@ from typing import Any
 
 import pytest
 
-from mlgrader.testing import History, Operation, check_linearizable, run_threads, strict_equal
+from mlgrader.testing import (
+    History,
+    check_linearizable,
+    lru_cache_model,
+    run_threads,
+    strict_equal,
+)
 
 THREADS = 8
 OPS_PER_THREAD = 20_000
@@ -62,31 +68,6 @@ ROUND_CAPACITY = 3
 ROUND_KEYS = 5
 
 
-def _lru_step(capacity: int):
-    """A sequential LRU cache as a model: state is ((key, value), ...), least recent first."""
-
-    def step(state: tuple, op: Operation) -> tuple[Any, tuple]:
-        items = list(state)
-        keys = [key for key, _ in items]
-        if op.name == "len":
-            return len(items), state
-        key = op.args[0]
-        if op.name == "contains":
-            return key in keys, state
-        if op.name == "get":
-            if key not in keys:
-                return None, state
-            pair = items.pop(keys.index(key))
-            return pair[1], (*items, pair)
-        if key in keys:
-            items.pop(keys.index(key))
-        elif len(items) == capacity:
-            items.pop(0)
-        return None, (*items, (key, op.args[1]))
-
-    return step
-
-
 def _record_round(LRUCache, round_no: int) -> History:
     """One round: threads share a fresh small cache; every call and result is recorded."""
     cache = LRUCache(ROUND_CAPACITY)
@@ -117,7 +98,7 @@ def _record_round(LRUCache, round_no: int) -> History:
 def test_concurrent_results_match_some_sequential_order(LRUCache):
     """Many short rounds of 4 threads on a small cache: every value, miss and len that a
     thread saw must be explained by some one-at-a-time order (linearizability)."""
-    step = _lru_step(ROUND_CAPACITY)
+    step = lru_cache_model(ROUND_CAPACITY)
     for round_no in range(ROUNDS):
         history = _record_round(LRUCache, round_no)
         verdict = check_linearizable(history.operations, step, ())
