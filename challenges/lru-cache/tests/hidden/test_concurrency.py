@@ -68,7 +68,7 @@ ROUND_CAPACITY = 3
 ROUND_KEYS = 5
 
 
-def _record_round(LRUCache, round_no: int) -> History:
+def _record_round(LRUCache, round_no: int, threads: int = ROUND_THREADS) -> History:
     """One round: threads share a fresh small cache; every call and result is recorded."""
     cache = LRUCache(ROUND_CAPACITY)
     history = History()
@@ -90,7 +90,7 @@ def _record_round(LRUCache, round_no: int) -> History:
             except Exception:
                 pass  # recorded as raised: no sequential cache raises here
 
-    run_threads(worker, n=ROUND_THREADS, timeout=TIMEOUT_S)
+    run_threads(worker, n=threads, timeout=TIMEOUT_S)
     return history
 
 
@@ -99,6 +99,13 @@ def test_concurrent_results_match_some_sequential_order(LRUCache):
     """Many short rounds of 4 threads on a small cache: every value, miss and len that a
     thread saw must be explained by some one-at-a-time order (linearizability)."""
     step = lru_cache_model(ROUND_CAPACITY)
+    alone = _record_round(LRUCache, -1, threads=1)
+    verdict = check_linearizable(alone.operations, step, ())
+    if not verdict.ok:
+        pytest.fail(
+            "concurrent results are judged against a sequential LRU cache, and this cache "
+            "already differs from one with a single thread:\n" + verdict.explain()
+        )
     for round_no in range(ROUNDS):
         history = _record_round(LRUCache, round_no)
         verdict = check_linearizable(history.operations, step, ())
