@@ -822,3 +822,43 @@ def test_over_broad_except_that_does_not_reraise() -> None:
         "  l.py:4: 'except Exception:' catches every error and does not re-raise",
     ]
     report.require_no_bare_except()  # logging is not silent swallowing
+
+
+def test_overrides_inherit_their_docstring() -> None:
+    source = src(
+        '''
+        class Base:
+            """A base."""
+
+            def run(self):
+                """Run it."""
+
+
+        class Child(Base):
+            """A child."""
+
+            def run(self):
+                return 1
+
+            def extra(self):
+                return 2
+        '''
+    )
+    report = analyze_source(source, "o.py")
+    with pytest.raises(AssertionError) as info:
+        report.require_docstrings()
+    assert str(info.value).splitlines()[1:] == [
+        "  o.py:14: public function 'Child.extra' has no docstring"
+    ]
+
+
+def test_shared_base_of_named_classes_ignores_others() -> None:
+    loss = "\n\nclass Loss:\n    def forward(self, p, t):\n        return 0\n\n    def backward(self):\n        return 0\n"
+    report = analyze_source(LAYERS + loss)
+    with pytest.raises(AssertionError, match="share no abstract base"):
+        report.require_shared_base(["forward", "backward"])
+    assert (
+        report.require_shared_base(["forward", "backward"], classes=["Linear", "Tanh"]) == "Layer"
+    )
+    with pytest.raises(AssertionError, match="Dense missing or incomplete"):
+        report.require_shared_base(["forward", "backward"], classes=["Linear", "Dense"])

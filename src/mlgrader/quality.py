@@ -253,39 +253,52 @@ class QualityReport:
                 )
         _raise_if(problems, f"class cohesion (LCOM4) above {limit}")
 
-    def require_shared_base(self, methods: Iterable[str], *, abstract: bool = True) -> str:
+    def require_shared_base(
+        self, methods: Iterable[str], *, classes: Iterable[str] | None = None, abstract: bool = True
+    ) -> str:
         """Fail unless the concrete classes defining ``methods`` share one base declaring them.
 
-        For example ``require_shared_base(["forward", "backward"])``: every layer derives
-        from one base class (abstract, if ``abstract``) that declares forward and backward,
-        so a new layer type plugs in. Returns the base's name.
+        For example ``require_shared_base(["forward", "backward"], classes=["Linear", "Tanh"])``:
+        the layers derive from one base class (abstract, if ``abstract``) that declares
+        forward and backward, so a new layer type plugs in. ``classes`` names the classes
+        to check (default: every concrete class defining ``methods``, most derived only).
+        Returns the base's name.
         """
         wanted = set(methods)
-        classes = {cls.name: cls for _, cls in self._classes(None)}
+        table = {cls.name: cls for _, cls in self._classes(None)}
 
         def lineage(name: str) -> list[str]:
             chain, todo = [], [name]
             while todo:
                 current = todo.pop(0)
-                if current in classes and current not in chain:
+                if current in table and current not in chain:
                     chain.append(current)
-                    todo.extend(b.rsplit(".", 1)[-1] for b in classes[current].bases)
+                    todo.extend(b.rsplit(".", 1)[-1] for b in table[current].bases)
             return chain
 
         def has_all(name: str) -> bool:
-            return wanted <= {m for c in lineage(name) for m in classes[c].methods}
+            return wanted <= {m for c in lineage(name) for m in table[c].methods}
 
-        concrete = [n for n, c in classes.items() if not c.is_abstract and has_all(n)]
-        concrete = [n for n in concrete if not any(n in lineage(o)[1:] for o in concrete)]
         title = f"classes defining {', '.join(sorted(wanted))}"
+        if classes is not None:
+            named = list(classes)
+            missing = [n for n in named if n not in table or not has_all(n)]
+            if missing:
+                raise AssertionError(
+                    f"expected {title}: {', '.join(missing)} missing or incomplete"
+                )
+            concrete = named
+        else:
+            concrete = [n for n, c in table.items() if not c.is_abstract and has_all(n)]
+            concrete = [n for n in concrete if not any(n in lineage(o)[1:] for o in concrete)]
         if len(concrete) < 2:
             raise AssertionError(f"expected at least two {title}, found {concrete or 'none'}")
         common = [
             name
             for name in lineage(concrete[0])[1:]
             if all(name in lineage(other) for other in concrete[1:])
-            and wanted <= set(classes[name].methods)
-            and (classes[name].is_abstract or not abstract)
+            and wanted <= set(table[name].methods)
+            and (table[name].is_abstract or not abstract)
         ]
         if not common:
             kind = "abstract base class" if abstract else "base class"
@@ -424,6 +437,8 @@ class _Analyzer:
 
     def __init__(self, fm: FileMetrics) -> None:
         self._fm = fm
+        self._methods: dict[str, set[str]] = {}  # class name -> its and its bases' methods
+        self._inherited: set[str] = set()  # methods of the bases of the class being visited
 
     def _add(self, node: ast.AST | int, kind: str, detail: str) -> None:
         line = node if isinstance(node, int) else getattr(node, "lineno", 1)
@@ -493,7 +508,10 @@ class _Analyzer:
         fn = self._fm.functions[-1]
         if not _FUNCTION_NAME.match(node.name) and node.name not in _FRAMEWORK_NAMES:
             self._add(node, "naming", f"function name {qualname!r} is not snake_case (PEP 8)")
-        exempt = {"overload", "setter", "deleter"} & decorators
+        # An override inherits its base's docstring (as inspect.getdoc shows it).
+        exempt = {"overload", "setter", "deleter"} & decorators or (
+            in_class and node.name in self._inherited
+        )
         if not has_doc and not local and _is_public(qualname) and not exempt:
             self._add(node, "missing-docstring", f"public function {qualname!r} has no docstring")
         for kind, metric, value, limit in (
@@ -546,8 +564,13 @@ class _Analyzer:
                 attribute_lines=public,
             )
         )
+        bases = {_dotted(b).rsplit(".", 1)[-1] for b in node.bases}
+        inherited = set().union(*(self._methods.get(b, set()) for b in bases))
+        self._methods[node.name] = inherited | set(method_names)
+        outer, self._inherited = self._inherited, inherited
         for child in children:
             self._visit_def(child, f"{qualname}.", in_class=True, local=local)
+        self._inherited = outer
 
     def _check_state(self, body: list[ast.stmt], label: str) -> None:
         for stmt in _flat_statements(body):
