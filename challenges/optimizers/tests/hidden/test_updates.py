@@ -2,8 +2,8 @@
 
 Random parameters of several shapes get random gradients for several steps; after
 each step the candidate's parameters must equal the textbook rule's (written out
-plainly below) to 1e-9 relative. Then: defaults, per-parameter state, independent
-instances, and updates in place.
+plainly below) to 1e-6 relative, room for algebraically equal forms. Then:
+defaults, per-parameter state, independent instances, and updates in place.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def _check_every_step(optimizer, name, hp, seed):
             np.testing.assert_allclose(
                 got,
                 exp,
-                rtol=1e-9,
+                rtol=1e-6,  # room for algebraically equal forms
                 atol=1e-12,
                 err_msg=f"{name}{hp}: parameter {i} after step {step_no}",
             )
