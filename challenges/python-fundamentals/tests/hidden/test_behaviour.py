@@ -1,0 +1,200 @@
+"""Hidden correctness tests: decorators, lazy generators, the Vector value type, the bug fix."""
+
+from __future__ import annotations
+
+import itertools
+import tracemalloc
+
+import pytest
+
+
+@pytest.fixture
+def fun(submission):
+    return submission.module("fundamentals")
+
+
+# --- memoize --------------------------------------------------------------------------------
+
+
+@pytest.mark.rubric("correctness", weight=2)
+def test_memoize_is_bounded_and_least_recently_used(fun):
+    calls = []
+
+    @fun.memoize(maxsize=2)
+    def f(x):
+        calls.append(x)
+        return x
+
+    for x in [1, 2, 1, 3, 1, 2]:  # 3 evicts 2 (1 was used more recently); then 2 recomputes
+        f(x)
+    assert calls == [1, 2, 3, 2]
+    hits, misses, size = f.cache_info()
+    assert (hits, misses, size) == (2, 4, 2)
+
+
+@pytest.mark.rubric("correctness")
+def test_memoize_keeps_metadata_and_keys_on_keywords(fun):
+    @fun.memoize()
+    def area(width, height=1):
+        """Width times height."""
+        return width * height
+
+    assert area.__name__ == "area" and area.__doc__ == "Width times height."
+    assert area(2, height=3) == 6 and area(2, height=4) == 8 and area(2) == 2
+
+
+@pytest.mark.rubric("correctness")
+def test_memoize_bypasses_unhashable_arguments(fun):
+    calls = []
+
+    @fun.memoize()
+    def total(items):
+        calls.append(1)
+        return sum(items)
+
+    assert total([1, 2]) == 3 and total([1, 2]) == 3
+    assert len(calls) == 2
+
+
+@pytest.mark.rubric("correctness")
+def test_memoize_rejects_a_bad_size(fun):
+    with pytest.raises(ValueError):
+        fun.memoize(maxsize=0)
+
+
+# --- retry ------------------------------------------------------------------------------------
+
+
+@pytest.mark.rubric("correctness", weight=2)
+def test_retry_backs_off_then_succeeds(fun):
+    waits, attempts = [], []
+
+    @fun.retry(times=4, exceptions=(ConnectionError,), backoff=0.5, sleep=waits.append)
+    def flaky():
+        attempts.append(1)
+        if len(attempts) < 3:
+            raise ConnectionError("down")
+        return "ok"
+
+    assert flaky() == "ok"
+    assert len(attempts) == 3 and waits == [0.5, 1.0]
+
+
+@pytest.mark.rubric("correctness", weight=2)
+def test_retry_filters_exceptions_and_reraises_the_last(fun):
+    attempts = []
+
+    @fun.retry(times=3, exceptions=(ConnectionError,), sleep=lambda s: None)
+    def wrong_input():
+        attempts.append(1)
+        raise ValueError("bad")
+
+    with pytest.raises(ValueError):
+        wrong_input()
+    assert len(attempts) == 1, "a ValueError is not retried"
+
+    @fun.retry(times=3, exceptions=(ConnectionError,), sleep=lambda s: None)
+    def always_down():
+        attempts.append(1)
+        raise ConnectionError(f"attempt {len(attempts)}")
+
+    with pytest.raises(ConnectionError, match="attempt 4"):
+        always_down()
+
+
+# --- generators -------------------------------------------------------------------------------
+
+
+class _Source:
+    """An infinite iterator that counts how many items were taken from it."""
+
+    def __init__(self):
+        self.taken = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        self.taken += 1
+        return self.taken
+
+
+@pytest.mark.rubric("correctness", weight=2)
+def test_batched_is_lazy_and_handles_the_last_batch(fun):
+    source = _Source()
+    first = list(itertools.islice(fun.batched(source, 3), 2))
+    assert first == [(1, 2, 3), (4, 5, 6)]
+    assert source.taken <= 7
+    assert list(fun.batched(range(7), 3)) == [(0, 1, 2), (3, 4, 5), (6,)]
+    assert list(fun.batched([], 3)) == []
+
+
+@pytest.mark.rubric("correctness", weight=2)
+def test_window_is_lazy(fun):
+    source = _Source()
+    got = list(itertools.islice(fun.window(source, 4), 3))
+    assert got == [(1, 2, 3, 4), (2, 3, 4, 5), (3, 4, 5, 6)]
+    assert source.taken <= 7
+    assert list(fun.window([1, 2], 3)) == []
+
+
+@pytest.mark.rubric("correctness", weight=2)
+def test_window_uses_constant_memory_on_a_long_stream(fun):
+    stream = fun.window(itertools.count(), 5)
+    for _ in range(1000):
+        next(stream)
+    tracemalloc.start()
+    try:
+        for _ in range(200_000):
+            next(stream)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000, f"peak {peak} bytes over 200,000 windows: items are being kept"
+
+
+@pytest.mark.rubric("correctness")
+@pytest.mark.parametrize("bad", [0, -1, 1.5])
+def test_generators_reject_a_bad_size_at_once(fun, bad):
+    with pytest.raises(ValueError):
+        fun.batched([1], bad)
+    with pytest.raises(ValueError):
+        fun.window([1], bad)
+
+
+# --- Vector -------------------------------------------------------------------------------------
+
+
+@pytest.mark.rubric("correctness", weight=2)
+def test_equal_vectors_hash_alike(fun):
+    V = fun.Vector
+    assert V(1, 2) == V(1, 2) and hash(V(1, 2)) == hash(V(1, 2))
+    assert len({V(1, 2), V(1, 2), V(2, 1)}) == 2
+    assert {V(0, 0): "origin"}[V(0, 0)] == "origin"
+    assert V(1, 2) != V(2, 1) and V(1, 2) != (1, 2)
+
+
+@pytest.mark.rubric("correctness")
+def test_vector_is_immutable(fun):
+    v = fun.Vector(1, 2)
+    with pytest.raises(AttributeError):
+        v.x = 5
+    assert v == fun.Vector(1, 2)
+
+
+@pytest.mark.rubric("correctness")
+def test_vector_arithmetic_and_repr(fun):
+    V = fun.Vector
+    assert V(1, 2) + V(3, 4) == V(4, 6) and V(3, 4) - V(1, 2) == V(2, 2)
+    assert 2 * V(1, 2) == V(1, 2) * 2 == V(2, 4)
+    assert abs(V(3, 4)) == 5.0 and len(V(1, 2, 3)) == 3 and list(V(1, 2)) == [1, 2]
+    assert repr(V(1, 2)) == "Vector(1, 2)"
+    with pytest.raises(ValueError):
+        V(1, 2) + V(1, 2, 3)
+
+
+@pytest.mark.rubric("correctness")
+def test_append_item_with_and_without_a_list(fun):
+    mine = [0]
+    assert fun.append_item(1, mine) is mine and mine == [0, 1]
+    assert fun.append_item("a") == ["a"] and fun.append_item("b") == ["b"]
