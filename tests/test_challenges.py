@@ -8,6 +8,7 @@ import subprocess
 import sys
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -71,16 +72,11 @@ def test_readme_example_submission(tmp_path: Path) -> None:
     assert checks and all(c["expected"] == "O(1)" and c["verdict"] != "failed" for c in checks)
 
 
-@pytest.mark.parametrize("name", CHALLENGES)
-def test_kit_is_enough_to_start(tmp_path: Path, name: str) -> None:
-    """Every challenge's kit: no secrets, the stub imports, and the public tests run and
-    fail on the stub itself (its NotImplementedError, or the bug a stub hands over to
-    fix), never on an import error or a crash."""
+def _kit_and_check(tmp_path: Path, name: str) -> tuple[set[str], dict[str, Any]]:
+    """Make `name`'s kit with `init`, run `check` inside it; return its files and the card."""
     kit = tmp_path / "kit"
     assert mlgrader("init", name, str(kit)).returncode == 0
     names = {p.relative_to(kit).as_posix() for p in kit.rglob("*") if p.is_file()}
-    assert {"README.md", "RUBRIC.md"} <= names
-    assert not any(part in n for n in names for part in ("hidden", "reference", "mutants"))
     result = subprocess.run(
         [*MLGRADER, "check", ".", "--format", "json"],
         cwd=kit,
@@ -90,7 +86,18 @@ def test_kit_is_enough_to_start(tmp_path: Path, name: str) -> None:
         env={k: v for k, v in os.environ.items() if k != "MLGRADER_CHALLENGES"},
     )
     assert result.returncode == 0, result.stderr
-    tests = json.loads(result.stdout)["tests"]
+    return names, json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("name", CHALLENGES)
+def test_kit_is_enough_to_start(tmp_path: Path, name: str) -> None:
+    """Every challenge's kit: no secrets, the stub imports, and the public tests run and
+    fail on the stub itself (its NotImplementedError, or the bug a stub hands over to
+    fix), never on an import error or a crash."""
+    names, card = _kit_and_check(tmp_path, name)
+    assert {"README.md", "RUBRIC.md"} <= names
+    assert not any(part in n for n in names for part in ("hidden", "reference", "mutants"))
+    tests = card["tests"]
     assert tests and {t["visibility"] for t in tests} == {"public"}
     assert all(t["outcome"] == "failed" for t in tests), [(t["id"], t["outcome"]) for t in tests]
     messages = [t["message"] for t in tests]
@@ -100,19 +107,7 @@ def test_kit_is_enough_to_start(tmp_path: Path, name: str) -> None:
 
 def test_lru_cache_kit_checks_public_tests_only(tmp_path: Path) -> None:
     """A kit from `init` has no secrets, and `check` in it runs only the public tests."""
-    kit = tmp_path / "kit"
-    assert mlgrader("init", "lru-cache", str(kit)).returncode == 0
-    names = {p.relative_to(kit).as_posix() for p in kit.rglob("*") if p.is_file()}
+    names, card = _kit_and_check(tmp_path, "lru-cache")
     assert {"lru_cache.py", "kv_service.py", "README.md", "RUBRIC.md"} <= names
-    result = subprocess.run(
-        [*MLGRADER, "check", ".", "--format", "json"],
-        cwd=kit,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={k: v for k, v in os.environ.items() if k != "MLGRADER_CHALLENGES"},
-    )
-    assert result.returncode == 0, result.stderr
-    card = json.loads(result.stdout)
     assert card["mode"] == "public" and card["score"] == 0
     assert {t["visibility"] for t in card["tests"]} == {"public"}
