@@ -34,7 +34,7 @@ def mlgrader(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize("name", CHALLENGES)
 def test_validate(name: str) -> None:
     """Reference earns 100 twice, the stub earns no correctness, every mutant loses its category."""
-    result = mlgrader("validate", name)
+    result = mlgrader("validate", name, "--jobs", "2")
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"ok   {name}: reference: scored 100" in result.stdout
     assert "all challenges valid" in result.stdout
@@ -92,8 +92,8 @@ def _kit_and_check(tmp_path: Path, name: str) -> tuple[set[str], dict[str, Any]]
 @pytest.mark.parametrize("name", CHALLENGES)
 def test_kit_is_enough_to_start(tmp_path: Path, name: str) -> None:
     """Every challenge's kit: no secrets, the stub imports, and the public tests run and
-    fail on the stub itself (its NotImplementedError, or the bug a stub hands over to
-    fix), never on an import error or a crash."""
+    fail on the stub itself (its NotImplementedError, or, in a debugging challenge whose
+    stub is the broken code, its bugs), never on an import error or a crash."""
     names, card = _kit_and_check(tmp_path, name)
     assert {"README.md", "RUBRIC.md"} <= names
     assert not any(part in n for n in names for part in ("hidden", "reference", "mutants"))
@@ -102,7 +102,9 @@ def test_kit_is_enough_to_start(tmp_path: Path, name: str) -> None:
     assert all(t["outcome"] == "failed" for t in tests), [(t["id"], t["outcome"]) for t in tests]
     messages = [t["message"] for t in tests]
     assert all(messages) and not any("ImportError" in m or "ModuleNotFound" in m for m in messages)
-    assert any("NotImplementedError" in m for m in messages), messages
+    stub = ROOT / "challenges" / name / "stub"
+    if any("NotImplementedError" in p.read_text() for p in stub.rglob("*.py")):
+        assert any("NotImplementedError" in m for m in messages), messages
 
 
 def test_lru_cache_kit_checks_public_tests_only(tmp_path: Path) -> None:
@@ -111,3 +113,15 @@ def test_lru_cache_kit_checks_public_tests_only(tmp_path: Path) -> None:
     assert {"lru_cache.py", "kv_service.py", "README.md", "RUBRIC.md"} <= names
     assert card["mode"] == "public" and card["score"] == 0
     assert {t["visibility"] for t in card["tests"]} == {"public"}
+
+
+def test_kit_rubric_lists_only_graded_categories(tmp_path: Path) -> None:
+    """A category a challenge sets to weight 0 is not in its kit's RUBRIC.md: estimators is
+    graded on correctness and OOP only, 80 and 20 points."""
+    assert mlgrader("init", "estimators", str(tmp_path / "kit")).returncode == 0
+    rows = [
+        line.split("|")[1:3]
+        for line in (tmp_path / "kit" / "RUBRIC.md").read_text().splitlines()
+        if line.startswith("| ") and not line.startswith("| Category")
+    ]
+    assert [(c.strip(), p.strip()) for c, p in rows] == [("correctness", "80"), ("oop", "20")]

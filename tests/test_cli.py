@@ -267,3 +267,20 @@ def test_broken_challenge_exits_3_and_still_writes_a_scorecard(tmp_path: Path) -
     assert "internal error" in result.output and "test_broken.py" in result.output
     card = json.loads(out.read_text())
     assert card["score"] == 0 and "test_broken.py" in card["error"]
+
+
+def test_validate_in_parallel_reports_like_one_job() -> None:
+    """--jobs 2 grades side by side and prints the same checks, in the same order."""
+    one, two = run("validate", "adder"), run("validate", "adder", "--jobs", "2")
+    assert one.exit_code == two.exit_code == 0, one.output + two.output
+    checks = [
+        [ln for ln in r.stdout.splitlines() if ln.startswith(("ok", "FAIL"))] for r in (one, two)
+    ]
+    assert checks[0] and checks[0] == checks[1]
+    assert "all challenges valid" in two.stdout
+
+
+def test_validate_rejects_zero_jobs() -> None:
+    """--jobs 0 is bad input: exit 2 and a message naming the option."""
+    result = run("validate", "adder", "--jobs", "0")
+    assert result.exit_code == 2 and "--jobs" in result.output

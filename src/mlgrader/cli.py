@@ -324,8 +324,16 @@ def write_atomic(path: Path, text: str) -> None:
 @main.command("validate")
 @click.argument("names", nargs=-1, metavar="[CHALLENGE]...")
 @challenges_option
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Gradings to run side by side (reference, stub, mutants are independent).",
+)
 @handles_errors
-def validate_command(names: tuple[str, ...], challenges: str | None) -> None:
+def validate_command(names: tuple[str, ...], challenges: str | None, jobs: int) -> None:
     """Prove challenges: reference earns 100, stub earns no correctness, mutants lose points."""
     root = challenges_dir(challenges)
     chosen = [find_challenge(root, n) for n in names] if names else list_challenges(root)
@@ -333,7 +341,7 @@ def validate_command(names: tuple[str, ...], challenges: str | None) -> None:
         raise UserInputError(f"no challenges found in {root}; pass --challenges DIR")
     all_ok = True
     for chal in chosen:
-        report = validate_challenge(chal, progress=lambda m: click.echo(m, err=True))
+        report = validate_challenge(chal, progress=lambda m: click.echo(m, err=True), jobs=jobs)
         for check in report.checks:
             click.echo(
                 f"{'ok  ' if check.ok else 'FAIL'} {chal.name}: {check.subject}: {check.detail}"

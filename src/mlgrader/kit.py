@@ -68,6 +68,8 @@ def rubric_summary(challenge: Challenge, rubric: ChallengeRubric) -> str:
         "|---|---:|---|",
     ]
     for cat in rubric.categories.values():
+        if cat.weight == 0:  # a category this challenge does not grade
+            continue
         lines.append(f"| {cat.name} | {100 * cat.weight / total:.0f} | {cat.description} |")
     lines += [
         "",

@@ -10,8 +10,10 @@ right answer from the mistakes it claims to catch.
 from __future__ import annotations
 
 import fnmatch
+import multiprocessing
 import tomllib
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,21 +80,35 @@ Progress = Callable[[str], None]
 
 
 def validate_challenge(
-    challenge: Challenge, options: GradeOptions | None = None, progress: Progress | None = None
+    challenge: Challenge,
+    options: GradeOptions | None = None,
+    progress: Progress | None = None,
+    jobs: int = 1,
 ) -> ValidationReport:
-    """Run every proof for one challenge (see the module docstring)."""
+    """Run every proof for one challenge (see the module docstring).
+
+    The gradings are independent, so with ``jobs`` > 1 they run side by side in
+    worker processes (spawned, so no grader thread is ever forked mid-lock); the
+    checks come out in the same order either way.
+    """
     options = options or GradeOptions()
     say = progress or (lambda _msg: None)
-    report = ValidationReport(challenge.name)
+    mutants = challenge.mutants()
+    expectations = {m.name: load_expectation(m / "expect.toml") for m in mutants}
+    runs: list[tuple[str, Path]] = [
+        ("the reference", challenge.reference),
+        ("the reference again", challenge.reference),
+        ("the stub", challenge.stub),
+        *((f"mutant {m.name}", m) for m in mutants),
+    ]
+    cards = _grade_all(runs, challenge, options, say, jobs)
 
-    say(f"{challenge.name}: grading the reference")
-    first = grade(challenge.reference, challenge, options)
+    report = ValidationReport(challenge.name)
+    first, second, stub = cards[0], cards[1], cards[2]
     missing = [t.id for t in first.tests if t.earned < 1.0]
     report.checks.append(
         Check("reference", first.score == 100.0, f"scored {first.score:g}" + _listing(missing))
     )
-    say(f"{challenge.name}: grading the reference again")
-    second = grade(challenge.reference, challenge, options)
     report.checks.append(
         Check(
             "deterministic",
@@ -100,9 +116,6 @@ def validate_challenge(
             f"two runs scored {first.score:g} and {second.score:g}",
         )
     )
-
-    say(f"{challenge.name}: grading the stub")
-    stub = grade(challenge.stub, challenge, options)
     correctness = stub.category("correctness")
     earned = correctness.points if correctness else 0.0
     report.checks.append(
@@ -112,18 +125,35 @@ def validate_challenge(
             f"scored {stub.score:g} with {earned:g} correctness points",
         )
     )
-
-    mutants = challenge.mutants()
     if not mutants:
         report.checks.append(
             Check("mutants", False, "no mutants: add mutants/<flaw>/ with expect.toml")
         )
-    for folder in mutants:
-        expectation = load_expectation(folder / "expect.toml")
-        say(f"{challenge.name}: grading mutant {folder.name}")
-        card = grade(folder, challenge, options)
-        report.checks.append(_judge_mutant(folder.name, expectation, card))
+    for folder, card in zip(mutants, cards[3:], strict=True):
+        report.checks.append(_judge_mutant(folder.name, expectations[folder.name], card))
     return report
+
+
+def _grade_all(
+    runs: list[tuple[str, Path]],
+    challenge: Challenge,
+    options: GradeOptions,
+    say: Progress,
+    jobs: int,
+) -> list[Scorecard]:
+    """Grade each folder in ``runs``; the scorecards come back in the order given."""
+    if jobs <= 1:
+        cards = []
+        for label, folder in runs:
+            say(f"{challenge.name}: grading {label}")
+            cards.append(grade(folder, challenge, options))
+        return cards
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = {pool.submit(grade, folder, challenge, options): label for label, folder in runs}
+        for future in as_completed(futures):
+            say(f"{challenge.name}: graded {futures[future]}")
+        return [future.result() for future in futures]
 
 
 def _judge_mutant(name: str, expect: Expectation, card: Scorecard) -> Check:
