@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import tarfile
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import Any
 
 import pytest
+import xmlschema
 
 from mlgrader.exports import render_gradescope, render_junit
 from mlgrader.rubric import Category
@@ -142,14 +147,15 @@ def case(root: ET.Element, name: str) -> ET.Element:
 # -- JUnit -----------------------------------------------------------------------------------
 
 
-def test_junit_has_one_testsuite_per_category_present(card: Scorecard) -> None:
-    """JUnit has one testsuite per category that ran, in rubric order."""
+def test_junit_has_one_testsuite_per_category_and_visibility(card: Scorecard) -> None:
+    """One testsuite per category that ran and visibility, in rubric order, public first."""
     root = junit(card)
     assert root.tag == "testsuites"
     assert [s.get("name") for s in root.findall("testsuite")] == [
-        "correctness",
-        "complexity",
-        "concurrency",
+        "correctness (public)",
+        "correctness (hidden)",
+        "complexity (hidden)",
+        "concurrency (hidden)",
     ]
 
 
@@ -161,9 +167,10 @@ def test_junit_suite_counts(card: Scorecard) -> None:
         for name, s in suites.items()
     }
     assert counts == {
-        "correctness": {"tests": 4, "failures": 1, "errors": 0, "skipped": 1},
-        "complexity": {"tests": 2, "failures": 1, "errors": 0, "skipped": 0},
-        "concurrency": {"tests": 3, "failures": 0, "errors": 3, "skipped": 0},
+        "correctness (public)": {"tests": 3, "failures": 1, "errors": 0, "skipped": 1},
+        "correctness (hidden)": {"tests": 1, "failures": 0, "errors": 0, "skipped": 0},
+        "complexity (hidden)": {"tests": 2, "failures": 1, "errors": 0, "skipped": 0},
+        "concurrency (hidden)": {"tests": 3, "failures": 0, "errors": 3, "skipped": 0},
     }
     for name, suite in suites.items():
         assert len(suite.findall("testcase")) == counts[name]["tests"]
@@ -215,17 +222,20 @@ def test_junit_classname_and_time(card: Scorecard) -> None:
 
 
 def test_junit_visibility_property(card: Scorecard) -> None:
-    """Each testcase carries a visibility property: public or hidden."""
+    """Each test's visibility is its testsuite's property (the schema allows none on a case)."""
     root = junit(card)
 
     def visibility(name: str) -> str | None:
-        prop = case(root, name).find("properties/property[@name='visibility']")
+        wanted = case(root, name)
+        [suite] = [s for s in root.findall("testsuite") if wanted in list(s)]
+        prop = suite.find("properties/property[@name='visibility']")
         assert prop is not None
         return prop.get("value")
 
     assert visibility("tests/public/test_basic.py::test_put") == "public"
     assert visibility("tests/hidden/test_speed.py::test_put") == "hidden"
     assert visibility("test_get") == "hidden"
+    assert visibility("test_wait") == "hidden"
 
 
 def test_junit_escapes_markup_and_truncates_long_messages() -> None:
@@ -246,6 +256,48 @@ def test_junit_survives_control_characters_from_candidate_output() -> None:
     assert failure is not None
     assert "red" in (failure.get("message") or "")
     assert failure.text is not None and "done" in failure.text
+
+
+@pytest.fixture(scope="session")
+def junit_schema(pytestconfig: pytest.Config) -> xmlschema.XMLSchema:
+    """junit-10.xsd, the JUnit schema of Jenkins' xunit plugin that GitLab also reads.
+
+    pytest validates its own --junitxml output against the same file and ships it in
+    its source distribution, so it is fetched from the package index (the registry
+    CI may reach) rather than vendored here, and cached between runs.
+    """
+    cache = pytestconfig.cache
+    assert cache is not None
+    folder = Path(cache.mkdir("junit-xsd"))
+    xsd = folder / "junit-10.xsd"
+    if not xsd.is_file():
+        version = pytest.__version__
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:"]
+            + ["-d", str(folder), f"pytest=={version}"],
+            check=True,
+        )
+        with tarfile.open(folder / f"pytest-{version}.tar.gz") as sdist:
+            member = sdist.extractfile(f"pytest-{version}/testing/example_scripts/junit-10.xsd")
+            assert member is not None, "pytest's sdist no longer ships junit-10.xsd"
+            xsd.write_bytes(member.read())
+    return xmlschema.XMLSchema(str(xsd))
+
+
+def test_junit_validates_against_the_jenkins_schema(
+    card: Scorecard, junit_schema: xmlschema.XMLSchema
+) -> None:
+    """Every outcome, hidden and public tests, and candidate control characters: schema-valid."""
+    nasty = "\x1b[31mred\x1b[0m \x00 <b>&</b> done"
+    odd = make_card([result("t.py::test_x", outcome="failed", message=nasty, longrepr=nasty)])
+    for each in (card, odd):
+        junit_schema.validate(render_junit(each))
+
+
+def test_junit_schema_catches_what_it_should(junit_schema: xmlschema.XMLSchema) -> None:
+    """The schema is strict enough to matter: a property on a testcase is rejected."""
+    bad = '<testsuites><testsuite name="s" tests="1"><testcase name="t"><properties/>'
+    assert not junit_schema.is_valid(bad + "</testcase></testsuite></testsuites>")
 
 
 # -- Gradescope ------------------------------------------------------------------------------

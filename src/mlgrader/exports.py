@@ -1,6 +1,6 @@
 """Machine renderings of a Scorecard for other systems: JUnit XML and Gradescope results.json.
 
-JUnit feeds CI dashboards (one testsuite per rubric category); Gradescope's
+JUnit feeds CI dashboards (one testsuite per rubric category and visibility); Gradescope's
 results.json lets teams that grade there import the score. Both are views of
 the same Scorecard, so they agree with the JSON and markdown by construction.
 """
@@ -12,7 +12,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from mlgrader.scorecard import HIDDEN_MESSAGE, Scorecard
+from mlgrader.scorecard import HIDDEN_MESSAGE, Scorecard, TestResult
 
 #: Characters XML 1.0 forbids even when escaped (NUL, terminal escapes, ...): candidate output has them.
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -23,57 +23,68 @@ def _xml_text(text: str) -> str:
 
 
 def render_junit(card: Scorecard) -> str:
-    """JUnit XML: a testsuite per category, a testcase per test."""
+    """JUnit XML valid against the junit-10 schema Jenkins and GitLab read.
+
+    One testsuite per category and visibility, e.g. ``correctness (hidden)``, in
+    rubric order, public first. The schema allows properties on a testsuite but
+    not on a testcase, so a suite's ``category`` and ``visibility`` properties are
+    where each test's visibility lives.
+    """
     suites = ET.Element(
         "testsuites",
         name=f"mlgrader {card.challenge['name']}",
         tests=str(len(card.tests)),
         failures=str(sum(t.outcome == "failed" for t in card.tests)),
-        errors=str(sum(t.outcome in ("error", "timeout", "crashed") for t in card.tests)),
+        errors=str(sum(t.outcome in _ERRORS for t in card.tests)),
         time=f"{card.duration_s:.3f}",
     )
     for cat in card.categories:
-        tests = [t for t in card.tests if t.category == cat.name]
-        suite = ET.SubElement(
-            suites,
-            "testsuite",
-            name=cat.name,
-            tests=str(len(tests)),
-            failures=str(sum(t.outcome == "failed" for t in tests)),
-            errors=str(sum(t.outcome in ("error", "timeout", "crashed") for t in tests)),
-            skipped=str(sum(t.outcome == "skipped" for t in tests)),
-            time=f"{sum(t.duration_s for t in tests):.3f}",
-        )
-        for test in tests:
-            path, _, name = test.id.partition("::")
-            case = ET.SubElement(
-                suite,
-                "testcase",
-                classname=path.removesuffix(".py").replace("/", "."),
-                name=name or path,
-                time=f"{test.duration_s:.3f}",
-            )
-            ET.SubElement(
-                ET.SubElement(case, "properties"),
-                "property",
-                name="visibility",
-                value=test.visibility,
-            )
-            message = _xml_text(test.message)
-            if test.outcome == "failed":
-                ET.SubElement(case, "failure", message=message[:500]).text = _xml_text(
-                    test.longrepr or test.message
-                )
-            elif test.outcome in ("error", "timeout", "crashed"):
-                ET.SubElement(
-                    case, "error", message=message[:500], type=test.outcome
-                ).text = _xml_text(test.longrepr or test.message)
-            elif test.outcome == "skipped":
-                ET.SubElement(case, "skipped", message=message[:500])
+        for visibility in ("public", "hidden"):
+            tests = [t for t in card.tests if t.category == cat.name and t.visibility == visibility]
+            if tests:
+                _junit_suite(suites, cat.name, visibility, tests)
     ET.indent(suites)
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
     )
+
+
+_ERRORS = ("error", "timeout", "crashed")
+
+
+def _junit_suite(
+    parent: ET.Element, category: str, visibility: str, tests: list[TestResult]
+) -> None:
+    suite = ET.SubElement(
+        parent,
+        "testsuite",
+        name=f"{category} ({visibility})",
+        tests=str(len(tests)),
+        failures=str(sum(t.outcome == "failed" for t in tests)),
+        errors=str(sum(t.outcome in _ERRORS for t in tests)),
+        skipped=str(sum(t.outcome == "skipped" for t in tests)),
+        time=f"{sum(t.duration_s for t in tests):.3f}",
+    )
+    props = ET.SubElement(suite, "properties")
+    ET.SubElement(props, "property", name="category", value=category)
+    ET.SubElement(props, "property", name="visibility", value=visibility)
+    for test in tests:
+        path, _, name = test.id.partition("::")
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=path.removesuffix(".py").replace("/", "."),
+            name=name or path,
+            time=f"{test.duration_s:.3f}",
+        )
+        message = _xml_text(test.message)
+        detail = _xml_text(test.longrepr or test.message)
+        if test.outcome == "failed":
+            ET.SubElement(case, "failure", message=message[:500]).text = detail
+        elif test.outcome in _ERRORS:
+            ET.SubElement(case, "error", message=message[:500], type=test.outcome).text = detail
+        elif test.outcome == "skipped":
+            ET.SubElement(case, "skipped", message=message[:500])
 
 
 def render_gradescope(card: Scorecard) -> str:
