@@ -272,11 +272,9 @@ def junit_schema(pytestconfig: pytest.Config) -> xmlschema.XMLSchema:
     xsd = folder / "junit-10.xsd"
     if not xsd.is_file():
         version = pytest.__version__
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:"]
-            + ["-d", str(folder), f"pytest=={version}"],
-            check=True,
-        )
+        pip = [sys.executable, "-m", "pip", "download", "-q", "--no-deps"]
+        spec = f"pytest=={version}"
+        subprocess.run([*pip, "--no-binary", ":all:", "-d", str(folder), spec], check=True)
         with tarfile.open(folder / f"pytest-{version}.tar.gz") as sdist:
             member = sdist.extractfile(f"pytest-{version}/testing/example_scripts/junit-10.xsd")
             assert member is not None, "pytest's sdist no longer ships junit-10.xsd"
