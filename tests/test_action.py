@@ -109,3 +109,84 @@ def test_actionlint_catches_misuse_of_the_action(
     """The lint has teeth: a missing required input or a misspelled one is reported."""
     result = local_use(tmp_path, inputs)
     assert result.returncode == 1 and complaint in result.stdout, result.stdout
+
+
+def step(name: str) -> dict[str, Any]:
+    [found] = [s for s in action()["runs"]["steps"] if s.get("name") == name]
+    return found
+
+
+def run_step(name: str, tmp_path: Path, **env: str) -> tuple[int, dict[str, str], str]:
+    """Run one of the action's bash steps as the runner would; return exit code, outputs, summary."""
+    runner = {
+        "PATH": f"{BIN}:/usr/bin:/bin",
+        "RUNNER_TEMP": str(tmp_path / "runner"),
+        "GITHUB_WORKSPACE": str(tmp_path),
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
+    }
+    (tmp_path / "runner").mkdir(exist_ok=True)
+    for key in ("output", "summary"):
+        (tmp_path / key).write_text("")
+    result = subprocess.run(
+        ["bash", "-e", "-c", step(name)["run"]],
+        env={**runner, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = (tmp_path / "output").read_text().splitlines()
+    outputs = dict(line.split("=", 1) for line in lines)
+    return result.returncode, outputs, (tmp_path / "summary").read_text()
+
+
+@pytest.mark.parametrize(
+    ("folder", "passed"), [("reference", "true"), ("mutants/off-by-one", "false")]
+)
+def test_grade_step_writes_summary_outputs_and_files(
+    tmp_path: Path, folder: str, passed: str
+) -> None:
+    """The Grade step grades from a private path, writes the markdown scorecard to the job
+    summary, the score and pass flag to the outputs, and scorecard.json, scorecard.md and
+    junit.xml for the upload; only the final step fails the job below min-score."""
+    fixtures = ROOT / "tests" / "fixtures" / "challenges"
+    code, outputs, summary = run_step(
+        "Grade",
+        tmp_path,
+        CHALLENGE="adder",
+        SUBMISSION=str(fixtures / "adder" / folder),
+        CHALLENGES_PATH=str(fixtures),
+        CHALLENGES_REPOSITORY="",
+        CHALLENGES_SUBDIR="challenges",
+        MIN_SCORE="100",
+    )
+    assert code == 0
+    assert outputs["passed"] == passed
+    assert (outputs["score"] == "100.0") == (passed == "true")
+    assert summary.startswith("#") and "adder" in summary
+    out = Path(outputs["out"])
+    assert {p.name for p in out.iterdir()} == {"scorecard.json", "scorecard.md", "junit.xml"}
+    fail = subprocess.run(
+        ["bash", "-e", "-c", step("Fail below min-score")["run"]],
+        env={"PATH": "/usr/bin:/bin", "SCORE": outputs["score"], "MIN_SCORE": "100"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert fail.returncode == 1 and "below min-score 100" in fail.stdout
+
+
+def test_grade_step_without_hidden_tests_says_where_to_put_them(tmp_path: Path) -> None:
+    """No private location configured: an error naming both inputs, exit 2, nothing graded."""
+    code, outputs, _ = run_step(
+        "Grade",
+        tmp_path,
+        CHALLENGE="adder",
+        SUBMISSION=".",
+        CHALLENGES_PATH="",
+        CHALLENGES_REPOSITORY="",
+        CHALLENGES_SUBDIR="challenges",
+        MIN_SCORE="70",
+    )
+    assert code == 2 and outputs == {}
