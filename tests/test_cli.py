@@ -109,7 +109,11 @@ def test_markdown_junit_gradescope_files(tmp_path: Path) -> None:
     assert "| Category | Weight | Earned | Points | Tests |" in text
     assert "| correctness | 60 |" in text and "crashed" in text
     suites = ET.parse(junit).getroot()
-    assert {s.get("name") for s in suites} == {"correctness", "oop"}
+    assert {s.get("name") for s in suites} == {
+        "correctness (public)",
+        "correctness (hidden)",
+        "oop (hidden)",
+    }
     assert json.loads(gs.read_text())["score"] < 100
 
 

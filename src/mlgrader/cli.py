@@ -9,9 +9,7 @@ exits 3 after writing a scorecard where it can.
 from __future__ import annotations
 
 import functools
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,6 +17,14 @@ from typing import Any, TypeVar
 import click
 
 from mlgrader import __version__
+from mlgrader.batch import (
+    REPORT_HTML,
+    SUMMARY,
+    Batch,
+    default_workers,
+    find_submissions,
+    local_pool,
+)
 from mlgrader.challenge import (
     Challenge,
     challenges_dir,
@@ -26,8 +32,10 @@ from mlgrader.challenge import (
     list_challenges,
     read_kit_marker,
 )
+from mlgrader.distributed import dask_submitter
 from mlgrader.errors import ChallengeError, MlgraderError, UserInputError
 from mlgrader.exports import render_gradescope, render_junit
+from mlgrader.files import write_atomic
 from mlgrader.grading import GradeOptions, error_scorecard, grade
 from mlgrader.kit import load_kit, make_kit
 from mlgrader.render import render_json, render_markdown, render_text
@@ -159,6 +167,15 @@ def output_options(func: F) -> F:
             default=None,
             help="Exit 1 when the score is below this.",
         ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return limit_options(func)
+
+
+def limit_options(func: F) -> F:
+    """Per-test timeout, whole-submission deadline and memory: grade, check and batch."""
+    options = [
         click.option(
             "--test-timeout",
             type=click.FloatRange(min=0.1),
@@ -312,13 +329,82 @@ def resolve_challenge(
     return find_challenge(root, name)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write a report so that readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
+@main.command("batch")
+@click.argument("submissions", type=click.Path(path_type=Path))
+@click.option(
+    "--challenge",
+    "challenge_name",
+    required=True,
+    metavar="NAME",
+    help="Challenge to grade against.",
+)
+@challenges_option
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder for scorecards, summary.csv and the reports; a rerun resumes in it.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Gradings side by side on this machine (default: the number of cores).",
+)
+@click.option(
+    "--dask",
+    "dask_address",
+    default=None,
+    metavar="ADDRESS",
+    help="Send each submission to this Dask scheduler instead (needs mlgrader[dask]).",
+)
+@limit_options
+@handles_errors
+def batch_command(
+    submissions: Path,
+    challenge_name: str,
+    challenges: str | None,
+    out: Path,
+    workers: int | None,
+    dask_address: str | None,
+    test_timeout: float | None,
+    deadline: float | None,
+    memory: int | None,
+) -> None:
+    """Grade every submission folder in SUBMISSIONS, in parallel and resumably."""
+    chal = find_challenge(challenges_dir(challenges), challenge_name)
+    found = find_submissions(submissions)
+    if out.exists() and not out.is_dir():
+        raise UserInputError(f"--out {out} is a file; pass a folder")
+    options = GradeOptions(test_timeout_s=test_timeout, deadline_s=deadline, memory_mb=memory)
+    batch = Batch(out, chal)
+    todo = batch.pending(found)
+    workers = workers or default_workers()
+    where = f"Dask at {dask_address}" if dask_address else f"{workers} workers"
+    click.echo(
+        f"{len(found)} submissions, {len(found) - len(todo)} already graded; "
+        f"grading {len(todo)} with {where}",
+        err=True,
+    )
+    pool = (
+        dask_submitter(dask_address, chal, options)
+        if dask_address
+        else local_pool(chal, options, workers)
+    )
+    with (
+        pool as submit,
+        click.progressbar(
+            length=len(todo), label="grading", show_eta=True, show_pos=True, file=sys.stderr
+        ) as bar,
+    ):
+        result = batch.run(found, submit, on_done=lambda _name, _card: bar.update(1))
+    scores = [c.score for c in result.cards.values()]
+    passed = sum(c.passed for c in result.cards.values())
+    click.echo(
+        f"graded {len(result.graded)}, skipped {len(result.skipped)} already graded; "
+        f"{passed}/{len(scores)} passed"
+    )
+    click.echo(f"report: {out / REPORT_HTML}  summary: {out / SUMMARY}")
 
 
 @main.command("validate")

@@ -12,7 +12,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from mlgrader.scorecard import HIDDEN_MESSAGE, Scorecard, TestResult
+from mlgrader.scorecard import HIDDEN_MESSAGE, Scorecard, TestResult, max_points_by_test
 
 #: Characters XML 1.0 forbids even when escaped (NUL, terminal escapes, ...): candidate output has them.
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -89,12 +89,11 @@ def _junit_suite(
 
 def render_gradescope(card: Scorecard) -> str:
     """Gradescope's results.json: score, and per test name, score, max_score, status, visibility, output."""
+    shares = max_points_by_test(card)
     tests: list[dict[str, Any]] = []
     for cat in card.categories:
-        mine = [t for t in card.tests if t.category == cat.name]
-        weight_sum = sum(t.weight for t in mine) or 1.0
-        for test in mine:
-            max_score = cat.max_points * test.weight / weight_sum
+        for test in (t for t in card.tests if t.category == cat.name):
+            max_score = shares[test.id]
             tests.append(
                 {
                     "name": test.id,

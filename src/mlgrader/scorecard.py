@@ -198,3 +198,18 @@ def score_categories(
             )
         )
     return scores, round(total, 2)
+
+
+def max_points_by_test(card: Scorecard) -> dict[str, float]:
+    """Each test's share of the 100 points: its category's share split by test weight.
+
+    A test earns ``max_points * earned`` of the total; Gradescope's per-test
+    scores and the batch report's item analysis both rest on this.
+    """
+    shares: dict[str, float] = {}
+    for cat in card.categories:
+        mine = [t for t in card.tests if t.category == cat.name]
+        weight_sum = sum(t.weight for t in mine) or 1.0
+        for test in mine:
+            shares[test.id] = cat.max_points * test.weight / weight_sum
+    return shares
