@@ -97,6 +97,7 @@ def test_kit_is_enough_to_start(tmp_path: Path, name: str) -> None:
     names, card = _kit_and_check(tmp_path, name)
     assert {"README.md", "RUBRIC.md"} <= names
     assert not any(part in n for n in names for part in ("hidden", "reference", "mutants"))
+    assert card["integrity"] == {"status": "ok", "findings": []}, "the kit's own files flagged"
     tests = card["tests"]
     assert tests and {t["visibility"] for t in tests} == {"public"}
     assert all(t["outcome"] == "failed" for t in tests), [(t["id"], t["outcome"]) for t in tests]

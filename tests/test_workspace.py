@@ -273,6 +273,20 @@ def test_support_file_replaces_candidates_copy(prepare: Prepare, submission: Pat
     assert kinds(ws) == {"helper.py": "support-replaced", "data/table.csv": "support-replaced"}
 
 
+def test_support_module_cannot_be_shadowed(prepare: Prepare, submission: Path) -> None:
+    """A package folder or an extension module named like a support module would be imported
+    before it; both are removed, reported, and left out of the candidate's files."""
+    write(submission / "helper" / "__init__.py", "def helper():\n    return 'rigged'\n")
+    write(submission / "helper.cpython-311-x86_64-linux-gnu.so", b"\x7fELF")
+    ws = prepare()
+    assert copied(ws) == {"tiny.py", "helper.py", "data/table.csv"}
+    assert {f["path"] for f in ws.files} == {"tiny.py"}
+    assert kinds(ws) == {
+        "helper": "support-shadowed",
+        "helper.cpython-311-x86_64-linux-gnu.so": "support-shadowed",
+    }
+
+
 # -- the original is never written -----------------------------------------------------------
 
 

@@ -184,7 +184,11 @@ def _quality(ws: Workspace, challenge: Challenge) -> dict[str, Any]:
 def _scan(ws: Workspace, challenge: Challenge) -> list[Finding]:
     """Static tampering scan of the candidate's own files (the challenge's support excluded)."""
     support = challenge.support
-    files = [f["path"] for f in ws.files if not (support / f["path"]).is_file()]
+    files = [
+        f["path"]
+        for f in ws.files
+        if not (support / f["path"]).is_file() and not _challenge_own(challenge, ws, f["path"])
+    ]
     return [
         f.to_finding()
         for f in scan_submission(ws.submission, files)
@@ -192,6 +196,14 @@ def _scan(ws: Workspace, challenge: Challenge) -> list[Finding]:
             f.kind == "test-framework-import" and f.severity != "violated" and _is_test_file(f.file)
         )
     ]
+
+
+def _challenge_own(challenge: Challenge, ws: Workspace, path: str) -> bool:
+    """A kit's public test, unchanged: the challenge's code, not the candidate's."""
+    if not path.startswith("tests/public/"):
+        return False
+    theirs = challenge.root / path
+    return theirs.is_file() and theirs.read_bytes() == (ws.submission / path).read_bytes()
 
 
 def _is_test_file(path: str) -> bool:

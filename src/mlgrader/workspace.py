@@ -110,11 +110,43 @@ def prepare_workspace(
                     )
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(src, dest)
+                if dest.suffix == ".py":
+                    _remove_shadows(dest, ws)
     _copy_tests(challenge, ws, public_only=public_only)
     shutil.copyfile(challenge.root / "challenge.toml", ws.root / "challenge.toml")
     (ws.root / "rubric.toml").write_text(rubric.to_toml(), encoding="utf-8")
     (ws.root / "pytest.ini").write_text("[pytest]\naddopts =\n", encoding="utf-8")
     return ws
+
+
+def _remove_shadows(module: Path, ws: Workspace) -> None:
+    """Remove what Python would import instead of a support module ``name.py``: a package
+    folder ``name/`` or an extension ``name.*.so`` beside it both take precedence."""
+    name = module.stem
+    shadows = [module.with_suffix("")] if module.with_suffix("").exists() else []
+    shadows += [
+        p
+        for p in module.parent.glob(f"{name}.*")
+        if p != module and p.suffix in (".so", ".pyd", ".pyc")
+    ]
+    for shadow in shadows:
+        ws.findings.append(
+            Finding(
+                "support-shadowed",
+                f"{shadow.relative_to(ws.submission)}: would be imported instead of the "
+                f"challenge's {module.name}; removed",
+            )
+        )
+        if shadow.is_dir() and not shadow.is_symlink():
+            shutil.rmtree(shadow)
+        else:
+            shadow.unlink()
+    ws.files[:] = [f for f in ws.files if not any(_within(f["path"], s, ws) for s in shadows)]
+
+
+def _within(path: str, shadow: Path, ws: Workspace) -> bool:
+    rel = shadow.relative_to(ws.submission).as_posix()
+    return path == rel or path.startswith(rel + "/")
 
 
 def _skipped(rel: Path) -> bool:
