@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -175,6 +176,37 @@ def test_hang_becomes_timeout_with_stack(demo: pytest.Pytester) -> None:
     assert "within 1 s" in hang.message
     assert "test_spins_forever" in (hang.longrepr or "")
     assert records.results["tests/public/test_hang.py::test_fine"].outcome == "passed"
+
+
+def test_leaked_process_holding_the_pipe_costs_nothing(demo: pytest.Pytester) -> None:
+    """A test that passes but leaves a forked process behind (which inherits the report
+    pipe) is reported as passed at once, not as a timeout; so are the tests after it."""
+    write_test(
+        demo,
+        "tests/public/test_leaky.py",
+        """
+        import multiprocessing, os, time
+        def linger():
+            time.sleep(60)
+        def test_leaves_a_worker():
+            multiprocessing.get_context("fork").Process(target=linger, daemon=True).start()
+        def test_forks_and_forgets():
+            if os.fork() == 0:
+                time.sleep(60)
+                os._exit(0)
+        def test_after(submission):
+            assert submission.module("mod").add(2, 2) == 4
+        """,
+    )
+    started = time.monotonic()
+    _, records = grade_run(demo, "--mlgrader-test-timeout", "20")
+    outcomes = {k.split("::")[1]: v.outcome for k, v in records.results.items()}
+    assert outcomes == {
+        "test_leaves_a_worker": "passed",
+        "test_forks_and_forgets": "passed",
+        "test_after": "passed",
+    }
+    assert time.monotonic() - started < 15, "waited for the leaked processes"
 
 
 def test_deadline_marks_unstarted_tests_timeout(demo: pytest.Pytester) -> None:

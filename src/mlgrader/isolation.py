@@ -19,7 +19,7 @@ import select
 import signal
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,8 @@ MAX_REPORT_BYTES = 4 * 1024 * 1024
 MAX_LONGREPR_CHARS = 8000
 MAX_SECTION_CHARS = 4000
 GRACE_S = 0.5
+#: How often a test still running is checked for having exited with its pipe held open.
+EXIT_POLL_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ def run_isolated(
         _child_main(item, limits, before_run, write_fd, dump.fileno())
     CURRENT["pid"] = pid
     os.close(write_fd)
-    data, timed_out = _read_until(read_fd, started + limits.timeout_s + GRACE_S)
+    data, timed_out = _read_until(read_fd, started + limits.timeout_s + GRACE_S, pid)
     status = _reap(pid, started + limits.timeout_s + GRACE_S, timed_out)
     CURRENT.pop("pid", None)
     elapsed = time.monotonic() - started
@@ -194,26 +196,61 @@ def _serialise(config: pytest.Config, report: pytest.TestReport) -> dict[str, An
     return data
 
 
-def _read_until(fd: int, deadline: float) -> tuple[bytes, bool]:
-    """Read the child's reports until EOF; (data, timed_out)."""
+def _read_until(fd: int, deadline: float, pid: int) -> tuple[bytes, bool]:
+    """Read the child's reports until EOF or until the child has exited; (data, timed_out).
+
+    EOF alone is not enough: a process the test forked (a leaked multiprocessing
+    worker, say) inherits the pipe and keeps it open long after the test process
+    has reported and exited. Once the child is gone, what is already in the pipe
+    is all it wrote; its inheritors are not waited for.
+    """
     chunks: list[bytes] = []
     size = 0
+
+    def keep(chunk: bytes) -> None:
+        nonlocal size
+        if size < MAX_REPORT_BYTES:
+            chunks.append(chunk)
+            size += len(chunk)
+
     try:
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return b"".join(chunks), True
-            ready, _, _ = select.select([fd], [], [], remaining)
-            if not ready:
-                continue
-            chunk = os.read(fd, 65536)
-            if not chunk:
+            ready, _, _ = select.select([fd], [], [], min(remaining, EXIT_POLL_S))
+            if ready:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    return b"".join(chunks), False
+                keep(chunk)
+            if _has_exited(pid):
+                for chunk in _drain(fd):
+                    keep(chunk)
                 return b"".join(chunks), False
-            if size < MAX_REPORT_BYTES:
-                chunks.append(chunk)
-                size += len(chunk)
     finally:
         os.close(fd)
+
+
+def _has_exited(pid: int) -> bool:
+    """Whether the child has exited, without reaping it (``_reap`` does that)."""
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:
+        return True
+
+
+def _drain(fd: int) -> Iterator[bytes]:
+    """What is in the pipe right now, without blocking (bounded: inheritors may keep writing)."""
+    os.set_blocking(fd, False)
+    for _ in range(MAX_REPORT_BYTES // 65536 + 2):
+        try:
+            chunk = os.read(fd, 65536)
+        except BlockingIOError:
+            return
+        if not chunk:
+            return
+        yield chunk
 
 
 def _reap(pid: int, deadline: float, timed_out: bool) -> int | None:
