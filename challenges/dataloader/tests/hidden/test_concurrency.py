@@ -1,0 +1,235 @@
+"""Hidden concurrency tests: many clients on one server, parallel loads, shutdown, leaks.
+
+Clients are threads started together by `run_threads`, which also shrinks the
+interpreter's switch interval so that an unsynchronised cursor hands the same position
+to two clients on every run, and which reports a hang with the stack of every thread.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+import time
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from mlgrader.testing import no_leaks, run_threads, strict_equal
+
+VERSIONS = ["ThreadServer", "ProcessServer", "AsyncioServer"]
+CLIENTS = 16
+
+
+@pytest.fixture(params=VERSIONS)
+def api(request, submission):
+    """(server class, dataloader module, dataset module) for one version."""
+    dl = submission.module("dataloader")
+    ds = submission.module("dataset")
+    return getattr(dl, request.param), dl, ds
+
+
+def _client(server: Any, dl: Any, ds: Any, seed: int, limit: int, batches: bool) -> list[Any]:
+    """Call get_item (or, if `batches` and the seed is odd, get_batch) until EpochEnd.
+
+    Returns one list per call of ("item", index, item) or ("error", index) entries.
+    """
+    rng = random.Random(seed)
+    calls: list[Any] = []
+    for _ in range(limit):
+        try:
+            if batches and seed % 2:
+                got = server.get_batch(rng.randint(1, 4))
+            else:
+                got = [server.get_item()]
+            calls.append([("item", *pair) for pair in got])
+        except ds.ItemLoadError as exc:
+            calls.append([("error", exc.index)])
+        except dl.EpochEnd:
+            return calls
+    raise AssertionError(f"client {seed}: {limit} calls and no EpochEnd")
+
+
+def _check_once_each(runs: list[Any], order: list[int]) -> None:
+    """Every index of the epoch handed out exactly once over all clients."""
+    counts = Counter(entry[1] for run in runs for call in run for entry in call)
+    twice = sorted(i for i, c in counts.items() if c > 1)
+    assert not twice, (
+        f"{len(twice)} indices handed out more than once in one epoch over {len(runs)} "
+        f"clients, e.g. {twice[:8]}"
+    )
+    missing = sorted(set(order) - set(counts))
+    assert not missing, f"{len(missing)} indices never handed out in the epoch: {missing[:8]}"
+
+
+def _check_client(client: int, run: list[Any], position: dict[int, int], failing: frozenset[int]):
+    """One client's calls: right items, errors only for failing indices, positions in order."""
+    seen = []
+    for call in run:
+        spots = [position[entry[1]] for entry in call]
+        assert spots == list(range(spots[0], spots[0] + len(spots))), (
+            f"client {client}: one get_batch covered positions {spots} of the epoch order, "
+            "expected consecutive positions"
+        )
+        seen += spots
+        for entry in call:
+            if entry[0] == "error":
+                assert entry[1] in failing, (
+                    f"client {client}: ItemLoadError for index {entry[1]}, which loads fine"
+                )
+            else:
+                assert entry[1] not in failing, (
+                    f"client {client}: got an item for index {entry[1]}, whose load fails"
+                )
+                strict_equal(entry, ("item", entry[1], f"item-{entry[1]}"))
+    assert seen == sorted(seen), (
+        f"client {client} got epoch positions {seen}: each call must take the next "
+        "position(s), so one client's positions only increase"
+    )
+
+
+def _check_epoch(runs: list[Any], order: list[int], failing: frozenset[int]) -> None:
+    """Every index once across clients, right items, in order per client, batches contiguous."""
+    _check_once_each(runs, order)
+    position = {index: p for p, index in enumerate(order)}
+    for client, run in enumerate(runs):
+        _check_client(client, run, position, failing)
+
+
+@pytest.mark.rubric("concurrency", weight=4)
+def test_sixteen_clients_share_each_epoch_exactly_once(api):
+    """16 clients mixing get_item and get_batch: each index once per epoch, for 3 epochs."""
+    cls, dl, ds = api
+    n = 160
+    data = ds.SlowDataset(n, delay_s=0.0)  # instant loads: the clients contend all the time
+    with cls(data, workers=4, seed=21, prefetch=8) as server:
+        for epoch in range(3):
+            if epoch:
+                strict_equal(server.new_epoch(), epoch)
+            run = run_threads(
+                lambda i: _client(server, dl, ds, i, n + 5, batches=True), n=CLIENTS, timeout=15
+            )
+            run.raise_errors()
+            _check_epoch(run.results, ds.epoch_order(n, 21, epoch), frozenset())
+
+
+@pytest.mark.rubric("concurrency", weight=3)
+def test_errors_reach_only_the_client_that_asked(api):
+    """Failing items raise in their own caller only; the server keeps serving, also next epoch."""
+    cls, dl, ds = api
+    n = 120
+    failing = frozenset(random.Random(5).sample(range(n), 12))
+    data = ds.SlowDataset(n, delay_s=0.001, failing=failing)
+    with cls(data, workers=2, seed=8, prefetch=4) as server:
+        for epoch in range(2):
+            if epoch:
+                strict_equal(server.new_epoch(), epoch)
+            run = run_threads(
+                lambda i: _client(server, dl, ds, i, n + 5, batches=False), n=CLIENTS, timeout=15
+            )
+            run.raise_errors()
+            _check_epoch(run.results, ds.epoch_order(n, 8, epoch), failing)
+
+
+def _max_overlap(records: list[Any]) -> int:
+    events = sorted([(r.start, 1) for r in records] + [(r.end, -1) for r in records])
+    running = best = 0
+    for _, step in events:
+        running += step
+        best = max(best, running)
+    return best
+
+
+def _check_where(cls: Any, records: list[Any], client: int) -> None:
+    """ThreadServer: threads of this process; ProcessServer: child processes; Asyncio: aload."""
+    here = os.getpid()
+    name = cls.__name__
+    kinds = {r.kind for r in records}
+    pids = {r.pid for r in records}
+    if name == "AsyncioServer":
+        threads = {(r.pid, r.thread) for r in records}
+        assert kinds == {"aload"}, f"AsyncioServer must load with dataset.aload, saw {kinds}"
+        assert len(threads) == 1 and pids == {here}, (
+            f"AsyncioServer: expected every aload on one event-loop thread of this process, "
+            f"saw {len(threads)} threads in processes {sorted(pids)}"
+        )
+        assert client not in {r.thread for r in records}, "aload ran on the client's thread"
+    elif name == "ProcessServer":
+        assert here not in pids, "ProcessServer loaded items in the client's own process"
+        assert len(pids) >= 2, f"ProcessServer: loads ran in {len(pids)} process(es), expected >= 2"
+    else:
+        assert pids == {here}, f"ThreadServer: loads ran in other processes {sorted(pids)}"
+        assert client not in {r.thread for r in records}, "ThreadServer loaded on the client thread"
+
+
+@pytest.mark.rubric("concurrency", weight=3)
+def test_loads_run_in_parallel_up_to_the_worker_count(api, tmp_path):
+    """With 3 workers, 3 loads run at once, never more; loads run where the version says."""
+    cls, _dl, ds = api
+    n, workers = 24, 3
+    data = ds.SlowDataset(n, delay_s=0.015, trace_dir=tmp_path)
+    with cls(data, workers=workers, seed=2, prefetch=12) as server:
+        got = [server.get_item() for _ in range(n)]
+    strict_equal([i for i, _ in got], ds.epoch_order(n, 2, 0))
+    records = ds.read_trace(tmp_path)
+    strict_equal(sorted(r.index for r in records), list(range(n)))
+    overlap = _max_overlap(records)
+    assert overlap == workers, (
+        f"expected up to {workers} loads at once with workers={workers} (and never more), "
+        f"at most {overlap} ran at the same time"
+    )
+    _check_where(cls, records, threading.get_ident())
+
+
+@pytest.mark.rubric("concurrency", weight=2)
+def test_close_while_clients_wait_releases_them(api):
+    """close() during slow loads returns promptly; waiting clients get an item, then ServerClosed."""
+    cls, dl, ds = api
+    data = ds.SlowDataset(40, delay_s=0.1)
+    took: list[float] = []
+
+    def client(i: int) -> int:
+        served = 0
+        while True:
+            try:
+                server.get_item()
+                served += 1
+            except dl.ServerClosed:
+                return served
+
+    server = cls(data, workers=2, seed=0, prefetch=0)
+
+    def closer() -> None:
+        time.sleep(0.05)
+        start = time.perf_counter()
+        server.close()
+        took.append(time.perf_counter() - start)
+
+    stopper = threading.Thread(target=closer)
+    stopper.start()
+    try:
+        run = run_threads(client, n=6, timeout=10, switch_interval=None)
+    finally:
+        stopper.join(10)
+    run.raise_errors()
+    assert took and took[0] < 3.0, f"close() took {took} s with two 0.1 s loads in flight"
+    assert sum(run.results) <= 6, (
+        f"6 clients got {sum(run.results)} items although close() came 0.05 s after the start "
+        "(2 workers, 0.1 s loads): close() must drop the loads not yet started"
+    )
+
+
+@pytest.mark.rubric("concurrency", weight=3)
+def test_close_leaves_no_thread_or_process_behind(api):
+    """After close() (mid-epoch, after an epoch, right after start) nothing it started runs."""
+    cls, _dl, ds = api
+    data = ds.SlowDataset(20, delay_s=0.01)
+    with no_leaks(grace=1.0):
+        server = cls(data, workers=4, seed=0, prefetch=8)
+        server.get_item()
+        server.get_batch(3)
+        server.close()  # loads in flight
+        with cls(data, workers=2, seed=0, prefetch=4) as whole:
+            whole.get_batch(20)
+        cls(data, workers=3, seed=0, prefetch=6).close()
