@@ -39,7 +39,14 @@ def pack(folder: Path, arcname: str, extra: dict[str, bytes] | None = None) -> b
 def unpack(data: bytes, dest: Path) -> None:
     """Extract a :func:`pack` archive into ``dest``, refusing links and paths outside it."""
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
-        tar.extractall(dest, filter="data")
+        if hasattr(tarfile, "data_filter"):  # Python 3.11.4 and later
+            tar.extractall(dest, filter="data")
+            return
+        for member in tar.getmembers():
+            name = Path(member.name)
+            if name.is_absolute() or ".." in name.parts or not (member.isfile() or member.isdir()):
+                raise ValueError(f"refusing archive member {member.name!r}")
+        tar.extractall(dest)  # every member checked above
 
 
 def _no_caches(info: tarfile.TarInfo) -> tarfile.TarInfo | None:
