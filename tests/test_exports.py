@@ -259,16 +259,18 @@ def test_junit_survives_control_characters_from_candidate_output() -> None:
 
 
 @pytest.fixture(scope="session")
-def junit_schema(pytestconfig: pytest.Config) -> xmlschema.XMLSchema:
+def junit_schema(
+    pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory
+) -> xmlschema.XMLSchema:
     """junit-10.xsd, the JUnit schema of Jenkins' xunit plugin that GitLab also reads.
 
     pytest validates its own --junitxml output against the same file and ships it in
     its source distribution, so it is fetched from the package index (the registry
-    CI may reach) rather than vendored here, and cached between runs.
+    CI may reach) rather than vendored here, and cached between runs when pytest's
+    cache is on.
     """
-    cache = pytestconfig.cache
-    assert cache is not None
-    folder = Path(cache.mkdir("junit-xsd"))
+    cache = getattr(pytestconfig, "cache", None)
+    folder = Path(cache.mkdir("junit-xsd")) if cache else tmp_path_factory.mktemp("junit-xsd")
     xsd = folder / "junit-10.xsd"
     if not xsd.is_file():
         version = pytest.__version__
