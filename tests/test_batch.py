@@ -249,6 +249,8 @@ def test_unreachable_dask_scheduler_is_bad_input(cohort: Path, tmp_path: Path) -
         str(tmp_path / "o"),
         "--dask",
         "tcp://127.0.0.1:9",
+        "--dask-timeout",
+        "1",
     )
     assert code == 2 and "check --dask ADDRESS" in output.strip().splitlines()[-1]
 

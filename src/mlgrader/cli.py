@@ -32,7 +32,7 @@ from mlgrader.challenge import (
     list_challenges,
     read_kit_marker,
 )
-from mlgrader.distributed import dask_submitter
+from mlgrader.distributed import CONNECT_TIMEOUT_S, dask_submitter
 from mlgrader.errors import ChallengeError, MlgraderError, UserInputError
 from mlgrader.exports import render_gradescope, render_junit
 from mlgrader.files import write_atomic
@@ -358,6 +358,14 @@ def resolve_challenge(
     metavar="ADDRESS",
     help="Send each submission to this Dask scheduler instead (needs mlgrader[dask]).",
 )
+@click.option(
+    "--dask-timeout",
+    type=click.FloatRange(min=0.1),
+    default=CONNECT_TIMEOUT_S,
+    show_default=True,
+    metavar="S",
+    help="Seconds to wait for the Dask scheduler to answer.",
+)
 @limit_options
 @handles_errors
 def batch_command(
@@ -367,6 +375,7 @@ def batch_command(
     out: Path,
     workers: int | None,
     dask_address: str | None,
+    dask_timeout: float,
     test_timeout: float | None,
     deadline: float | None,
     memory: int | None,
@@ -387,7 +396,7 @@ def batch_command(
         err=True,
     )
     pool = (
-        dask_submitter(dask_address, chal, options)
+        dask_submitter(dask_address, chal, options, dask_timeout)
         if dask_address
         else local_pool(chal, options, workers)
     )

@@ -17,11 +17,16 @@ from mlgrader.challenge import Challenge
 from mlgrader.errors import UserInputError
 from mlgrader.grading import GradeOptions
 
-CONNECT_TIMEOUT_S = 10
+CONNECT_TIMEOUT_S = 10.0
 
 
 @contextmanager
-def dask_submitter(address: str, challenge: Challenge, options: GradeOptions) -> Iterator[Submit]:
+def dask_submitter(
+    address: str,
+    challenge: Challenge,
+    options: GradeOptions,
+    connect_timeout_s: float = CONNECT_TIMEOUT_S,
+) -> Iterator[Submit]:
     """Submit gradings to the Dask scheduler at ``address`` (e.g. tcp://10.0.0.5:8786)."""
     try:
         from distributed import Client
@@ -30,7 +35,7 @@ def dask_submitter(address: str, challenge: Challenge, options: GradeOptions) ->
             "--dask needs Dask distributed: pip install 'mlgrader[dask]'"
         ) from None
     try:
-        client = Client(address, timeout=CONNECT_TIMEOUT_S)  # type: ignore[no-untyped-call]
+        client = Client(address, timeout=connect_timeout_s)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError) as exc:
         raise UserInputError(
             f"cannot reach the Dask scheduler at {address} ({exc}); check --dask ADDRESS"
