@@ -84,6 +84,9 @@ def test_batch_grades_everyone_as_grade_would(cohort: Path, tmp_path: Path) -> N
     result = batch(str(cohort), "--challenge", "adder", "--out", str(out), "--workers", "2")
     assert result.returncode == 0, result.stderr
     assert "graded 9, skipped 0" in result.stdout and "report: " in result.stdout
+    progress = [line for line in result.stderr.splitlines() if line.startswith("[")]
+    assert len(progress) == 9 and progress[-1].startswith("[9/9] ")  # a log line each
+    assert "left)" in progress[0]
     assert sorted(journal(out)) == sorted([*COHORT, "ivy"])
     challenge = find_challenge(FIXTURES, "adder")
     alone = {source: grade(ADDER / source, challenge).score for source in set(COHORT.values())}
@@ -301,3 +304,22 @@ def test_html_report_renders_its_histograms_in_chromium(cohort: Path, tmp_path: 
     for count, height in zip(counts, heights, strict=True):
         assert height == pytest.approx(tallest * count / max(counts), abs=1.0)
     assert shot[:8] == b"\x89PNG\r\n\x1a\n" and len(shot) > 20_000
+
+
+def test_progress_in_a_terminal_is_a_bar_with_an_eta() -> None:
+    """At a terminal the progress is click's bar with the position (and an ETA once it has
+    one), not a line per submission."""
+    import io
+
+    from mlgrader.progress import BatchProgress
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Tty()
+    with BatchProgress(4, stream) as progress:
+        for name in "abcd":
+            progress.done(name, 50.0)
+    text = stream.getvalue()
+    assert "grading" in text and "4/4" in text and "] a: 50" not in text  # no log lines

@@ -38,6 +38,7 @@ from mlgrader.exports import render_gradescope, render_junit
 from mlgrader.files import write_atomic
 from mlgrader.grading import GradeOptions, error_scorecard, grade
 from mlgrader.kit import load_kit, make_kit
+from mlgrader.progress import BatchProgress
 from mlgrader.render import render_json, render_markdown, render_text
 from mlgrader.scorecard import Scorecard
 from mlgrader.validate import validate_challenge
@@ -400,13 +401,10 @@ def batch_command(
         if dask_address
         else local_pool(chal, options, workers)
     )
-    with (
-        pool as submit,
-        click.progressbar(
-            length=len(todo), label="grading", show_eta=True, show_pos=True, file=sys.stderr
-        ) as bar,
-    ):
-        result = batch.run(found, submit, on_done=lambda _name, _card: bar.update(1))
+    with pool as submit, BatchProgress(len(todo)) as progress:
+        result = batch.run(
+            found, submit, on_done=lambda name, card: progress.done(name, card.score)
+        )
     scores = [c.score for c in result.cards.values()]
     passed = sum(c.passed for c in result.cards.values())
     click.echo(
