@@ -287,6 +287,15 @@ def test_support_module_cannot_be_shadowed(prepare: Prepare, submission: Path) -
     }
 
 
+def test_plain_folder_named_like_a_support_module_is_kept(
+    prepare: Prepare, submission: Path
+) -> None:
+    """A folder without __init__.py does not shadow helper.py (the module wins): it stays."""
+    write(submission / "helper" / "notes.txt", "my notes")
+    ws = prepare()
+    assert "helper/notes.txt" in copied(ws) and ws.findings == []
+
+
 # -- the original is never written -----------------------------------------------------------
 
 

@@ -121,14 +121,11 @@ def prepare_workspace(
 
 def _remove_shadows(module: Path, ws: Workspace) -> None:
     """Remove what Python would import instead of a support module ``name.py``: a package
-    folder ``name/`` or an extension ``name.*.so`` beside it both take precedence."""
-    name = module.stem
-    shadows = [module.with_suffix("")] if module.with_suffix("").exists() else []
-    shadows += [
-        p
-        for p in module.parent.glob(f"{name}.*")
-        if p != module and p.suffix in (".so", ".pyd", ".pyc")
-    ]
+    ``name/__init__.py`` or an extension ``name.*.so`` beside it both take precedence. (A
+    folder without ``__init__.py`` does not: ``name.py`` wins over a namespace package.)"""
+    package = module.with_suffix("")
+    shadows = [package] if (package / "__init__.py").exists() else []
+    shadows += [p for p in module.parent.glob(f"{module.stem}.*") if p.suffix in (".so", ".pyd")]
     for shadow in shadows:
         ws.findings.append(
             Finding(
