@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 import xmlschema
+from scorecards import make_scorecard
 
 from mlgrader.exports import render_gradescope, render_junit
 from mlgrader.rubric import Category
-from mlgrader.scorecard import Scorecard, TestResult, earned_for, score_categories
+from mlgrader.scorecard import Scorecard, TestResult, earned_for
 
 CATEGORIES = {
     "correctness": Category("correctness", 50),
@@ -50,18 +51,11 @@ def result(
 
 
 def make_card(tests: list[TestResult]) -> Scorecard:
-    categories, score = score_categories(tests, CATEGORIES)
-    return Scorecard(
-        mlgrader_version="0.1.0",
+    return make_scorecard(
+        tests,
+        CATEGORIES,
         challenge={"name": "lru-cache", "title": "An LRU cache"},
         submission={"path": "/subs/alice", "files": []},
-        mode="full",
-        audience="grader",
-        score=score,
-        pass_mark=70.0,
-        passed=score >= 70,
-        categories=categories,
-        tests=tests,
         duration_s=4.5,
     )
 

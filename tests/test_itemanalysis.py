@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 
 import pytest
+from scorecards import make_scorecard
 
 from mlgrader.itemanalysis import analyse
 from mlgrader.rubric import Category
-from mlgrader.scorecard import Scorecard, TestResult, score_categories
+from mlgrader.scorecard import Scorecard, TestResult
 
 CATS = {"correctness": Category("correctness", 100)}
 
@@ -18,20 +19,7 @@ def card(passed: dict[str, bool], error: str | None = None) -> Scorecard:
         TestResult(tid, "correctness", 1, "hidden", "passed" if ok else "failed", float(ok))
         for tid, ok in passed.items()
     ]
-    categories, score = score_categories(tests, CATS)
-    return Scorecard(
-        "0",
-        {"name": "c", "title": "C"},
-        {"path": "p", "files": []},
-        "full",
-        "grader",
-        score,
-        70,
-        score >= 70,
-        categories,
-        tests,
-        error=error,
-    )
+    return make_scorecard(tests, CATS, error=error)
 
 
 NAMES = ["good", "also", "all", "none", "backwards"]

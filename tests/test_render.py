@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from scorecards import make_scorecard
+
 from mlgrader.render import render_markdown, render_text
 from mlgrader.rubric import Category
-from mlgrader.scorecard import Finding, Integrity, Scorecard, TestResult, score_categories
+from mlgrader.scorecard import Finding, Integrity, Scorecard, TestResult
 
 
 def make_card() -> Scorecard:
@@ -33,18 +35,11 @@ def make_card() -> Scorecard:
         ),
     ]
     cats = {"correctness": Category("correctness", 50), "complexity": Category("complexity", 20)}
-    categories, score = score_categories(tests, cats)
-    return Scorecard(
-        mlgrader_version="0.1.0",
+    return make_scorecard(
+        tests,
+        cats,
         challenge={"name": "lru-cache", "title": "LRU cache"},
         submission={"path": "alice", "files": []},
-        mode="full",
-        audience="grader",
-        score=score,
-        pass_mark=70,
-        passed=score >= 70,
-        categories=categories,
-        tests=tests,
         integrity=Integrity("ok", [Finding("ignored-file", "conftest.py: never used")]),
     )
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from scorecards import make_scorecard
 
 from mlgrader.errors import ChallengeError
-from mlgrader.rubric import Category
-from mlgrader.scorecard import Scorecard, TestResult, score_categories
+from mlgrader.scorecard import Scorecard, TestResult
 from mlgrader.validate import Expectation, _judge_mutant, load_expectation
 
 
@@ -18,20 +18,7 @@ def card(outcomes: dict[str, tuple[str, str]]) -> Scorecard:
         TestResult(tid, cat, 1, "hidden", out, 1.0 if out == "passed" else 0.0)  # type: ignore[arg-type]
         for tid, (cat, out) in outcomes.items()
     ]
-    cats = {n: Category(n, 25) for n in ("correctness", "complexity", "oop", "concurrency")}
-    categories, score = score_categories(tests, cats)
-    return Scorecard(
-        "0",
-        {"name": "c", "title": "C"},
-        {"path": "m", "files": []},
-        "full",
-        "grader",
-        score,
-        70,
-        score >= 70,
-        categories,
-        tests,
-    )
+    return make_scorecard(tests)
 
 
 def test_expect_toml_is_read(tmp_path: Path) -> None:
