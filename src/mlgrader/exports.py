@@ -22,6 +22,10 @@ def _xml_text(text: str) -> str:
     return _XML_INVALID.sub("\ufffd", text)
 
 
+#: Outcomes JUnit counts as errors rather than failures.
+_ERRORS = ("error", "timeout", "crashed")
+
+
 def render_junit(card: Scorecard) -> str:
     """JUnit XML valid against the junit-10 schema Jenkins and GitLab read.
 
@@ -47,9 +51,6 @@ def render_junit(card: Scorecard) -> str:
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
     )
-
-
-_ERRORS = ("error", "timeout", "crashed")
 
 
 def _junit_suite(
