@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mlgrader.rubric import Category
-from mlgrader.scorecard import Scorecard, TestResult, score_categories
+from mlgrader.model.rubric import Category
+from mlgrader.model.scorecard import Scorecard, TestResult, score_categories
 
 FOUR = {n: Category(n, 25) for n in ("correctness", "complexity", "oop", "concurrency")}
 

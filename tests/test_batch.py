@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mlgrader.challenge import find_challenge
+from mlgrader.catalogue.listing import find_challenge
 from mlgrader.cli import main
-from mlgrader.grading import grade
+from mlgrader.engine.grade import grade
 
 FIXTURES = Path(__file__).parent / "fixtures" / "challenges"
 ADDER = FIXTURES / "adder"
@@ -311,7 +311,7 @@ def test_progress_in_a_terminal_is_a_bar_with_an_eta() -> None:
     one), not a line per submission."""
     import io
 
-    from mlgrader.progress import BatchProgress
+    from mlgrader.batch.progress import BatchProgress
 
     class Tty(io.StringIO):
         def isatty(self) -> bool:

@@ -1,4 +1,4 @@
-"""Tests for mlgrader.exports: JUnit XML and Gradescope results.json views of a Scorecard."""
+"""Tests for mlgrader.reports.exports: JUnit XML and Gradescope results.json views of a Scorecard."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import pytest
 import xmlschema
 from scorecards import make_scorecard
 
-from mlgrader.exports import render_gradescope, render_junit
-from mlgrader.rubric import Category
-from mlgrader.scorecard import Scorecard, TestResult, earned_for
+from mlgrader.model.rubric import Category
+from mlgrader.model.scorecard import Scorecard, TestResult, earned_for
+from mlgrader.reports.exports import render_gradescope, render_junit
 
 CATEGORIES = {
     "correctness": Category("correctness", 50),

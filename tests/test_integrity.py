@@ -7,8 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from mlgrader.integrity import IntegrityFinding, scan_paths, scan_source, scan_submission, summarize
-from mlgrader.scorecard import Finding
+from mlgrader.model.scorecard import Finding
+from mlgrader.sandbox.scan import (
+    IntegrityFinding,
+    scan_paths,
+    scan_source,
+    scan_submission,
+    summarize,
+)
 
 
 def found(source: str) -> list[tuple[str, int]]:

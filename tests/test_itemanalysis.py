@@ -7,9 +7,9 @@ import math
 import pytest
 from scorecards import make_scorecard
 
-from mlgrader.itemanalysis import analyse
-from mlgrader.rubric import Category
-from mlgrader.scorecard import Scorecard, TestResult
+from mlgrader.batch.items import analyse
+from mlgrader.model.rubric import Category
+from mlgrader.model.scorecard import Scorecard, TestResult
 
 CATS = {"correctness": Category("correctness", 100)}
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mlgrader.results import RunRecords, parse_records
+from mlgrader.engine.protocol import RunRecords, parse_records
 
 CHALLENGE_TOML = """
 [challenge]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from scorecards import make_scorecard
 
-from mlgrader.render import render_markdown, render_text
-from mlgrader.rubric import Category
-from mlgrader.scorecard import Finding, Integrity, Scorecard, TestResult
+from mlgrader.model.rubric import Category
+from mlgrader.model.scorecard import Finding, Integrity, Scorecard, TestResult
+from mlgrader.reports.render import render_markdown, render_text
 
 
 def make_card() -> Scorecard:

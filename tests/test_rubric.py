@@ -1,4 +1,4 @@
-"""Tests for mlgrader.rubric: loading rubric.toml, overrides, classification and errors."""
+"""Tests for mlgrader.model.rubric: loading rubric.toml, overrides, classification and errors."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mlgrader.errors import MlgraderError, RubricError
-from mlgrader.rubric import (
+from mlgrader.model.rubric import (
     Category,
     ChallengeRubric,
     TestRule,

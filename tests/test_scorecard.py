@@ -1,4 +1,4 @@
-"""Tests for mlgrader.scorecard: the score formula, audiences, round trips and the JSON Schema."""
+"""Tests for mlgrader.model.scorecard: the score formula, audiences, round trips and the JSON Schema."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from mlgrader.rubric import Category
-from mlgrader.scorecard import (
+from mlgrader.model.rubric import Category
+from mlgrader.model.scorecard import (
     HIDDEN_MESSAGE,
     Finding,
     Integrity,
@@ -359,7 +359,7 @@ def test_unknown_top_level_field_fails_schema(validator: jsonschema.Draft202012V
 
 def test_grading_caps_the_text_of_a_scorecard() -> None:
     """However much text tests report, a scorecard's messages share a fixed budget."""
-    from mlgrader.grading import MAX_DETAIL_CHARS, _cap_details
+    from mlgrader.engine.grade import MAX_DETAIL_CHARS, _cap_details
 
     tests = [
         TestResult(

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from scorecards import make_scorecard
 
+from mlgrader.catalogue.validate import Expectation, _judge_mutant, load_expectation
 from mlgrader.errors import ChallengeError
-from mlgrader.scorecard import Scorecard, TestResult
-from mlgrader.validate import Expectation, _judge_mutant, load_expectation
+from mlgrader.model.scorecard import Scorecard, TestResult
 
 
 def card(outcomes: dict[str, tuple[str, str]]) -> Scorecard:

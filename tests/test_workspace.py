@@ -1,4 +1,4 @@
-"""Tests for mlgrader.workspace: the clean-room copy a submission is graded in."""
+"""Tests for mlgrader.engine.workspace: the clean-room copy a submission is graded in."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from mlgrader.challenge import KIT_MARKER, Challenge, load_challenge
-from mlgrader.rubric import default_rubric
-from mlgrader.workspace import Workspace, prepare_workspace
+from mlgrader.engine.workspace import Workspace, prepare_workspace
+from mlgrader.model.challenge import KIT_MARKER, Challenge, load_challenge
+from mlgrader.model.rubric import default_rubric
 
 CHALLENGE_TOML = """\
 [challenge]

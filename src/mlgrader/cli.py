@@ -17,7 +17,9 @@ from typing import Any, TypeVar
 import click
 
 from mlgrader import __version__
-from mlgrader.batch import (
+from mlgrader.batch.cluster import CONNECT_TIMEOUT_S, dask_submitter
+from mlgrader.batch.progress import BatchProgress
+from mlgrader.batch.run import (
     REPORT_HTML,
     SUMMARY,
     Batch,
@@ -25,23 +27,16 @@ from mlgrader.batch import (
     find_submissions,
     local_pool,
 )
-from mlgrader.challenge import (
-    Challenge,
-    challenges_dir,
-    find_challenge,
-    list_challenges,
-    read_kit_marker,
-)
-from mlgrader.distributed import CONNECT_TIMEOUT_S, dask_submitter
+from mlgrader.catalogue.kit import load_kit, make_kit
+from mlgrader.catalogue.listing import challenges_dir, find_challenge, list_challenges
+from mlgrader.catalogue.validate import validate_challenge
+from mlgrader.engine.grade import GradeOptions, error_scorecard, grade
 from mlgrader.errors import ChallengeError, MlgraderError, UserInputError
-from mlgrader.exports import render_gradescope, render_junit
 from mlgrader.files import write_atomic
-from mlgrader.grading import GradeOptions, error_scorecard, grade
-from mlgrader.kit import load_kit, make_kit
-from mlgrader.progress import BatchProgress
-from mlgrader.render import render_json, render_markdown, render_text
-from mlgrader.scorecard import Scorecard
-from mlgrader.validate import validate_challenge
+from mlgrader.model.challenge import Challenge, read_kit_marker
+from mlgrader.model.scorecard import Scorecard
+from mlgrader.reports.exports import render_gradescope, render_junit
+from mlgrader.reports.render import render_json, render_markdown, render_text
 
 EXIT_BELOW_MIN = 1
 EXIT_BAD_INPUT = 2

@@ -20,11 +20,7 @@ from typing import Any
 
 import pytest
 
-from mlgrader import sandbox
-from mlgrader.canaries import plant_canaries
-from mlgrader.challenge import load_challenge
-from mlgrader.errors import MlgraderError
-from mlgrader.fixtures import (
+from mlgrader.authoring.fixtures import (
     PROP_COMPLEXITY,
     PROP_MESSAGE,
     PROP_OUTCOME,
@@ -33,10 +29,14 @@ from mlgrader.fixtures import (
     Partial,
     Submission,
 )
-from mlgrader.isolation import CURRENT, ChildLimits, run_isolated, synthetic_report
-from mlgrader.results import RecordWriter
-from mlgrader.rubric import ChallengeRubric, default_rubric, load_rubric
-from mlgrader.scorecard import TestResult, earned_for, score_categories
+from mlgrader.engine.protocol import RecordWriter
+from mlgrader.errors import MlgraderError
+from mlgrader.model.challenge import load_challenge
+from mlgrader.model.rubric import ChallengeRubric, default_rubric, load_rubric
+from mlgrader.model.scorecard import TestResult, earned_for, score_categories
+from mlgrader.sandbox import kernel as sandbox
+from mlgrader.sandbox.canaries import plant_canaries
+from mlgrader.sandbox.fork import CURRENT, ChildLimits, run_isolated, synthetic_report
 
 HELP_ENABLE = "enable mlgrader: classify tests by rubric category and run each in its own process"
 HELP_SUBMISSION = "folder with the candidate's code (for the submission fixture)"

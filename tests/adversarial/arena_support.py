@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from mlgrader import GradeOptions, Scorecard, find_challenge, grade
-from mlgrader.scorecard import OUTCOMES
+from mlgrader.model.scorecard import OUTCOMES
 
 HERE = Path(__file__).resolve().parent
 ATTACKS = HERE / "attacks"

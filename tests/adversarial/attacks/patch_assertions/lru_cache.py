@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-import mlgrader.fixtures
+import mlgrader.authoring.fixtures
 import mlgrader.quality
 import mlgrader.testing
 
@@ -41,7 +41,7 @@ def _patch():
     for module in list(sys.modules.values()):
         if getattr(module, "strict_equal", None) is not None and module is not mlgrader.testing:
             module.strict_equal = _nothing
-    mlgrader.fixtures.Complexity.require = _nothing
+    mlgrader.authoring.fixtures.Complexity.require = _nothing
     for name in dir(mlgrader.quality.QualityReport):
         if name.startswith("require"):
             setattr(mlgrader.quality.QualityReport, name, _nothing)

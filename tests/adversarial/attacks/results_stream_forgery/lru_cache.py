@@ -22,7 +22,7 @@ def _session():
 
 
 def _records():
-    from mlgrader.scorecard import TestResult
+    from mlgrader.model.scorecard import TestResult
 
     session = _session()
     canaries = getattr(session, "canaries", {})

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from mlgrader import __version__
-from mlgrader.challenge import Challenge
+from mlgrader.engine.runner import RunLimits, RunOutcome, run_tests
+from mlgrader.engine.workspace import Workspace, prepare_workspace
 from mlgrader.errors import GradingError, SubmissionError
-from mlgrader.integrity import scan_submission
-from mlgrader.runner import RunLimits, RunOutcome, run_tests
-from mlgrader.scorecard import Finding, Integrity, Scorecard, TestResult, score_categories
-from mlgrader.workspace import Workspace, prepare_workspace
+from mlgrader.model.challenge import Challenge
+from mlgrader.model.scorecard import Finding, Integrity, Scorecard, TestResult, score_categories
+from mlgrader.sandbox.scan import scan_submission
 
 #: Text budget (messages and tracebacks) for a whole scorecard, so it stays well under 1 MB.
 MAX_DETAIL_CHARS = 400_000

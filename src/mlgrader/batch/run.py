@@ -31,14 +31,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from mlgrader.batchreport import render_html_report, render_markdown_report
-from mlgrader.challenge import Challenge, load_challenge
+from mlgrader.batch.items import analyse
+from mlgrader.batch.report import render_html_report, render_markdown_report
+from mlgrader.engine.grade import GradeOptions, error_scorecard, grade
 from mlgrader.errors import UserInputError
 from mlgrader.files import pack, unpack, write_atomic
-from mlgrader.grading import GradeOptions, error_scorecard, grade
-from mlgrader.itemanalysis import analyse
-from mlgrader.sandbox import die_with_parent
-from mlgrader.scorecard import Scorecard
+from mlgrader.model.challenge import Challenge, load_challenge
+from mlgrader.model.scorecard import Scorecard
+from mlgrader.sandbox.kernel import die_with_parent
 
 SCORECARDS = "scorecards"
 JOURNAL = "journal.log"

@@ -23,7 +23,8 @@ import pytest
 
 # Imported here, in the pytest process, so every forked test process inherits them
 # instead of importing them again (about 20 ms a test).
-from mlgrader import fixtures, quality, testing
+from mlgrader import quality, testing
+from mlgrader.authoring import fixtures
 
 
 def fingerprint(config: pytest.Config, item: pytest.Item | None = None) -> dict[str, Any]:

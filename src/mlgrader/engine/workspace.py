@@ -19,9 +19,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mlgrader.challenge import KIT_MARKER, Challenge
-from mlgrader.rubric import ChallengeRubric
-from mlgrader.scorecard import Finding
+from mlgrader.model.challenge import KIT_MARKER, Challenge
+from mlgrader.model.rubric import ChallengeRubric
+from mlgrader.model.scorecard import Finding
 
 #: Files that configure pytest or Python itself: never taken from a submission.
 CONFIG_FILES = frozenset(

@@ -12,9 +12,9 @@ import shutil
 from pathlib import Path
 
 from mlgrader import __version__
-from mlgrader.challenge import KIT_MARKER, Challenge, load_challenge, read_kit_marker
 from mlgrader.errors import UserInputError
-from mlgrader.rubric import ChallengeRubric
+from mlgrader.model.challenge import KIT_MARKER, Challenge, load_challenge, read_kit_marker
+from mlgrader.model.rubric import ChallengeRubric
 
 #: Folders of a challenge that must never reach a candidate.
 SECRET_PARTS = ("hidden", "reference", "mutants")

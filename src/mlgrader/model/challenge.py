@@ -8,17 +8,15 @@ marker file naming the challenge, so ``mlgrader check`` works from the kit alone
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mlgrader.errors import ChallengeError
-from mlgrader.rubric import Rubric, default_rubric, load_rubric
+from mlgrader.model.rubric import Rubric, default_rubric, load_rubric
 
 KIT_MARKER = ".mlgrader-kit.toml"
-ENV_CHALLENGES = "MLGRADER_CHALLENGES"
 
 
 @dataclass(frozen=True)
@@ -83,31 +81,6 @@ class Challenge:
             if place.is_file():
                 return load_rubric(place)
         return default_rubric()
-
-
-def challenges_dir(option: str | None) -> Path:
-    """Where challenges live: ``--challenges``, else ``$MLGRADER_CHALLENGES``, else ./challenges."""
-    return Path(option or os.environ.get(ENV_CHALLENGES) or "challenges")
-
-
-def list_challenges(root: Path) -> list[Challenge]:
-    """Every challenge folder under ``root`` (folders with a challenge.toml)."""
-    if not root.is_dir():
-        raise ChallengeError(
-            f"challenges folder {root} not found; pass --challenges DIR or set {ENV_CHALLENGES}"
-        )
-    return [load_challenge(p) for p in sorted(root.iterdir()) if (p / "challenge.toml").is_file()]
-
-
-def find_challenge(root: Path, name: str) -> Challenge:
-    """The challenge called ``name`` under ``root``, or a ChallengeError listing what exists."""
-    folder = root / name
-    if (folder / "challenge.toml").is_file():
-        return load_challenge(folder)
-    known = ", ".join(c.name for c in list_challenges(root)) or "none"
-    raise ChallengeError(
-        f"unknown challenge {name!r} in {root} (found: {known}); check the name or pass --challenges DIR"
-    )
 
 
 def load_challenge(folder: Path, *, is_kit: bool = False) -> Challenge:

@@ -22,7 +22,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mlgrader.scorecard import Scorecard, max_points_by_test
+from mlgrader.model.scorecard import Scorecard, max_points_by_test
 
 #: Below this many graded submissions a correlation is noise; it is not reported.
 MIN_COHORT = 5

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlgrader.challenge import Challenge
+from mlgrader.engine.grade import GradeOptions, grade
 from mlgrader.errors import ChallengeError
-from mlgrader.grading import GradeOptions, grade
-from mlgrader.scorecard import Scorecard
+from mlgrader.model.challenge import Challenge
+from mlgrader.model.scorecard import Scorecard
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from mlgrader.scorecard import HIDDEN_MESSAGE, Scorecard, TestResult, max_points_by_test
+from mlgrader.model.scorecard import HIDDEN_MESSAGE, Scorecard, TestResult, max_points_by_test
 
 #: Characters XML 1.0 forbids even when escaped (NUL, terminal escapes, ...): candidate output has them.
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

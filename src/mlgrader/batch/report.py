@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from mlgrader.challenge import Challenge
-from mlgrader.itemanalysis import ItemStats
-from mlgrader.scorecard import Scorecard
+from mlgrader.batch.items import ItemStats
+from mlgrader.model.challenge import Challenge
+from mlgrader.model.scorecard import Scorecard
 
 BINS = 10  # histogram bins of 10 points (or 10 %) each
 

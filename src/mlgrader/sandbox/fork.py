@@ -27,8 +27,9 @@ from typing import Any
 import pytest
 from _pytest.runner import call_and_report as _call_and_report
 
-from mlgrader import machinery, sandbox
-from mlgrader.fixtures import PROP_MESSAGE, PROP_OUTCOME
+from mlgrader.authoring.fixtures import PROP_MESSAGE, PROP_OUTCOME
+from mlgrader.sandbox import kernel as sandbox
+from mlgrader.sandbox import tamper as machinery
 
 MAX_REPORT_BYTES = 4 * 1024 * 1024
 MAX_LONGREPR_CHARS = 8000

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from mlgrader.batch import Submit, pack_challenge, packed_submitter
-from mlgrader.challenge import Challenge
+from mlgrader.batch.run import Submit, pack_challenge, packed_submitter
+from mlgrader.engine.grade import GradeOptions
 from mlgrader.errors import UserInputError
-from mlgrader.grading import GradeOptions
+from mlgrader.model.challenge import Challenge
 
 CONNECT_TIMEOUT_S = 10.0
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from mlgrader.rubric import Category
+from mlgrader.model.rubric import Category
 
 SCHEMA_VERSION = 1
 OUTCOMES = ("passed", "failed", "error", "timeout", "crashed", "skipped")

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from mlgrader.scorecard import TestResult
+from mlgrader.model.scorecard import TestResult
 
 
 @dataclass

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from mlgrader.scorecard import Scorecard, TestResult
+from mlgrader.model.scorecard import Scorecard, TestResult
 
 MARK = {
     "passed": "PASS",

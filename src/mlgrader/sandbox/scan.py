@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from mlgrader.scorecard import Finding, worst_status
+from mlgrader.model.scorecard import Finding, worst_status
 
 Severity = Literal["suspicious", "violated"]
 Status = Literal["ok", "suspicious", "violated"]

@@ -17,9 +17,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlgrader import sandbox
-from mlgrader.results import RunRecords, parse_records
-from mlgrader.workspace import Workspace
+from mlgrader.engine.protocol import RunRecords, parse_records
+from mlgrader.engine.workspace import Workspace
+from mlgrader.sandbox import kernel as sandbox
 
 MAX_RESULTS_BYTES = 32 * 1024 * 1024
 LOG_TAIL_CHARS = 4000

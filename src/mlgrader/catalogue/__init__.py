@@ -1,0 +1,1 @@
+"""The catalogue: challenge folders found on disk, candidate kits, mutants and validation."""
