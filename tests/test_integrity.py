@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from mlgrader.model.scorecard import Finding
+from mlgrader.model.findings import Finding
 from mlgrader.sandbox.scan import (
-    IntegrityFinding,
     scan_paths,
     scan_source,
     scan_submission,
@@ -339,16 +338,21 @@ def test_scan_paths_names_files_relative_to_root(tmp_path: Path) -> None:
         ("pkg/sneaky.py", 3, "process-control"),
         ("latin.py", 3, "introspection"),
     ]
-    assert findings[0].to_finding() == Finding(
-        "process-control", f"pkg/sneaky.py:3: {findings[0].detail}", "suspicious"
-    )
+    assert str(findings[0]) == f"pkg/sneaky.py:3: {findings[0].detail}"
+    assert findings[0].to_dict() == {
+        "kind": "process-control",
+        "detail": findings[0].detail,
+        "severity": "suspicious",
+        "file": "pkg/sneaky.py",
+        "line": 3,
+    }
 
 
 def test_summarize_takes_the_worst_severity() -> None:
     """ok without findings; violated beats suspicious whatever the order."""
 
-    def finding(severity: str) -> IntegrityFinding:
-        return IntegrityFinding("k", "f.py", 1, "d", severity)  # type: ignore[arg-type]
+    def finding(severity: str) -> Finding:
+        return Finding("k", "d", severity, "f.py", 1)  # type: ignore[arg-type]
 
     assert summarize([]) == "ok"
     assert summarize([finding("suspicious")]) == "suspicious"

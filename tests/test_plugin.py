@@ -102,7 +102,7 @@ def test_classification_marker_rule_default(demo: pytest.Pytester) -> None:
     )
     write_test(demo, "tests/public/test_basic.py", "def test_default(): pass\n")
     _, records = grade_run(demo)
-    planned = {t["id"]: (t["category"], t["weight"], t["visibility"]) for t in records.collected}
+    planned = {t.id: (t.category, t.weight, t.visibility) for t in records.collected}
     assert planned == {
         "tests/hidden/test_style.py::test_ruled": ("oop", 3.0, "hidden"),
         "tests/hidden/test_style.py::test_marked": ("correctness", 5.0, "hidden"),
@@ -389,7 +389,7 @@ def test_canary_catches_forged_reports(demo: pytest.Pytester) -> None:
     write_test(demo, "tests/hidden/test_h.py", "def test_a(): assert False\ndef test_b(): pass\n")
     demo.syspathinsert()
     _, records = grade_run(demo, "-p", "forger", "--mlgrader-canaries", "2")
-    kinds = {(f["kind"], f["severity"]) for f in records.integrity}
+    kinds = {(f.kind, f.severity) for f in records.integrity}
     assert ("canary", "violated") in kinds
     assert len(records.results) == 2  # canaries never count as tests
 
@@ -407,7 +407,7 @@ def test_patching_pytest_in_a_test_is_reported(demo: pytest.Pytester) -> None:
     )
     _, records = grade_run(demo)
     assert any(
-        f["kind"] == "pytest-tampering" and "runtestprotocol" in f["detail"]
+        f.kind == "pytest-tampering" and "runtestprotocol" in f.detail
         for f in records.integrity
     )
 

@@ -260,9 +260,9 @@ def _grade_and_report(
     options = GradeOptions(
         public_only=public_only,
         audience="candidate" if audience == "candidate" else "grader",
-        test_timeout_s=test_timeout,
-        deadline_s=deadline,
-        memory_mb=memory,
+        limits=chal.limits.override(
+            test_timeout_s=test_timeout, deadline_s=deadline, memory_mb=memory
+        ),
         integrity_cap=integrity_cap,
     )
     outputs = {
@@ -381,7 +381,10 @@ def batch_command(
     found = find_submissions(submissions)
     if out.exists() and not out.is_dir():
         raise UserInputError(f"--out {out} is a file; pass a folder")
-    options = GradeOptions(test_timeout_s=test_timeout, deadline_s=deadline, memory_mb=memory)
+    limits = chal.limits.override(
+        test_timeout_s=test_timeout, deadline_s=deadline, memory_mb=memory
+    )
+    options = GradeOptions(limits=limits)
     batch = Batch(out, chal)
     todo = batch.pending(found)
     workers = workers or default_workers()

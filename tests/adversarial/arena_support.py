@@ -244,9 +244,9 @@ class Arena:
                 GradeOptions(
                     public_only=public_only,
                     audience=audience,  # type: ignore[arg-type]
-                    test_timeout_s=test_timeout_s,
-                    memory_mb=memory_mb,
-                    deadline_s=deadline_s,
+                    limits=self.challenge.limits.override(
+                        test_timeout_s=test_timeout_s, memory_mb=memory_mb, deadline_s=deadline_s
+                    ),
                 ),
                 world_writable=world_writable,
                 own_challenges=own_challenges or world_writable,
@@ -484,8 +484,8 @@ def _grade_cli(
     command += ["--audience", options.audience]
     if options.public_only:
         command.append("--public-only")
-    if options.test_timeout_s:
-        command += ["--test-timeout", str(options.test_timeout_s)]
+    if options.limits:
+        command += ["--test-timeout", str(options.limits.test_timeout_s)]
     env = dict(os.environ, TMPDIR=str(work))
     proc = subprocess.run(
         command, capture_output=True, env=env, timeout=600, cwd=folder, check=False

@@ -16,11 +16,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from mlgrader import __version__
-from mlgrader.engine.runner import RunLimits, RunOutcome, run_tests
+from mlgrader.engine import outcome
+from mlgrader.engine.runner import RunOutcome, run_tests
 from mlgrader.engine.workspace import Workspace, prepare_workspace
 from mlgrader.errors import GradingError, SubmissionError
 from mlgrader.model.challenge import Challenge
-from mlgrader.model.scorecard import Finding, Integrity, Scorecard, TestResult, score_categories
+from mlgrader.model.findings import Finding
+from mlgrader.model.limits import Limits
+from mlgrader.model.scorecard import Integrity, Scorecard, TestResult, score_categories
 from mlgrader.sandbox.scan import scan_submission
 
 #: Text budget (messages and tracebacks) for a whole scorecard, so it stays well under 1 MB.
@@ -33,9 +36,7 @@ class GradeOptions:
 
     public_only: bool = False
     audience: Literal["grader", "candidate"] = "grader"
-    test_timeout_s: float | None = None
-    deadline_s: float | None = None
-    memory_mb: int | None = None
+    limits: Limits | None = None
     integrity_cap: bool = True
 
 
@@ -68,26 +69,17 @@ def grade(submission: Path, challenge: Challenge, options: GradeOptions | None =
     public_only = options.public_only or challenge.is_kit
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     clock = time.monotonic()
-    limits = RunLimits(
-        test_timeout_s=options.test_timeout_s or challenge.limits.test_timeout_s,
-        deadline_s=options.deadline_s or challenge.limits.deadline_s,
-        memory_mb=options.memory_mb
-        if options.memory_mb is not None
-        else challenge.limits.memory_mb,
-    )
+    limits = options.limits or challenge.limits
     ws = prepare_workspace(challenge, submission, rubric, public_only=public_only)
     try:
-        outcome = run_tests(ws, limits)
-        tests = _cap_details(_results(outcome, limits))
+        ran = run_tests(ws, limits)
+        tests = _cap_details(_results(ran, limits))
         quality = _quality(ws, challenge)
         scanned = _scan(ws, challenge)
     finally:
         ws.cleanup()
     categories, score = score_categories(tests, rubric.categories)
-    run_findings = [
-        Finding(f["kind"], f["detail"], _severity(f["severity"])) for f in outcome.records.integrity
-    ]
-    integrity = Integrity.from_findings([*ws.findings, *run_findings, *scanned])
+    integrity = Integrity.from_findings([*ws.findings, *ran.records.integrity, *scanned])
     if integrity.status == "violated" and options.integrity_cap:
         score = 0.0
     card = Scorecard(
@@ -103,18 +95,18 @@ def grade(submission: Path, challenge: Challenge, options: GradeOptions | None =
         tests=tests,
         quality=quality,
         integrity=integrity,
-        sandbox=_sandbox(limits, outcome.records.sandbox),
+        sandbox=_sandbox(limits, ran.records.sandbox),
         started_at=started_at,
         duration_s=round(time.monotonic() - clock, 3),
     )
     return card.for_audience(options.audience)
 
 
-def _results(outcome: RunOutcome, limits: RunLimits) -> list[TestResult]:
-    records = outcome.records
+def _results(run: RunOutcome, limits: Limits) -> list[TestResult]:
+    records = run.records
     if not records.has_collected:
         detail = (
-            "; ".join(records.errors) or outcome.log_tail.strip().splitlines()[-1:] or ["no output"]
+            "; ".join(records.errors) or run.log_tail.strip().splitlines()[-1:] or ["no output"]
         )
         raise GradingError(
             f"pytest did not collect the challenge's tests: {_one_line(str(detail))}"
@@ -123,31 +115,11 @@ def _results(outcome: RunOutcome, limits: RunLimits) -> list[TestResult]:
         raise GradingError(
             f"the challenge's tests failed to collect: {_one_line(records.errors[0])}"
         )
-    tests = []
-    for planned in records.collected:
-        result = records.results.get(planned["id"])
-        if result is None:
-            if outcome.deadline_hit:
-                outcome_name, message = (
-                    "timeout",
-                    f"not finished: the deadline of {limits.deadline_s:g} s passed",
-                )
-            else:
-                outcome_name, message = (
-                    "crashed",
-                    "not finished: the test run ended before this test reported",
-                )
-            result = TestResult(
-                id=planned["id"],
-                category=planned["category"],
-                weight=planned["weight"],
-                visibility=planned["visibility"],
-                outcome=outcome_name,  # type: ignore[arg-type]
-                earned=0.0,
-                message=message,
-            )
-        tests.append(result)
-    return tests
+    return [
+        records.results.get(planned.id)
+        or outcome.never_reported(planned, run.deadline_hit, limits.deadline_s)
+        for planned in records.collected
+    ]
 
 
 def _cap_details(tests: list[TestResult], budget: int = MAX_DETAIL_CHARS) -> list[TestResult]:
@@ -190,10 +162,12 @@ def _scan(ws: Workspace, challenge: Challenge) -> list[Finding]:
         if not (support / f["path"]).is_file() and not _challenge_own(challenge, ws, f["path"])
     ]
     return [
-        f.to_finding()
+        f
         for f in scan_submission(ws.submission, files)
         if not (
-            f.kind == "test-framework-import" and f.severity != "violated" and _is_test_file(f.file)
+            f.kind == "test-framework-import"
+            and f.severity != "violated"
+            and _is_test_file(f.file or "")
         )
     ]
 
@@ -212,11 +186,7 @@ def _is_test_file(path: str) -> bool:
     return name.startswith("test_") or name.endswith("_test.py") or path.startswith("tests/")
 
 
-def _severity(text: str) -> Literal["info", "suspicious", "violated"]:
-    return "violated" if text == "violated" else "suspicious" if text == "suspicious" else "info"
-
-
-def _sandbox(limits: RunLimits, active: dict[str, Any]) -> dict[str, Any]:
+def _sandbox(limits: Limits, active: dict[str, Any]) -> dict[str, Any]:
     """What protected this run: always-on measures, limits, and what the platform allowed."""
     return {
         "process_per_test": True,

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from mlgrader.engine.protocol import RunRecords, parse_records
 from mlgrader.engine.workspace import Workspace
+from mlgrader.model.limits import Limits
 from mlgrader.sandbox import kernel as sandbox
 
 MAX_RESULTS_BYTES = 32 * 1024 * 1024
@@ -29,15 +30,6 @@ CANARIES = 2
 
 #: Environment variables passed through to the test processes; everything else is dropped.
 ENV_KEEP = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "SYSTEMROOT")
-
-
-@dataclass(frozen=True)
-class RunLimits:
-    """Limits for one grading run."""
-
-    test_timeout_s: float
-    deadline_s: float
-    memory_mb: int
 
 
 @dataclass
@@ -67,7 +59,7 @@ def scrubbed_env(ws: Workspace) -> dict[str, str]:
     return env
 
 
-def run_tests(ws: Workspace, limits: RunLimits) -> RunOutcome:
+def run_tests(ws: Workspace, limits: Limits) -> RunOutcome:
     """Run the workspace's tests under the mlgrader plugin; never raises for candidate behaviour."""
     jail = sandbox.ProcessJail()
     read_fd, write_fd = os.pipe()
@@ -98,12 +90,7 @@ def run_tests(ws: Workspace, limits: RunLimits) -> RunOutcome:
         str(ws.root / "rubric.toml"),
         "--mlgrader-results",
         f"fd:{write_fd}",
-        "--mlgrader-test-timeout",
-        str(limits.test_timeout_s),
-        "--mlgrader-deadline",
-        str(limits.deadline_s),
-        "--mlgrader-memory",
-        str(limits.memory_mb),
+        *limits.to_options(),
         "tests",
     ]
     log_path = ws.root / "pytest.log"

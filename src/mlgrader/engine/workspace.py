@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlgrader.model.challenge import KIT_MARKER, Challenge
+from mlgrader.model.findings import Finding
 from mlgrader.model.rubric import ChallengeRubric
-from mlgrader.model.scorecard import Finding
 
 #: Files that configure pytest or Python itself: never taken from a submission.
 CONFIG_FILES = frozenset(

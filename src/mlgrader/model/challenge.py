@@ -13,19 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlgrader.errors import ChallengeError
+from mlgrader.errors import ChallengeError, UserInputError
+from mlgrader.model.limits import Limits
 from mlgrader.model.rubric import Rubric, default_rubric, load_rubric
 
 KIT_MARKER = ".mlgrader-kit.toml"
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits a challenge asks for; CLI options override them."""
-
-    memory_mb: int = 2048
-    test_timeout_s: float = 30.0
-    deadline_s: float = 900.0
 
 
 @dataclass(frozen=True)
@@ -108,11 +100,7 @@ def load_challenge(folder: Path, *, is_kit: bool = False) -> Challenge:
         modules=tuple(modules),
         time_estimate_minutes=_get(head, "challenge.time_estimate_minutes", int, path),
         tags=tuple(head.get("tags", ())),
-        limits=Limits(
-            memory_mb=int(limits.get("memory_mb", Limits.memory_mb)),
-            test_timeout_s=float(limits.get("test_timeout_s", Limits.test_timeout_s)),
-            deadline_s=float(limits.get("deadline_s", Limits.deadline_s)),
-        ),
+        limits=_limits(limits, path),
         is_kit=is_kit,
     )
 
@@ -134,6 +122,13 @@ def read_kit_marker(submission: Path) -> str | None:
             f"{marker}: kit.challenge: expected a challenge name; pass --challenge NAME"
         )
     return name
+
+
+def _limits(table: dict[str, Any], path: Path) -> Limits:
+    try:
+        return Limits.from_table(table, str(path))
+    except UserInputError as exc:
+        raise ChallengeError(str(exc)) from None
 
 
 def _table(data: dict[str, Any], key: str, path: Path, *, required: bool = True) -> dict[str, Any]:

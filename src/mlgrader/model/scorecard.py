@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from mlgrader.model.findings import Finding, Status, worst_status
 from mlgrader.model.rubric import Category
 
 SCHEMA_VERSION = 1
@@ -66,31 +67,16 @@ class CategoryScore:
 
 
 @dataclass
-class Finding:
-    """Something the grader noticed about the submission (an ignored file, tampering, ...)."""
-
-    kind: str
-    detail: str
-    severity: Literal["info", "suspicious", "violated"] = "info"
-
-
-@dataclass
 class Integrity:
     """Whether the run can be trusted: ok, suspicious or violated, with the evidence."""
 
-    status: Literal["ok", "suspicious", "violated"] = "ok"
+    status: Status = "ok"
     findings: list[Finding] = field(default_factory=list)
 
     @classmethod
     def from_findings(cls, findings: list[Finding]) -> Integrity:
         """The worst severity among ``findings`` decides the status (info counts as ok)."""
         return cls(worst_status(f.severity for f in findings), findings)
-
-
-def worst_status(severities: Iterable[str]) -> Literal["ok", "suspicious", "violated"]:
-    """The integrity status a set of finding severities adds up to: the worst one, else ok."""
-    seen = set(severities)
-    return "violated" if "violated" in seen else "suspicious" if "suspicious" in seen else "ok"
 
 
 @dataclass
@@ -119,6 +105,7 @@ class Scorecard:
         """JSON-ready data matching the shipped schema (scorecard.schema.json)."""
         data = dataclasses.asdict(self)
         data["tests"] = [t.to_dict() for t in self.tests]
+        data["integrity"]["findings"] = [f.to_dict() for f in self.integrity.findings]
         if self.error is None:
             del data["error"]
         order = ["schema_version", "mlgrader_version", "challenge", "submission", "mode"]
@@ -134,7 +121,7 @@ class Scorecard:
         integrity = data.get("integrity", {})
         fields["integrity"] = Integrity(
             integrity.get("status", "ok"),
-            [Finding(**f) for f in integrity.get("findings", [])],
+            [Finding.from_dict(f) for f in integrity.get("findings", [])],
         )
         return cls(**fields)
 

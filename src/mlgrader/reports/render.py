@@ -74,7 +74,7 @@ def render_text(card: Scorecard) -> str:
                 f"  {test_id} [{label}]: expected {expected}, measured {measured} ({result})"
             )
     lines += ["", f"integrity: {card.integrity.status}"]
-    lines += [f"  - {f.kind}: {f.detail}" for f in card.integrity.findings]
+    lines += [f"  - {f.kind}: {f}" for f in card.integrity.findings]
     lines.append(f"graded in {card.duration_s:.1f} s")
     return "\n".join(lines) + "\n"
 
@@ -123,7 +123,7 @@ def render_markdown(card: Scorecard) -> str:
         out.append("")
     out += _quality_markdown(card.quality)
     out += ["### Integrity", "", f"Status: **{card.integrity.status}**", ""]
-    out += [f"- `{f.kind}`: {_md(f.detail)}" for f in card.integrity.findings]
+    out += [f"- `{f.kind}`: {_md(str(f))}" for f in card.integrity.findings]
     return "\n".join(out).rstrip() + "\n"
 
 

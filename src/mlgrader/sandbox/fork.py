@@ -28,8 +28,11 @@ import pytest
 from _pytest.runner import call_and_report as _call_and_report
 
 from mlgrader.authoring.fixtures import PROP_MESSAGE, PROP_OUTCOME
+from mlgrader.model.findings import Finding
+from mlgrader.model.limits import Limits
 from mlgrader.sandbox import kernel as sandbox
 from mlgrader.sandbox import tamper as machinery
+from mlgrader.sandbox.policy import PathPolicy
 
 MAX_REPORT_BYTES = 4 * 1024 * 1024
 MAX_LONGREPR_CHARS = 8000
@@ -39,22 +42,12 @@ GRACE_S = 0.5
 EXIT_POLL_S = 0.05
 
 
-@dataclass(frozen=True)
-class ChildLimits:
-    """Limits and OS protections applied to each test's process."""
-
-    timeout_s: float = 30.0
-    memory_mb: int | None = 2048
-    writable: tuple[Path, ...] | None = None  # Landlock: writes only here (None: no Landlock)
-    readable: tuple[Path, ...] = ()  # Landlock: reads and execution only here and in writable
-
-
 @dataclass
 class ChildOutcome:
     """What a test's process produced: its reports and any tampering it noticed."""
 
     reports: list[pytest.TestReport]
-    integrity: list[dict[str, str]] = field(default_factory=list)
+    integrity: list[Finding] = field(default_factory=list)
 
 
 #: The test process being run right now (so a SIGTERM handler can kill it).
@@ -69,12 +62,18 @@ DEVICES = (Path("/dev/null"), Path("/dev/zero"), Path("/dev/tty"), Path("/dev/fu
 
 
 def run_isolated(
-    item: pytest.Item, limits: ChildLimits, before_run: Callable[[], None]
+    item: pytest.Item,
+    timeout_s: float,
+    limits: Limits,
+    paths: PathPolicy | None,
+    before_run: Callable[[], None],
 ) -> ChildOutcome:
     """Run ``item`` in a forked child; always return reports, synthesising one on crash or hang.
 
-    ``before_run`` runs first thing in the child (the plugin closes its
-    results channel there, so candidate code cannot write to it).
+    The child gets ``timeout_s`` (the test's share of the run's limits), the
+    memory limit, and Landlock's ``paths`` (None: no Landlock). ``before_run``
+    runs first thing in the child (the plugin closes its results channel there,
+    so candidate code cannot write to it).
     """
     config = item.config
     read_fd, write_fd = os.pipe()
@@ -83,11 +82,11 @@ def run_isolated(
     pid = os.fork()
     if pid == 0:  # the child: never returns
         os.close(read_fd)
-        _child_main(item, limits, before_run, write_fd, dump.fileno())
+        _child_main(item, timeout_s, limits, paths, before_run, write_fd, dump.fileno())
     CURRENT["pid"] = pid
     os.close(write_fd)
-    data, timed_out = _read_until(read_fd, started + limits.timeout_s + GRACE_S, pid)
-    status = _reap(pid, started + limits.timeout_s + GRACE_S, timed_out)
+    data, timed_out = _read_until(read_fd, started + timeout_s + GRACE_S, pid)
+    status = _reap(pid, started + timeout_s + GRACE_S, timed_out)
     CURRENT.pop("pid", None)
     elapsed = time.monotonic() - started
     with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -96,7 +95,7 @@ def run_isolated(
         dump.seek(0)
         stacks = dump.read(MAX_LONGREPR_CHARS).decode("utf-8", "replace")
         dump.close()
-        message = f"timeout: the test did not finish within {limits.timeout_s:g} s"
+        message = f"timeout: the test did not finish within {timeout_s:g} s"
         return ChildOutcome([synthetic_report(item, "timeout", message, stacks, elapsed)])
     dump.close()
     outcome = _decode(item, data)
@@ -105,20 +104,17 @@ def run_isolated(
     message = _describe_death(status, outcome is not None)
     crashed = ChildOutcome([synthetic_report(item, "crashed", message, "", elapsed)])
     if data and outcome is None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
-        crashed.integrity.append(
-            {
-                "kind": "malformed-report",
-                "severity": "suspicious",
-                "detail": f"{item.nodeid}: the test process sent reports mlgrader did not write",
-            }
-        )
+        detail = f"{item.nodeid}: the test process sent reports mlgrader did not write"
+        crashed.integrity.append(Finding("malformed-report", detail, "suspicious"))
     _ = config
     return crashed
 
 
 def _child_main(
     item: pytest.Item,
-    limits: ChildLimits,
+    timeout_s: float,
+    limits: Limits,
+    paths: PathPolicy | None,
     before_run: Callable[[], None],
     write_fd: int,
     dump_fd: int,
@@ -128,8 +124,8 @@ def _child_main(
         os.setpgid(0, 0)
         sandbox.die_with_parent()
         before_run()
-        _enter_sandbox(item, limits)
-        faulthandler.dump_traceback_later(limits.timeout_s, exit=False, file=dump_fd)
+        _enter_sandbox(item, limits, paths)
+        faulthandler.dump_traceback_later(timeout_s, exit=False, file=dump_fd)
         reports, changed = _run_phases(item)
         faulthandler.cancel_dump_traceback_later()
         payload = {
@@ -171,13 +167,13 @@ def _run_phases(item: pytest.Item) -> tuple[list[pytest.TestReport], list[str]]:
     return reports, changed
 
 
-def _enter_sandbox(item: pytest.Item, limits: ChildLimits) -> None:
+def _enter_sandbox(item: pytest.Item, limits: Limits, paths: PathPolicy | None) -> None:
     """Resource limits, then Landlock (reads, writes, signals)."""
-    sandbox.apply_limits(limits.memory_mb)
+    sandbox.apply_limits(limits.memory_limit_mb)
     linecache.getlines(str(item.path))  # keep tracebacks readable once the file is not
-    if limits.writable is not None:
+    if paths is not None:
         proc = [Path(f"/proc/{os.getpid()}"), *PROC_FILES]
-        sandbox.restrict(limits.writable, (*limits.readable, *proc), DEVICES)
+        sandbox.restrict(paths.writable, (*paths.readable, *proc), DEVICES)
 
 
 def _serialise(config: pytest.Config, report: pytest.TestReport) -> dict[str, Any]:
@@ -294,13 +290,8 @@ def _decode(item: pytest.Item, data: bytes) -> ChildOutcome | None:
         return None
     outcome = ChildOutcome(reports)
     for name in payload["tampered"]:
-        outcome.integrity.append(
-            {
-                "kind": "pytest-tampering",
-                "severity": "violated",
-                "detail": f"{item.nodeid}: {name} was replaced while the test ran",
-            }
-        )
+        detail = f"{item.nodeid}: {name} was replaced while the test ran"
+        outcome.integrity.append(Finding("pytest-tampering", detail, "violated"))
     return outcome
 
 

@@ -15,14 +15,12 @@ import ast
 import re
 import tokenize
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from mlgrader.model.scorecard import Finding, worst_status
+from mlgrader.model.findings import Finding, Status, worst_status
 
 Severity = Literal["suspicious", "violated"]
-Status = Literal["ok", "suspicious", "violated"]
 
 # Imported at all: top-level module -> (kind, why it matters to grading).
 _MODULES: dict[str, tuple[str, str]] = {
@@ -81,29 +79,14 @@ _SWAP = "changes sys.modules: it can swap a module the tests import for a fake"
 _FAKE_OUTCOME = "sets a test outcome to 'passed': the shape of a forged pytest report"
 
 
-@dataclass(frozen=True)
-class IntegrityFinding:
-    """One thing the scan noticed: what, where, why it matters, and how bad it is."""
-
-    kind: str
-    file: str
-    line: int
-    detail: str
-    severity: Severity
-
-    def to_finding(self) -> Finding:
-        """The scorecard's view of this finding."""
-        return Finding(self.kind, f"{self.file}:{self.line}: {self.detail}", self.severity)
-
-
-def summarize(findings: Iterable[IntegrityFinding]) -> Status:
+def summarize(findings: Iterable[Finding]) -> Status:
     """The scorecard's integrity status: the worst severity found, else ok."""
     return worst_status(f.severity for f in findings)
 
 
-def scan_paths(paths: Iterable[Path], root: Path) -> list[IntegrityFinding]:
+def scan_paths(paths: Iterable[Path], root: Path) -> list[Finding]:
     """Scan Python files; each is named by its posix path relative to root."""
-    findings: list[IntegrityFinding] = []
+    findings: list[Finding] = []
     for path in paths:
         try:
             with tokenize.open(path) as handle:  # honours coding cookies and BOMs
@@ -118,7 +101,7 @@ def scan_paths(paths: Iterable[Path], root: Path) -> list[IntegrityFinding]:
     return findings
 
 
-def scan_submission(root: Path, files: Iterable[str]) -> list[IntegrityFinding]:
+def scan_submission(root: Path, files: Iterable[str]) -> list[Finding]:
     """Scan a submission: its .py files, and Python code hidden in files with other names.
 
     Code kept in a non-.py file escapes both this scan and the quality metrics;
@@ -130,13 +113,13 @@ def scan_submission(root: Path, files: Iterable[str]) -> list[IntegrityFinding]:
     hidden = [n for n in names if not n.endswith(".py") and _holds_python(root / n)]
     for name in hidden:
         why = "holds Python code under a name that is not .py, out of sight of this scan"
-        findings.append(IntegrityFinding("hidden-code", name, 1, why, "suspicious"))
+        findings.append(Finding("hidden-code", why, "suspicious", name, 1))
         findings += scan_paths([root / name], root)
     if hidden and any(f.kind == "dynamic-code" for f in findings):
         why = (
             "Python code outside .py files is loaded at run time: what runs was hidden from review"
         )
-        findings.append(IntegrityFinding("hidden-code", hidden[0], 1, why, "violated"))
+        findings.append(Finding("hidden-code", why, "violated", hidden[0], 1))
     return findings
 
 
@@ -152,7 +135,7 @@ def _holds_python(path: Path) -> bool:
     return any(isinstance(node, kinds) for node in tree.body)
 
 
-def scan_source(source: str, filename: str) -> list[IntegrityFinding]:
+def scan_source(source: str, filename: str) -> list[Finding]:
     """Scan one module's source; a file that does not parse yields no findings."""
     try:
         tree = ast.parse(source, filename=filename)
@@ -160,7 +143,7 @@ def scan_source(source: str, filename: str) -> list[IntegrityFinding]:
         return []
     except RecursionError:  # the compiler's own limit is a few levels deeper: it may import
         why = "nested too deeply to scan, which hides whatever is inside"
-        return [IntegrityFinding("unscannable", filename, 1, why, "suspicious")]
+        return [Finding("unscannable", why, "suspicious", filename, 1)]
     return sorted(_Scan(tree, filename).run(), key=lambda f: (f.line, f.kind, f.detail))
 
 
@@ -170,7 +153,7 @@ class _Scan:
     def __init__(self, tree: ast.Module, filename: str) -> None:
         self.tree = tree
         self.filename = filename
-        self.findings: list[IntegrityFinding] = []
+        self.findings: list[Finding] = []
         self.aliases: dict[str, str] = {}  # local name -> qualified module or object name
         self.star_modules: list[str] = []
         self.defined: set[str] = set()  # names the candidate binds (its own `compile` is fine)
@@ -178,9 +161,9 @@ class _Scan:
 
     def add(self, kind: str, node: ast.AST, detail: str, severity: Severity = "suspicious") -> None:
         line = getattr(node, "lineno", 1)
-        self.findings.append(IntegrityFinding(kind, self.filename, line, detail, severity))
+        self.findings.append(Finding(kind, detail, severity, self.filename, line))
 
-    def run(self) -> list[IntegrityFinding]:
+    def run(self) -> list[Finding]:
         nodes = list(ast.walk(self.tree))
         for node in nodes:
             self.bind(node)

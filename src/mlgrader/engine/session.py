@@ -1,0 +1,173 @@
+"""The grading session: the plugin's hooks once ``--mlgrader`` is on, in the trusted pytest process.
+
+It classifies each collected test, plants canaries among the hidden ones, runs
+every test in its own forked process (``sandbox.fork``) within the run's
+deadline, and sends each outcome to the grader as a typed record as soon as it
+is known. Deciding outcomes is ``outcome``'s job; this module only sequences.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mlgrader.engine import outcome, protocol
+from mlgrader.engine.classify import challenge_root, classify, load_rules
+from mlgrader.engine.settings import Settings
+from mlgrader.model.rubric import ChallengeRubric
+from mlgrader.model.scorecard import TestResult, score_categories
+from mlgrader.sandbox import kernel
+from mlgrader.sandbox.canaries import plant_canaries
+from mlgrader.sandbox.fork import CURRENT, run_isolated, synthetic_report
+from mlgrader.sandbox.policy import PathPolicy, paths_for_tests
+
+#: Set in a test's own process, where ``submission.module()`` may import candidate code.
+CHILD_STATE = {"isolated": False}
+
+
+class GradingSession:
+    """The hooks that run only when mlgrader is enabled."""
+
+    def __init__(self, config: pytest.Config, settings: Settings) -> None:
+        self.config = config
+        self.settings = settings
+        self.writer = protocol.RecordWriter(settings.results) if settings.results else None
+        self.started = time.monotonic()
+        self.reports: dict[str, list[pytest.TestReport]] = {}
+        self.finished: list[TestResult] = []
+        self.rubric: ChallengeRubric | None = None
+        self.modules: tuple[str, ...] = ()
+        self.planned: dict[str, protocol.PlannedTest] = {}
+        self.canaries: dict[str, bool] = {}  # canary node id -> must it fail?
+        self.protections = self._protect() if settings.sandbox and settings.isolation else {}
+        self.paths: PathPolicy | None = None
+        if self.protections.get("landlock_filesystem"):
+            self.paths = paths_for_tests(config.rootpath, settings.submission)
+
+    def _protect(self) -> dict[str, bool]:
+        """Run-level protections, taken before any test process is forked."""
+        signal.signal(signal.SIGTERM, _on_sigterm)
+        abi = kernel.landlock_abi()
+        return {
+            "orphans_reaped": kernel.become_subreaper(),
+            "network_isolated": kernel.isolate_network(),
+            "landlock_filesystem": abi > 0,
+            "landlock_signals": abi >= 6,
+        }
+
+    # -- collection -----------------------------------------------------------------------
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        if self.protections:
+            self._write(protocol.Sandbox(self.protections))
+        for item in items:
+            root = challenge_root(Path(item.path))
+            if self.rubric is None:
+                self.rubric, challenge = load_rules(root, self.settings.rubric)
+                self.modules = challenge.modules if challenge else ()
+            self.planned[item.nodeid] = classify(item, root, self.rubric)
+        self._write(protocol.Collected(tuple(self.planned[i.nodeid] for i in items)))
+        hidden = [i for i in items if self.planned[i.nodeid].visibility == "hidden"]
+        for canary, must_fail in plant_canaries(hidden, self.settings.canaries):
+            items.insert(secrets.randbelow(len(items) + 1), canary)
+            self.canaries[canary.nodeid] = must_fail
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            text = str(report.longrepr)[-2000:]
+            self._write(protocol.CollectError(f"{report.nodeid}: {text}"))
+
+    # -- running --------------------------------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_protocol(
+        self, item: pytest.Item, nextitem: pytest.Item | None
+    ) -> bool | None:
+        if not self.settings.isolation:
+            return None  # pytest runs it in-process
+        ihook = item.ihook
+        ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+        limits = self.settings.limits
+        remaining = limits.deadline_s - (time.monotonic() - self.started)
+        if remaining <= 0:
+            message = f"timeout: not run, the run's deadline of {limits.deadline_s:g} s passed"
+            reports = [synthetic_report(item, "timeout", message)]
+        else:
+            timeout = max(0.5, min(limits.test_timeout_s, remaining))
+            ran = run_isolated(item, timeout, limits, self.paths, self._enter_child)
+            if self.protections.get("orphans_reaped"):
+                kernel.kill_orphans()
+            reports = ran.reports
+            for finding in ran.integrity:
+                self._write(protocol.Integrity(finding))
+        for report in reports:
+            ihook.pytest_runtest_logreport(report=report)
+        ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+        return True
+
+    def _enter_child(self) -> None:
+        """First thing in a test's process: drop the results channel, allow imports."""
+        if self.writer is not None:
+            self.writer.close_in_child()
+            self.writer = None
+        CHILD_STATE["isolated"] = True
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.reports.setdefault(report.nodeid, []).append(report)
+
+    def pytest_runtest_logfinish(self, nodeid: str) -> None:
+        reports = self.reports.pop(nodeid, [])
+        if nodeid in self.canaries:
+            finding = outcome.judge_canary(self.canaries[nodeid], reports)
+            if finding is not None:
+                self._write(protocol.Integrity(finding))
+            return
+        planned = self.planned.get(nodeid)
+        if planned is None or not reports:
+            return
+        result = outcome.result_from_reports(planned, reports)
+        self.finished.append(result)
+        self._write(protocol.Result(result))
+
+    # -- the end --------------------------------------------------------------------------
+
+    def pytest_sessionfinish(self) -> None:
+        self._write(protocol.Done())
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if not self.finished or self.rubric is None:
+            return
+        categories, total = score_categories(self.finished, self.rubric.categories)
+        terminalreporter.section("mlgrader")
+        for cat in categories:
+            terminalreporter.write_line(
+                f"{cat.name:<14} {cat.points:6.1f} / {cat.max_points:5.1f}  ({cat.tests} tests)"
+            )
+        terminalreporter.write_line(f"{'score':<14} {total:6.1f} / 100")
+
+    def _write(self, record: protocol.Record) -> None:
+        if self.writer is not None:
+            self.writer.write(record)
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    """Asked to stop (the grader's deadline): kill the running test and every orphan, then exit."""
+    pid = CURRENT.get("pid")
+    if pid:
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    kernel.kill_orphans()
+    os._exit(128 + signum)
