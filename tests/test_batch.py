@@ -78,6 +78,7 @@ def journal(out: Path) -> list[str]:
     return [line.split()[2] for line in (out / "journal.log").read_text().splitlines()]
 
 
+@pytest.mark.full
 def test_batch_grades_everyone_as_grade_would(cohort: Path, tmp_path: Path) -> None:
     """Every folder gets a scorecard equal to grading it alone; summary, items and reports."""
     out = tmp_path / "out"
@@ -108,6 +109,7 @@ def test_batch_grades_everyone_as_grade_would(cohort: Path, tmp_path: Path) -> N
     assert "http" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")  # standalone
 
 
+@pytest.mark.full
 def test_batch_item_analysis_matches_the_cohort(cohort: Path, tmp_path: Path) -> None:
     """Pass rates match the scorecards, the failed submission is left out, and the test
     that splits the cohort along its totals discriminates."""
@@ -125,6 +127,7 @@ def test_batch_item_analysis_matches_the_cohort(cohort: Path, tmp_path: Path) ->
     assert negative["discrimination"] is not None and negative["discrimination"] > 0
 
 
+@pytest.mark.full
 def test_resume_after_sigkill_ends_like_an_uninterrupted_run(cohort: Path, tmp_path: Path) -> None:
     """Kill -9 the batch half-way, run it again: the same outputs as one uninterrupted run,
     every submission graded exactly once, and the killed run's workers gone with it."""
@@ -215,6 +218,7 @@ def test_out_that_is_a_file_is_refused(cohort: Path, tmp_path: Path) -> None:
     assert target.read_text() == "keep me"
 
 
+@pytest.mark.full
 @pytest.mark.timeout(300)
 def test_dask_cluster_gives_the_same_outputs(cohort: Path, tmp_path: Path) -> None:
     """--dask sends each submission, packed, to a Dask LocalCluster's workers (separate
@@ -242,6 +246,7 @@ def test_dask_cluster_gives_the_same_outputs(cohort: Path, tmp_path: Path) -> No
     assert ivy["submission"]["path"] == str(cohort / "ivy") and "mlgrader-task" not in ivy["error"]
 
 
+@pytest.mark.full
 def test_unreachable_dask_scheduler_is_bad_input(cohort: Path, tmp_path: Path) -> None:
     """A scheduler that is not there: one line naming --dask, exit 2."""
     code, output = run(
@@ -261,6 +266,7 @@ def test_unreachable_dask_scheduler_is_bad_input(cohort: Path, tmp_path: Path) -
 CHROMIUM = os.environ.get("MLGRADER_CHROMIUM", "/usr/bin/chromium")
 
 
+@pytest.mark.full
 def test_html_report_renders_its_histograms_in_chromium(cohort: Path, tmp_path: Path) -> None:
     """Headless Chromium opens report.html with no console or page errors; each histogram
     draws 10 bars whose heights follow the counts; a full-page screenshot is taken."""

@@ -223,6 +223,7 @@ def test_candidate_audience_hides_hidden_messages() -> None:
     assert "3001" not in result.output and "longrepr" not in hidden
 
 
+@pytest.mark.full
 def test_validate_fixture_challenge() -> None:
     """validate proves the fixture challenge: reference 100, stub 0, mutants lose."""
     result = run("validate", "adder")
@@ -232,6 +233,7 @@ def test_validate_fixture_challenge() -> None:
     assert "all challenges valid" in result.output
 
 
+@pytest.mark.full
 def test_validate_catches_a_mutant_that_loses_nothing(tmp_path: Path) -> None:
     """A mutant whose expect.toml claims a loss it does not show makes validate fail (exit 1)."""
     copy = tmp_path / "challenges"
@@ -273,6 +275,7 @@ def test_broken_challenge_exits_3_and_still_writes_a_scorecard(tmp_path: Path) -
     assert card["score"] == 0 and "test_broken.py" in card["error"]
 
 
+@pytest.mark.full
 def test_validate_in_parallel_reports_like_one_job() -> None:
     """--jobs 2 grades side by side and prints the same checks, in the same order."""
     one, two = run("validate", "adder"), run("validate", "adder", "--jobs", "2")

@@ -278,6 +278,7 @@ def junit_schema(
     return xmlschema.XMLSchema(str(xsd))
 
 
+@pytest.mark.full
 def test_junit_validates_against_the_jenkins_schema(
     card: Scorecard, junit_schema: xmlschema.XMLSchema
 ) -> None:
@@ -288,6 +289,7 @@ def test_junit_validates_against_the_jenkins_schema(
         junit_schema.validate(render_junit(each))
 
 
+@pytest.mark.full
 def test_junit_schema_catches_what_it_should(junit_schema: xmlschema.XMLSchema) -> None:
     """The schema is strict enough to matter: a property on a testcase is rejected."""
     bad = '<testsuites><testsuite name="s" tests="1"><testcase name="t"><properties/>'
