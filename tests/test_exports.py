@@ -1,4 +1,4 @@
-"""Tests for mlgrader.reports.exports: JUnit XML and Gradescope results.json views of a Scorecard."""
+"""Tests for mlgrader.reports.junit and .gradescope: JUnit XML and Gradescope results.json views of a Scorecard."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from scorecards import make_scorecard
 
 from mlgrader.model.rubric import Category
 from mlgrader.model.scorecard import Scorecard, TestResult, earned_for
-from mlgrader.reports.exports import render_gradescope, render_junit
+from mlgrader.reports.gradescope import render_gradescope
+from mlgrader.reports.junit import render_junit
 
 CATEGORIES = {
     "correctness": Category("correctness", 50),

@@ -407,8 +407,7 @@ def test_patching_pytest_in_a_test_is_reported(demo: pytest.Pytester) -> None:
     )
     _, records = grade_run(demo)
     assert any(
-        f.kind == "pytest-tampering" and "runtestprotocol" in f.detail
-        for f in records.integrity
+        f.kind == "pytest-tampering" and "runtestprotocol" in f.detail for f in records.integrity
     )
 
 

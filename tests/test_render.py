@@ -6,7 +6,8 @@ from scorecards import make_scorecard
 
 from mlgrader.model.rubric import Category
 from mlgrader.model.scorecard import Finding, Integrity, Scorecard, TestResult
-from mlgrader.reports.render import render_markdown, render_text
+from mlgrader.reports.markdown import render_markdown
+from mlgrader.reports.text import render_text
 
 
 def make_card() -> Scorecard:

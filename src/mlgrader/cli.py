@@ -35,8 +35,11 @@ from mlgrader.errors import ChallengeError, MlgraderError, UserInputError
 from mlgrader.files import write_atomic
 from mlgrader.model.challenge import Challenge, read_kit_marker
 from mlgrader.model.scorecard import Scorecard
-from mlgrader.reports.exports import render_gradescope, render_junit
-from mlgrader.reports.render import render_json, render_markdown, render_text
+from mlgrader.reports.gradescope import render_gradescope
+from mlgrader.reports.jsonfile import render_json
+from mlgrader.reports.junit import render_junit
+from mlgrader.reports.markdown import render_markdown
+from mlgrader.reports.text import render_text
 
 EXIT_BELOW_MIN = 1
 EXIT_BAD_INPUT = 2

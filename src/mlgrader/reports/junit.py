@@ -1,18 +1,15 @@
-"""Machine renderings of a Scorecard for other systems: JUnit XML and Gradescope results.json.
+"""JUnit XML for CI dashboards: one testsuite per rubric category and visibility.
 
-JUnit feeds CI dashboards (one testsuite per rubric category and visibility); Gradescope's
-results.json lets teams that grade there import the score. Both are views of
-the same Scorecard, so they agree with the JSON and markdown by construction.
+Valid against the junit-10 schema that Jenkins and GitLab read; hidden tests carry
+no messages in a candidate-audience scorecard, and characters XML forbids are replaced.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import xml.etree.ElementTree as ET
-from typing import Any
 
-from mlgrader.model.scorecard import HIDDEN_MESSAGE, Scorecard, TestResult, max_points_by_test
+from mlgrader.model.scorecard import Scorecard, TestResult
 
 #: Characters XML 1.0 forbids even when escaped (NUL, terminal escapes, ...): candidate output has them.
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -86,31 +83,3 @@ def _junit_suite(
             ET.SubElement(case, "error", message=message[:500], type=test.outcome).text = detail
         elif test.outcome == "skipped":
             ET.SubElement(case, "skipped", message=message[:500])
-
-
-def render_gradescope(card: Scorecard) -> str:
-    """Gradescope's results.json: score, and per test name, score, max_score, status, visibility, output."""
-    shares = max_points_by_test(card)
-    tests: list[dict[str, Any]] = []
-    for cat in card.categories:
-        for test in (t for t in card.tests if t.category == cat.name):
-            max_score = shares[test.id]
-            tests.append(
-                {
-                    "name": test.id,
-                    "score": round(max_score * test.earned, 4),
-                    "max_score": round(max_score, 4),
-                    "status": "passed" if test.outcome == "passed" else "failed",
-                    "visibility": "visible" if test.visibility == "public" else "after_published",
-                    # Gradescope shows results to students: hidden tests never carry messages
-                    "output": test.message if test.visibility == "public" else HIDDEN_MESSAGE,
-                    "tags": [cat.name],
-                }
-            )
-    result = {
-        "score": card.score,
-        "output": f"{card.challenge['title']}: {card.score:.1f} / 100",
-        "visibility": "visible",
-        "tests": tests,
-    }
-    return json.dumps(result, indent=2) + "\n"

@@ -1,25 +1,16 @@
-"""Human renderings of a Scorecard: plain text for terminals, markdown for CI summaries and PRs.
+"""The markdown scorecard (GitHub-flavoured): fit for a CI job summary or a pull-request comment.
 
-Both are pure functions of the Scorecard; what a candidate may see has already
-been decided by ``Scorecard.for_audience`` before rendering.
+A pure function of the Scorecard. Everything a submission controls is escaped
+for markdown, since a job summary renders it.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
 from typing import Any
 
-from mlgrader.model.scorecard import Scorecard, TestResult
+from mlgrader.model.scorecard import Scorecard
+from mlgrader.reports.views import by_category, complexity_rows, short, verdict
 
-MARK = {
-    "passed": "PASS",
-    "failed": "FAIL",
-    "error": "ERROR",
-    "timeout": "TIMEOUT",
-    "crashed": "CRASH",
-    "skipped": "SKIP",
-}
 EMOJI = {
     "passed": "✅",
     "failed": "❌",
@@ -28,55 +19,6 @@ EMOJI = {
     "crashed": "💥",
     "skipped": "⏭️",
 }
-
-
-def render_json(card: Scorecard) -> str:
-    """The scorecard as JSON (schema_version 1)."""
-    return json.dumps(card.to_dict(), indent=2, sort_keys=False) + "\n"
-
-
-def verdict(card: Scorecard) -> str:
-    """PASS or FAIL against the pass mark (ERROR when grading itself failed)."""
-    if card.error:
-        return "ERROR"
-    return "PASS" if card.passed else "FAIL"
-
-
-def render_text(card: Scorecard) -> str:
-    """A terminal scorecard: score, category table, tests by category, complexity, integrity."""
-    mode = "public tests only" if card.mode == "public" else "public and hidden tests"
-    lines = [
-        f"mlgrader {card.mlgrader_version} | {card.challenge['name']}: {card.challenge['title']}",
-        f"submission: {card.submission['path']} ({mode}, {card.audience} view)",
-        "",
-        f"SCORE {card.score:.1f} / 100  {verdict(card)}  (pass mark {card.pass_mark:g})",
-    ]
-    if card.error:
-        lines.append(f"grading error: {card.error}")
-    lines += ["", f"{'category':<14}{'points':>16}{'earned':>9}{'tests':>7}"]
-    for cat in card.categories:
-        points = f"{cat.points:.1f} / {cat.max_points:.1f}"
-        lines.append(f"{cat.name:<14}{points:>16}{cat.earned:>9.0%}{cat.tests:>7}")
-    for name, tests in _by_category(card):
-        lines += ["", f"{name}:"]
-        for test in tests:
-            line = f"  {MARK[test.outcome]:<8}{test.id}"
-            if test.earned not in (0.0, 1.0):
-                line += f"  [{test.earned:.0%} credit]"
-            lines.append(line)
-            if (test.message and test.outcome != "passed") or test.earned not in (0.0, 1.0):
-                lines += [f"          {m}" for m in _short(test.message).splitlines()[:3]]
-    checks = list(_complexity_rows(card.tests))
-    if checks:
-        lines += ["", "complexity:"]
-        for test_id, label, expected, measured, result in checks:
-            lines.append(
-                f"  {test_id} [{label}]: expected {expected}, measured {measured} ({result})"
-            )
-    lines += ["", f"integrity: {card.integrity.status}"]
-    lines += [f"  - {f.kind}: {f}" for f in card.integrity.findings]
-    lines.append(f"graded in {card.duration_s:.1f} s")
-    return "\n".join(lines) + "\n"
 
 
 def render_markdown(card: Scorecard) -> str:
@@ -100,7 +42,7 @@ def render_markdown(card: Scorecard) -> str:
         )
     out += [f"| **total** | | | **{card.score:.1f} / 100** | {len(card.tests)} |", ""]
     out += ["### Tests", ""]
-    for name, tests in _by_category(card):
+    for name, tests in by_category(card):
         passed = sum(t.outcome == "passed" for t in tests)
         out += [
             f"<details><summary><b>{name}</b>: {passed} of {len(tests)} passed</summary>",
@@ -109,12 +51,12 @@ def render_markdown(card: Scorecard) -> str:
             "|---|---|---|---|---|",
         ]
         for test in tests:
-            message = _md(_short(test.message)) if test.message else ""
+            message = _md(short(test.message)) if test.message else ""
             out.append(
                 f"| {EMOJI[test.outcome]} | `{test.id}` | {test.visibility} | {test.outcome} | {message} |"
             )
         out += ["", "</details>", ""]
-    checks = list(_complexity_rows(card.tests))
+    checks = list(complexity_rows(card.tests))
     if checks:
         out += ["### Complexity", "", "| Test | Operation | Expected | Measured | Verdict |"]
         out.append("|---|---|---|---|---|")
@@ -170,31 +112,6 @@ def _quality_markdown(quality: dict[str, Any]) -> list[str]:
     if len(findings) > _QUALITY_FINDINGS_SHOWN:
         out.append(f"- ... and {len(findings) - _QUALITY_FINDINGS_SHOWN} more")
     return [*out, ""] if findings else out
-
-
-def _by_category(card: Scorecard) -> list[tuple[str, list[TestResult]]]:
-    """Tests grouped by category, in the rubric's category order."""
-    groups: dict[str, list[TestResult]] = {c.name: [] for c in card.categories}
-    for test in card.tests:
-        groups.setdefault(test.category, []).append(test)
-    return [(name, tests) for name, tests in groups.items() if tests]
-
-
-def _complexity_rows(tests: Iterable[TestResult]) -> Iterable[tuple[str, str, str, str, str]]:
-    for test in tests:
-        for record in test.complexity or []:
-            yield (
-                test.id,
-                str(record.get("label", "")),
-                str(record.get("expected", "?")),
-                str(record.get("measured", "?")),
-                str(record.get("verdict", "?")),
-            )
-
-
-def _short(text: str, limit: int = 300) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _md(text: Any) -> str:
