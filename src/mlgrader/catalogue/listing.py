@@ -1,12 +1,14 @@
-"""Challenges on disk: where the challenges folder is, and the challenges in it."""
+"""Challenges on disk: where the challenges folder is, the challenges in it, and which one a
+submission is graded against."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from mlgrader.errors import ChallengeError
-from mlgrader.model.challenge import Challenge, load_challenge
+from mlgrader.catalogue.kit import load_kit
+from mlgrader.errors import ChallengeError, UserInputError
+from mlgrader.model.challenge import Challenge, load_challenge, read_kit_marker
 
 ENV_CHALLENGES = "MLGRADER_CHALLENGES"
 
@@ -34,3 +36,35 @@ def find_challenge(root: Path, name: str) -> Challenge:
     raise ChallengeError(
         f"unknown challenge {name!r} in {root} (found: {known}); check the name or pass --challenges DIR"
     )
+
+
+def challenge_for(
+    submission: Path, name: str | None, root: Path, *, public_only: bool
+) -> Challenge:
+    """The challenge to grade against: --challenge, else the kit marker; from the challenges
+    folder, else (public tests only) from the kit itself."""
+    marker = read_kit_marker(submission) if submission.is_dir() else None
+    name = name or marker
+    if name is None:
+        if not submission.exists():
+            raise UserInputError(
+                f"submission {submission} does not exist; pass the folder with your code"
+            )
+        raise UserInputError(
+            f"no challenge given and {submission} is not a kit (no .mlgrader-kit.toml); pass --challenge NAME"
+        )
+    if root.is_dir() and (root / name / "challenge.toml").is_file():
+        return find_challenge(root, name)
+    kit = load_kit(submission) if marker == name else None
+    if kit is not None and public_only:
+        return kit
+    if kit is not None:
+        raise UserInputError(
+            f"the hidden tests of {name!r} are not in {root}; pass --challenges DIR, "
+            f"or run `mlgrader check {submission}` for the public tests"
+        )
+    if not root.is_dir():
+        raise ChallengeError(
+            f"challenges folder {root} not found; pass --challenges DIR or set MLGRADER_CHALLENGES"
+        )
+    return find_challenge(root, name)

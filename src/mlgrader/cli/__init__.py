@@ -8,11 +8,10 @@ exits 3 after writing a scorecard where it can.
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
@@ -27,13 +26,26 @@ from mlgrader.batch.run import (
     find_submissions,
     local_pool,
 )
-from mlgrader.catalogue.kit import load_kit, make_kit
-from mlgrader.catalogue.listing import challenges_dir, find_challenge, list_challenges
+from mlgrader.catalogue.kit import make_kit
+from mlgrader.catalogue.listing import (
+    challenge_for,
+    challenges_dir,
+    find_challenge,
+    list_challenges,
+)
 from mlgrader.catalogue.validate import validate_challenge
+from mlgrader.cli.options import (
+    EXIT_BELOW_MIN,
+    EXIT_INTERNAL,
+    challenges_option,
+    fail,
+    handles_errors,
+    limit_options,
+    output_options,
+)
 from mlgrader.engine.grade import GradeOptions, error_scorecard, grade
-from mlgrader.errors import ChallengeError, MlgraderError, UserInputError
+from mlgrader.errors import UserInputError
 from mlgrader.files import write_atomic
-from mlgrader.model.challenge import Challenge, read_kit_marker
 from mlgrader.model.scorecard import Scorecard
 from mlgrader.reports.gradescope import render_gradescope
 from mlgrader.reports.jsonfile import render_json
@@ -41,45 +53,11 @@ from mlgrader.reports.junit import render_junit
 from mlgrader.reports.markdown import render_markdown
 from mlgrader.reports.text import render_text
 
-EXIT_BELOW_MIN = 1
-EXIT_BAD_INPUT = 2
-EXIT_INTERNAL = 3
-
-F = TypeVar("F", bound=Callable[..., Any])
 RENDERERS: dict[str, Callable[[Scorecard], str]] = {
     "text": render_text,
     "markdown": render_markdown,
     "json": render_json,
 }
-
-
-def _fail(message: str, code: int) -> None:
-    click.echo(f"mlgrader: error: {message}", err=True)
-    sys.exit(code)
-
-
-def handles_errors(func: F) -> F:
-    """Turn library errors into one-line messages and the documented exit codes."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except UserInputError as exc:
-            _fail(str(exc), EXIT_BAD_INPUT)
-        except MlgraderError as exc:
-            _fail(str(exc), EXIT_INTERNAL)
-
-    return wrapper  # type: ignore[return-value]
-
-
-challenges_option = click.option(
-    "--challenges",
-    "challenges",
-    default=None,
-    metavar="DIR",
-    help="Folder of challenges (default: $MLGRADER_CHALLENGES, else ./challenges).",
-)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -111,95 +89,6 @@ def init_command(challenge_name: str, dest: Path, challenges: str | None) -> Non
     chal = find_challenge(challenges_dir(challenges), challenge_name)
     make_kit(chal, dest)
     click.echo(f"kit for {chal.name} written to {dest}; run `mlgrader check {dest}` to test it")
-
-
-def output_options(func: F) -> F:
-    """Options shared by grade and check: what to print, where to write, the pass bar."""
-    options = [
-        click.option(
-            "--challenge",
-            "challenge_name",
-            default=None,
-            metavar="NAME",
-            help="Challenge to grade against (default: the kit's marker file).",
-        ),
-        challenges_option,
-        click.option(
-            "--format",
-            "fmt",
-            type=click.Choice(sorted(RENDERERS)),
-            default="text",
-            show_default=True,
-            help="What goes to stdout.",
-        ),
-        click.option(
-            "--json",
-            "json_path",
-            type=click.Path(path_type=Path),
-            default=None,
-            help="Also write the JSON scorecard here.",
-        ),
-        click.option(
-            "--markdown",
-            "markdown_path",
-            type=click.Path(path_type=Path),
-            default=None,
-            help="Also write the markdown scorecard here.",
-        ),
-        click.option(
-            "--junit",
-            "junit_path",
-            type=click.Path(path_type=Path),
-            default=None,
-            help="Also write JUnit XML here.",
-        ),
-        click.option(
-            "--gradescope",
-            "gradescope_path",
-            type=click.Path(path_type=Path),
-            default=None,
-            help="Also write Gradescope results.json here.",
-        ),
-        click.option(
-            "--min-score",
-            type=click.FloatRange(0, 1000),
-            default=None,
-            help="Exit 1 when the score is below this.",
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return limit_options(func)
-
-
-def limit_options(func: F) -> F:
-    """Per-test timeout, whole-submission deadline and memory: grade, check and batch."""
-    options = [
-        click.option(
-            "--test-timeout",
-            type=click.FloatRange(min=0.1),
-            default=None,
-            metavar="S",
-            help="Seconds per test (default: the challenge's, else 30).",
-        ),
-        click.option(
-            "--deadline",
-            type=click.FloatRange(min=1),
-            default=None,
-            metavar="S",
-            help="Seconds for the whole submission (default: the challenge's, else 900).",
-        ),
-        click.option(
-            "--memory",
-            type=click.IntRange(min=0),
-            default=None,
-            metavar="MB",
-            help="Memory per test process in MB (default: the challenge's, else 2048).",
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
 
 
 @main.command("grade")
@@ -259,7 +148,8 @@ def _grade_and_report(
     deadline: float | None,
     memory: int | None,
 ) -> None:
-    chal = resolve_challenge(submission, challenge_name, challenges, public_only=public_only)
+    root = challenges_dir(challenges)
+    chal = challenge_for(submission, challenge_name, root, public_only=public_only)
     options = GradeOptions(
         public_only=public_only,
         audience="candidate" if audience == "candidate" else "grader",
@@ -284,7 +174,7 @@ def _grade_and_report(
         for path, render in outputs.items():
             if path is not None:
                 write_atomic(path, render(card))
-        _fail(f"internal error while grading: {message}", EXIT_INTERNAL)
+        fail(f"internal error while grading: {message}", EXIT_INTERNAL)
         return
     for path, render in outputs.items():
         if path is not None:
@@ -293,39 +183,6 @@ def _grade_and_report(
     if min_score is not None and card.score < min_score:
         click.echo(f"score {card.score:g} is below --min-score {min_score:g}", err=True)
         sys.exit(EXIT_BELOW_MIN)
-
-
-def resolve_challenge(
-    submission: Path, name: str | None, challenges: str | None, *, public_only: bool
-) -> Challenge:
-    """The challenge to grade against: --challenge, else the kit marker; from the challenges
-    folder, else (public tests only) from the kit itself."""
-    marker = read_kit_marker(submission) if submission.is_dir() else None
-    name = name or marker
-    if name is None:
-        if not submission.exists():
-            raise UserInputError(
-                f"submission {submission} does not exist; pass the folder with your code"
-            )
-        raise UserInputError(
-            f"no challenge given and {submission} is not a kit (no .mlgrader-kit.toml); pass --challenge NAME"
-        )
-    root = challenges_dir(challenges)
-    if root.is_dir() and (root / name / "challenge.toml").is_file():
-        return find_challenge(root, name)
-    kit = load_kit(submission) if marker == name else None
-    if kit is not None and public_only:
-        return kit
-    if kit is not None:
-        raise UserInputError(
-            f"the hidden tests of {name!r} are not in {root}; pass --challenges DIR, "
-            f"or run `mlgrader check {submission}` for the public tests"
-        )
-    if not root.is_dir():
-        raise ChallengeError(
-            f"challenges folder {root} not found; pass --challenges DIR or set MLGRADER_CHALLENGES"
-        )
-    return find_challenge(root, name)
 
 
 @main.command("batch")
