@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from mlgrader import complexity
+from mlgrader.authoring.complexity import timing as complexity
 from mlgrader.complexity import CLASSES, INCONCLUSIVE, CheckResult, Estimate, check, estimate
 
 # --- LRU caches: the key use case -------------------------------------------------

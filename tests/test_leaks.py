@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from mlgrader.leaks import no_leaks
+from mlgrader.authoring.testing.leaks import no_leaks
 
 
 def test_joined_threads_and_pools_pass() -> None:

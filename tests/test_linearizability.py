@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from mlgrader.errors import UserInputError
-from mlgrader.linearizability import (
+from mlgrader.authoring.testing.linearizability import (
     History,
     Operation,
     Raised,
     check_linearizable,
     lru_cache_model,
 )
+from mlgrader.errors import UserInputError
 
 
 def _register(state: Hashable, op: Operation) -> tuple[Any, Hashable]:

@@ -10,9 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from mlgrader.authoring.testing.eventloop import run_without_blocking
+from mlgrader.authoring.testing.parallelism import Spans, speedup
 from mlgrader.errors import UserInputError
-from mlgrader.eventloop import run_without_blocking
-from mlgrader.parallelism import Spans, speedup
 
 
 def _io_task(spans: Spans, lock: threading.Lock | None = None) -> None:

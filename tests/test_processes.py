@@ -8,8 +8,8 @@ import time
 
 import pytest
 
+from mlgrader.authoring.testing.processes import run_processes
 from mlgrader.errors import UserInputError
-from mlgrader.processes import run_processes
 
 _ctx = multiprocessing.get_context("fork")
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from mlgrader.workcount import count_bytecodes, counted_keys, median_count
+from mlgrader.authoring.complexity.workcount import count_bytecodes, counted_keys, median_count
 
 
 def _loop(items: list[int]) -> int:

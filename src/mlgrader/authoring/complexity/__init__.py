@@ -1,0 +1,1 @@
+"""Empirical time-complexity checks (the engine behind ``mlgrader.complexity``)."""
