@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from mlgrader import complexity
+from mlgrader.authoring.complexity import fit
 from mlgrader.complexity import CLASSES, INCONCLUSIVE, CheckResult, Estimate, check, estimate
 
 # --- LRU caches: the key use case -------------------------------------------------
@@ -335,6 +335,24 @@ def test_contract_constants() -> None:
     assert INCONCLUSIVE == "inconclusive"
 
 
+def test_public_module_reexports_the_engine() -> None:
+    """mlgrader.complexity is the public face of mlgrader.authoring.complexity."""
+    import mlgrader.complexity as public
+    from mlgrader.authoring.complexity import verdict
+
+    assert public.__all__ == [
+        "CLASSES",
+        "INCONCLUSIVE",
+        "CheckResult",
+        "Estimate",
+        "check",
+        "estimate",
+    ]
+    assert (public.CLASSES, public.INCONCLUSIVE) == (fit.CLASSES, fit.INCONCLUSIVE)
+    assert public.check is verdict.check and public.estimate is verdict.estimate
+    assert public.CheckResult is verdict.CheckResult and public.Estimate is verdict.Estimate
+
+
 def test_unknown_expected_class_raises_naming_valid_ones() -> None:
     with pytest.raises(ValueError, match=r"O\(n log n\)"):
         check(len, lambda n: list(range(n)), "O(n*n)")
@@ -366,7 +384,7 @@ _NS = np.array([2.0**k for k in range(21)])
 
 
 def _classify(times: np.ndarray) -> str:
-    return complexity._classify(_NS, times)[0]
+    return fit._classify(_NS, times)[0]
 
 
 @pytest.mark.parametrize(
@@ -474,17 +492,17 @@ _CNS = np.array([2.0**k for k in range(3, 14)])
     ],
 )
 def test_count_class_of_exact_counts(expected: str, counts: np.ndarray) -> None:
-    assert complexity._count_class(_CNS, np.round(counts)) == expected
+    assert fit._count_class(_CNS, np.round(counts)) == expected
 
 
 def test_count_that_steps_once_is_left_to_timing() -> None:
     # A membership test that turns from a miss into a hit at n = 1000: one step, no class.
     counts = np.where(_CNS < 1000, 4.0, 11.0)
-    assert complexity._count_class(_CNS, counts) is None
+    assert fit._count_class(_CNS, counts) is None
 
 
 def test_too_few_counted_sizes_say_nothing() -> None:
-    assert complexity._count_class(_CNS[:3], np.array([1.0, 2.0, 3.0])) is None
+    assert fit._count_class(_CNS[:3], np.array([1.0, 2.0, 3.0])) is None
 
 
 def test_numpy_log_factor_fails_on_counts_of_an_object_array() -> None:

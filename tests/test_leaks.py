@@ -1,4 +1,4 @@
-"""Tests for mlgrader.leaks.no_leaks: survivors are named (and killed), clean code passes."""
+"""Tests for mlgrader.testing.no_leaks: survivors are named (and killed), clean code passes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from mlgrader.leaks import no_leaks
+from mlgrader.authoring.testing.leaks import no_leaks
 
 
 def test_joined_threads_and_pools_pass() -> None:

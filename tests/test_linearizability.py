@@ -1,4 +1,4 @@
-"""Tests for mlgrader.linearizability on hand-made histories with known answers."""
+"""Tests for mlgrader.authoring.testing.linearizability on hand-made histories with known answers."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from mlgrader.errors import UserInputError
-from mlgrader.linearizability import (
+from mlgrader.authoring.testing.linearizability import (
     History,
     Operation,
     Raised,
     check_linearizable,
     lru_cache_model,
 )
+from mlgrader.errors import UserInputError
 
 
 def _register(state: Hashable, op: Operation) -> tuple[Any, Hashable]:

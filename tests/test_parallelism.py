@@ -1,4 +1,4 @@
-"""Tests for mlgrader.parallelism and mlgrader.eventloop: parallel or serial, blocking or not."""
+"""Tests for mlgrader.authoring.testing.parallelism and .eventloop: parallel or serial, blocking or not."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from mlgrader.authoring.testing.eventloop import run_without_blocking
+from mlgrader.authoring.testing.parallelism import Spans, speedup
 from mlgrader.errors import UserInputError
-from mlgrader.eventloop import run_without_blocking
-from mlgrader.parallelism import Spans, speedup
 
 
 def _io_task(spans: Spans, lock: threading.Lock | None = None) -> None:

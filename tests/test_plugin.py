@@ -411,6 +411,35 @@ def test_patching_pytest_in_a_test_is_reported(demo: pytest.Pytester) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [
+        ("mlgrader.testing", "strict_equal"),
+        ("mlgrader.testing", "run_threads"),
+        ("mlgrader.authoring.testing.strict", "strict_equal"),
+        ("mlgrader.authoring.testing.threads", "run_threads"),
+    ],
+)
+def test_patching_a_judging_helper_is_reported(
+    demo: pytest.Pytester, module: str, name: str
+) -> None:
+    """Replacing strict_equal or run_threads, in mlgrader.testing or where it is defined."""
+    write_test(
+        demo,
+        "tests/public/test_patch.py",
+        f"""
+        import importlib
+        def test_patch():
+            setattr(importlib.import_module({module!r}), {name!r}, lambda *a, **k: None)
+        """,
+    )
+    _, records = grade_run(demo)
+    assert any(
+        f["kind"] == "pytest-tampering" and f"{module}.{name} was replaced" in f["detail"]
+        for f in records.integrity
+    ), records.integrity
+
+
 def test_no_isolation_runs_tests_in_process(demo: pytest.Pytester) -> None:
     """--mlgrader-no-isolation still runs and records every test (trusted debugging mode)."""
     write_test(demo, "tests/public/test_two.py", "def test_a(): pass\ndef test_b(): assert 0\n")

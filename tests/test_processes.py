@@ -1,4 +1,4 @@
-"""Tests for mlgrader.processes.run_processes: results, errors, deadlocks between processes."""
+"""Tests for mlgrader.testing.run_processes: results, errors, deadlocks between processes."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import time
 
 import pytest
 
+from mlgrader.authoring.testing.processes import run_processes
 from mlgrader.errors import UserInputError
-from mlgrader.processes import run_processes
 
 _ctx = multiprocessing.get_context("fork")
 

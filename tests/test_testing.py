@@ -1,7 +1,8 @@
-"""Tests for mlgrader.testing: run_threads and strict_equal."""
+"""Tests for mlgrader.testing: run_threads, strict_equal, and the names test authors import."""
 
 from __future__ import annotations
 
+import importlib
 import math
 import sys
 import threading
@@ -11,8 +12,42 @@ from typing import Any
 
 import pytest
 
+from mlgrader.authoring.testing.strict import strict_equal
+from mlgrader.authoring.testing.threads import ThreadError, ThreadRun, run_threads
 from mlgrader.errors import UserInputError
-from mlgrader.testing import ThreadError, ThreadRun, run_threads, strict_equal
+
+# -- the public module ------------------------------------------------------------------------
+
+
+def test_public_module_reexports_every_helper() -> None:
+    """mlgrader.testing is one import for test authors: the helpers' own objects, nothing lost."""
+    import mlgrader.testing as public
+
+    assert public.__all__ == [
+        "History",
+        "Operation",
+        "ProcessRun",
+        "Spans",
+        "ThreadError",
+        "ThreadRun",
+        "check_linearizable",
+        "lru_cache_model",
+        "no_leaks",
+        "run_processes",
+        "run_threads",
+        "run_without_blocking",
+        "speedup",
+        "strict_equal",
+    ]
+    defined: dict[str, Any] = {}
+    for name in ("eventloop", "leaks", "linearizability", "parallelism", "processes"):
+        module = importlib.import_module(f"mlgrader.authoring.testing.{name}")
+        defined |= {n: getattr(module, n) for n in module.__all__}
+    defined |= {"strict_equal": strict_equal, "run_threads": run_threads}
+    defined |= {"ThreadError": ThreadError, "ThreadRun": ThreadRun}
+    for name in public.__all__:
+        assert getattr(public, name) is defined[name], name
+
 
 # -- run_threads -----------------------------------------------------------------------------
 

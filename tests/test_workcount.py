@@ -1,4 +1,4 @@
-"""Tests for mlgrader.workcount: exact bytecode counts and counted keys.
+"""Tests for mlgrader.authoring.complexity.workcount: exact bytecode counts and counted keys.
 
 Counts are deterministic, so these tests assert exact relations (equal steps per
 element, exact comparison counts), which no timing test could.
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from mlgrader.workcount import count_bytecodes, counted_keys, median_count
+from mlgrader.authoring.complexity.workcount import count_bytecodes, counted_keys, median_count
 
 
 def _loop(items: list[int]) -> int:

@@ -25,6 +25,7 @@ import pytest
 # instead of importing them again (about 20 ms a test).
 from mlgrader import quality, testing
 from mlgrader.authoring import fixtures
+from mlgrader.authoring.testing import strict, threads
 
 
 def fingerprint(config: pytest.Config, item: pytest.Item | None = None) -> dict[str, Any]:
@@ -74,6 +75,9 @@ def _helpers() -> dict[str, Any]:
         "pytest.fail": pytest.fail,
         "mlgrader.testing.strict_equal": testing.strict_equal,
         "mlgrader.testing.run_threads": testing.run_threads,
+        # and where they are defined, which tests importing from there would call
+        "mlgrader.authoring.testing.strict.strict_equal": strict.strict_equal,
+        "mlgrader.authoring.testing.threads.run_threads": threads.run_threads,
         "Complexity.require": fixtures.Complexity.require,
         "Submission.module": fixtures.Submission.module,
         "Submission.quality": fixtures.Submission.quality,

@@ -1,0 +1,294 @@
+"""Sampling and timing: which sizes to measure, how long each call takes, how much work.
+
+`_Run` gathers the measurements for one function within a wall-clock budget:
+geometric sizes chosen adaptively (`_Run.explore`), batches timed like
+``timeit`` with the garbage collector off (`_time_batch`), rounds in rotation
+across sizes (`_Run.rounds`), and exact bytecode counts at the sizes cheap
+enough to trace (`_Run.count`, via workcount.py). `_measure` runs them in order.
+Turning the numbers into a class is fit.py's job; judging it, verdict.py's.
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import math
+import numbers
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from mlgrader.authoring.complexity.fit import _EXP_SLOPE, _theil_sen
+from mlgrader.authoring.complexity.workcount import counted_keys, median_count
+from mlgrader.errors import UserInputError
+
+_ROUNDS = 5  # timing rounds per size for an estimate (minimum taken)
+_EXTRA_ROUNDS = 6  # further rounds for functions cheap enough ...
+_EXTRA_SHARE = 0.1  # ... that they cost at most this share of the budget
+
+_COUNT_MIN_N = 4  # smaller sizes are edge cases (an empty loop) in counts too
+_COUNT_MAX_N = 8192  # counts are exact: 4..8192 shows a log factor plainly
+_COUNT_SHARE = 0.25  # most of the budget a check spends on bytecode counting
+_COUNT_CALLS = 3  # traced calls per size (median taken)
+_MAX_COUNTED_OPS = 400_000  # at ~100 ns a traced bytecode: 40 ms a call
+
+_Func = Callable[[Any], object]
+_MakeInput = Callable[[int], Any]
+
+
+@dataclass
+class _Size:
+    n: int
+    arg: Any
+    build: float
+    loops: int = 1
+    samples: list[float] = field(default_factory=list)
+
+    @property
+    def per_call(self) -> float:
+        return max(min(self.samples), 1e-12)
+
+    @property
+    def batch(self) -> float:
+        return self.per_call * self.loops
+
+
+def _time_batch(func: _Func, arg: Any, loops: int) -> float:
+    """Seconds per call over one batch of ``loops`` calls, garbage collector off."""
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        start = time.perf_counter()
+        for _ in itertools.repeat(None, loops):
+            func(arg)
+        elapsed = time.perf_counter() - start
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return elapsed / loops
+
+
+class _Run:
+    """Measurements for one function, gathered within a wall-clock deadline."""
+
+    def __init__(self, func: _Func, make_input: _MakeInput, budget: float) -> None:
+        self.func = func
+        self.make_input = make_input
+        self.start = time.perf_counter()
+        self.budget = budget
+        self.deadline = self.start + 0.92 * budget  # headroom: fits and a late batch
+        self.exponential = False  # seen super-polynomial growth: step n additively
+        self.target = min(0.002, max(0.0005, budget / 3000))  # seconds per batch
+        self.sizes: list[_Size] = []
+        self.counted: list[tuple[int, int]] = []  # (n, bytecodes per call)
+        self.keys = True  # counted keys in use (off if the function rejects them)
+
+    def remaining(self) -> float:
+        return self.deadline - time.perf_counter()
+
+    def _add(self, n: int) -> None:
+        t0 = time.perf_counter()
+        arg = self.make_input(n)
+        size = _Size(n, arg, time.perf_counter() - t0)
+        per_call = _time_batch(self.func, arg, 1)  # warm-up and first guess
+        while per_call * size.loops < self.target:
+            want = math.ceil(self.target * 1.2 / max(per_call, 1e-9))
+            size.loops = max(size.loops * 2, min(want, size.loops * 100))
+            per_call = _time_batch(self.func, arg, size.loops)
+        # A second and third look against noise, as far as they are cheap: the sizes
+        # to come are extrapolated from these numbers.
+        extra = 2 if per_call * size.loops < 3 * self.target else 1
+        if per_call * size.loops < 0.02 * self.budget:
+            for _ in range(extra):
+                per_call = min(per_call, _time_batch(self.func, arg, size.loops))
+        size.samples.append(per_call)
+        self.sizes.append(size)
+
+    def _recent(self) -> list[tuple[_Size, _Size]]:
+        """The last three pairs of consecutive sizes."""
+        tail = self.sizes[-4:]
+        return list(itertools.pairwise(tail))
+
+    def _slope(self) -> float:
+        """Steepest recent log-log slope (one noisy point cannot hide fast growth)."""
+        pairs = self._recent()
+        if not pairs:
+            return 0.0
+        return max(math.log(b.per_call / a.per_call) / math.log(b.n / a.n) for a, b in pairs)
+
+    def _predict_call(self, n: int) -> float:
+        """Pessimistic seconds per call at size ``n``, extrapolated from the last sizes."""
+        last = self.sizes[-1]
+        if len(self.sizes) < 2:
+            return last.per_call * math.pow(n / last.n, 3)
+        slope = self._slope()
+        if self.exponential or slope > _EXP_SLOPE:  # extrapolate exponentially in n
+            rate = max(math.log(b.per_call / a.per_call) / (b.n - a.n) for a, b in self._recent())
+            return last.per_call * math.exp(min(max(rate, 0.0) * (n - last.n), 700.0))
+        return last.per_call * math.pow(n / last.n, min(max(slope + 1.0, 0.5), 4.0))
+
+    def _predict_build(self, n: int) -> float:
+        """Seconds ``make_input(n)`` should take, with a 50% margin.
+
+        A power law fitted robustly (Theil-Sen exponent, median coefficient) to the last
+        builds, so that one build slowed down by a busy machine stops nothing.
+        """
+        recent = self.sizes[-5:]
+        ns = np.array([s.n for s in recent], dtype=float)
+        builds = np.array([max(s.build, 1e-5) for s in recent])
+        power = _theil_sen(np.log(ns), np.log(builds)) if len(recent) >= 3 else 1.0
+        power = min(max(power, 1.0), 3.0)
+        coef = float(np.median(builds / ns**power))
+        return 1.5 * coef * math.pow(n, power)
+
+    def _predict_cost(self, n: int) -> float:
+        """Seconds to build, calibrate and time size ``n`` for all rounds."""
+        return self._predict_build(n) + (_ROUNDS + 1) * max(self._predict_call(n), self.target)
+
+    def _reserved(self) -> float:
+        """Seconds still needed to finish the planned rounds on the sizes we have."""
+        return sum(max(0, _ROUNDS - len(s.samples)) * s.batch for s in self.sizes)
+
+    def _fits(self, n: int) -> bool:
+        spend = self._reserved() + self._predict_cost(n)
+        return spend <= 0.75 * self.remaining()  # headroom for a busy machine
+
+    def explore(self, plan: Sequence[int] | None, min_n: int, max_n: int) -> None:
+        if plan is not None:
+            for n in plan:
+                if self.sizes and not self._fits(n):
+                    break
+                self._add(n)
+            return
+        n = min_n
+        self._add(n)
+        while n < max_n:
+            if n < 100 and self._last_call() > 1e-5 and self._slope() > _EXP_SLOPE:
+                self.exponential = True
+            if self.exponential and n < 100:
+                # Exponential growth: small additive steps, each at most ~8x slower.
+                steps = [n + k for k in (8, 4, 2)]
+                candidates = [c for c in steps if self._predict_call(c) <= 8 * self._last_call()]
+                candidates.append(n + 1)
+            else:
+                candidates = [round(n * f) for f in (2.0, 1.5, 1.25)]
+                if max_n - candidates[0] < 0.25 * candidates[0]:
+                    candidates[0] = max_n  # do not leave a sliver before max_n
+            nxt = next((c for c in candidates if n < c <= max_n and self._fits(c)), None)
+            if nxt is None:
+                break
+            n = nxt
+            self._add(n)
+
+    def _last_call(self) -> float:
+        return self.sizes[-1].per_call
+
+    def rounds(self, total: int) -> None:
+        """Time every size again, in rotation, until each has ``total`` samples."""
+        while any(len(s.samples) < total for s in self.sizes):
+            for s in self.sizes:
+                if len(s.samples) >= total:
+                    continue
+                if time.perf_counter() + 1.5 * s.batch > self.deadline:
+                    return
+                s.samples.append(_time_batch(self.func, s.arg, s.loops))
+
+    def count(self, share: float) -> None:
+        """Bytecode counts per call at the sizes cheap enough to trace, smallest first.
+
+        Spends at most ``share`` of the budget. The next size is skipped when its
+        traced cost, extrapolated pessimistically from the counts so far, would not
+        fit. If the function fails on counted keys, counting restarts without them;
+        if it fails even so, there are no counts and timing alone decides.
+        """
+        limit = min(self.deadline, time.perf_counter() + share * self.budget)
+        per_op = 1.5e-7  # seconds a traced bytecode costs; refined as we go
+        prep = 3.0  # building and rewriting an input, in multiples of building it; refined
+        todo = [s for s in self.sizes if _COUNT_MIN_N <= s.n <= _COUNT_MAX_N]
+        i = 0
+        while i < len(todo):
+            size = todo[i]
+            ops = self._predict_ops(size.n)
+            cost = 1.5 * prep * size.build + 4 * (ops * per_op + size.per_call)
+            if ops > _MAX_COUNTED_OPS or time.perf_counter() + cost > limit:
+                break
+            try:
+                started = time.perf_counter()
+                arg = self.make_input(size.n)
+                if self.keys:
+                    arg = counted_keys(arg)
+                prep = max(1.0, (time.perf_counter() - started) / max(size.build, 1e-6))
+                started = time.perf_counter()
+                ops_per_call = median_count(self.func, arg, _COUNT_CALLS)
+            except Exception:
+                self.counted.clear()
+                if not self.keys:
+                    return
+                self.keys, i = False, 0
+                continue
+            traced = time.perf_counter() - started - size.per_call
+            per_op = max(5e-8, traced / max(_COUNT_CALLS * ops_per_call, 1))
+            self.counted.append((size.n, ops_per_call))
+            i += 1
+
+    def _predict_ops(self, n: int) -> float:
+        """Pessimistic bytecodes per call at ``n``: the recent growth plus a power."""
+        if not self.counted:
+            return 0.0
+        last_n, last_ops = self.counted[-1]
+        power = 2.0
+        if len(self.counted) >= 2:
+            prev_n, prev_ops = self.counted[-2]
+            grown = math.log(max(last_ops, 1) / max(prev_ops, 1)) / math.log(last_n / prev_n)
+            power = min(max(grown + 0.5, 1.0), 4.0)
+        return max(last_ops, 1) * math.pow(n / last_n, power)
+
+    def data(self) -> tuple[np.ndarray, np.ndarray]:
+        ns = np.array([s.n for s in self.sizes], dtype=float)
+        ts = np.array([s.per_call for s in self.sizes], dtype=float)
+        return ns, ts
+
+
+def _validate(time_budget: float, min_n: int, max_n: int, sizes: Sequence[int] | None) -> None:
+    if isinstance(time_budget, bool) or not isinstance(time_budget, numbers.Real):
+        raise UserInputError(f"time_budget must be a number of seconds, got {time_budget!r}")
+    if not math.isfinite(time_budget):
+        raise UserInputError(f"time_budget must be a finite number of seconds, got {time_budget!r}")
+    if time_budget <= 0:
+        raise UserInputError(f"time_budget must be positive, got {time_budget!r}")
+    for name, value in (("min_n", min_n), ("max_n", max_n)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise UserInputError(f"{name} must be an integer >= 1, got {value!r}")
+    if max_n < 2 * min_n:
+        raise UserInputError(f"max_n ({max_n}) must be at least twice min_n ({min_n})")
+    if sizes is not None:
+        if any(isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1 for n in sizes):
+            raise UserInputError(f"sizes must be integers >= 1, got {list(sizes)!r}")
+        if len(set(sizes)) < 3:
+            raise UserInputError(f"sizes needs at least three distinct sizes, got {list(sizes)!r}")
+
+
+def _measure(
+    func: _Func,
+    make_input: _MakeInput,
+    time_budget: float,
+    min_n: int,
+    max_n: int,
+    sizes: Sequence[int] | None,
+) -> _Run:
+    _validate(time_budget, min_n, max_n, sizes)
+    run = _Run(func, make_input, float(time_budget))
+    plan = sorted({int(n) for n in sizes}) if sizes is not None else None
+    run.explore(plan, int(min_n), int(max_n))
+    run.rounds(_ROUNDS)
+    # Cheap functions get more rounds in rotation: a slow spell of the machine during
+    # exploration then leaves no mark on the minimum.
+    cost = sum(s.batch for s in run.sizes)
+    extra = min(_EXTRA_ROUNDS, int(_EXTRA_SHARE * run.budget / max(cost, 1e-9)))
+    if extra > 0:
+        run.rounds(_ROUNDS + extra)
+    run.count(_COUNT_SHARE)
+    return run

@@ -1,0 +1,1 @@
+"""Helpers for challenge test authors (the modules behind ``mlgrader.testing``)."""
