@@ -29,7 +29,7 @@ ALLOWED: dict[str, set[str]] = {
     "engine": {"base", "model", "authoring", "sandbox"},
     "reports": {"base", "model"},
     "catalogue": {"base", "model", "engine", "reports"},
-    "batch": {"base", "model", "engine", "reports", "catalogue"},
+    "batch": {"base", "model", "sandbox", "engine", "reports", "catalogue"},
     "plugin": {"base", "model", "authoring", "engine"},
     "cli": {"base", "model", "engine", "reports", "catalogue", "batch"},
 }
