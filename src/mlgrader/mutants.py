@@ -12,7 +12,8 @@ newline aside, which ``\\ No newline at end of file`` governs). There is no fuzz
 and no search for a moved hunk, so a reference that has changed under a patch is
 reported (file, hunk, line, what was expected and what was found), never applied
 somewhere near. :func:`make_patch` writes such a patch from a reference and an
-edited copy of it; ``python -m mlgrader.mutants REFERENCE EDITED`` prints one.
+edited copy of it, as ``git diff --no-index --no-prefix a b`` does for a copy of
+the reference in ``a/`` and the mutant in ``b/``.
 
 Only the standard library and :mod:`mlgrader.errors`: every path is passed in.
 """
@@ -22,7 +23,6 @@ from __future__ import annotations
 import difflib
 import re
 import shutil
-import sys
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -34,8 +34,8 @@ DEV_NULL = "/dev/null"
 NO_NEWLINE = "\\ No newline at end of file"
 #: The command that writes a patch, named in every "does not apply" error.
 REGENERATE = (
-    "redo the flaw on a copy of reference/ and regenerate the patch with "
-    "`python -m mlgrader.mutants reference COPY > mutants/FLAW/mutant.patch`"
+    "regenerate it with `git diff --no-index --no-prefix a b > mutant.patch` in a folder "
+    "holding reference/ copied as a/ and, as b/, a copy with the flaw redone"
 )
 #: Files and folders never copied into a built mutant.
 _IGNORED = ("__pycache__", "*.pyc", ".pytest_cache")
@@ -308,19 +308,3 @@ def _ignored(part: str) -> bool:
 def _bad(label: str, index: int, line: str, problem: str) -> ChallengeError:
     shown = line if len(line) <= 60 else line[:57] + "..."
     return ChallengeError(f"{label}: {PATCH} line {index + 1} ({shown!r}): {problem}")
-
-
-def _main(argv: list[str]) -> int:
-    """``python -m mlgrader.mutants REFERENCE EDITED``: print the patch from one to the other."""
-    if len(argv) != 2:
-        print(
-            "usage: python -m mlgrader.mutants REFERENCE EDITED > FLAW/mutant.patch",
-            file=sys.stderr,
-        )
-        return 2
-    sys.stdout.write(make_patch(Path(argv[0]), Path(argv[1])))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1:]))
