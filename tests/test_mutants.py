@@ -137,6 +137,7 @@ def test_no_offset_tolerance(tmp_path: Path) -> None:
         ("--- a/mod.py\n+++ b/mod.py\n@@ -1 +1 @@\n-x = 1\n+x = 2\n+x = 3\n", "more lines"),
         ("--- mod.py\n+++ mod.py\n@@ -1 +1 @@\n-x = 1\n+x = 2\n", "starts with 'a/'"),
         ("--- a/../mod.py\n+++ b/../mod.py\n@@ -1 +1 @@\n-x = 1\n+x = 2\n", "inside reference"),
+        ("--- a/mod.py\n+++ b/new.py\n@@ -1 +1 @@\n-x = 1\n+x = 2\n", "renames mod.py"),
         ("", "is empty"),
         ("just some words\n", "expected a '--- a/FILE' line"),
     ],

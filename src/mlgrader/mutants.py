@@ -140,6 +140,8 @@ def parse_patch(text: str, label: str = "patch") -> list[FilePatch]:
         new = _path(lines[i + 1][4:], "b/", label, i + 1)
         if old is None and new is None:
             raise _bad(label, i, line, "both sides are /dev/null")
+        if old is not None and new is not None and old != new:
+            raise _bad(label, i + 1, lines[i + 1], f"renames {old}; a patch edits files in place")
         i += 2
         hunks: list[Hunk] = []
         while i < len(lines) and lines[i].startswith("@@"):
