@@ -29,19 +29,24 @@ import tempfile
 import time
 from pathlib import Path
 
+from mlgrader.catalogue.mutants import build_mutant
+
 ROOT = Path(__file__).resolve().parents[1]
 CHALLENGES = ROOT / "challenges"
 
 
 def make_submissions(challenge: str, n: int, dest: Path) -> list[Path]:
-    """N submission folders cycling through reference, mutants and stub."""
+    """N submission folders cycling through reference, mutants (built) and stub."""
     root = CHALLENGES / challenge
     sources = [root / "reference", *sorted((root / "mutants").iterdir()), root / "stub"]
     made = []
     for i in range(n):
         source = sources[i % len(sources)]
         target = dest / f"s{i:03d}-{source.name}"
-        shutil.copytree(source, target, ignore=shutil.ignore_patterns("expect.toml"))
+        if source.parent.name == "mutants":
+            build_mutant(root / "reference", source, target)
+        else:
+            shutil.copytree(source, target)
         made.append(target)
     return made
 

@@ -20,6 +20,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from mlgrader.catalogue.mutants import build_mutant
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -57,6 +59,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             for name in solutions:
                 path = ROOT / "challenges" / args.challenge / name
+                if path.parent.name == "mutants":  # a patch against the reference: build it
+                    path = build_mutant(path.parent.parent / "reference", path, Path(tmp) / name)
                 passed: collections.Counter[str] = collections.Counter()
                 measured: dict[str, collections.Counter[str]] = collections.defaultdict(
                     collections.Counter

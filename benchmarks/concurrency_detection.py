@@ -19,12 +19,14 @@ import importlib.util
 import multiprocessing
 import random
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from mlgrader.catalogue.mutants import build_mutant
 from mlgrader.testing import (
     History,
     check_linearizable,
@@ -138,7 +140,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
     reference = _load(CHALLENGE / "reference" / "lru_cache.py")
-    unlocked = _load(CHALLENGE / "mutants" / "no-lock" / "lru_cache.py")
+    with tempfile.TemporaryDirectory() as tmp:  # the mutant is a patch: build, then load it
+        mutant = CHALLENGE / "mutants" / "no-lock"
+        built = build_mutant(CHALLENGE / "reference", mutant, Path(tmp) / "no-lock")
+        unlocked = _load(built / "lru_cache.py")
     scenarios: list[tuple[str, Callable[[int], bool]]] = [
         ("unlocked counter: lost updates exposed", lambda _: not counter_is_exact(False)),
         ("locked counter: exact", lambda _: counter_is_exact(True)),

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
+from built_mutants import built_mutant
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -141,9 +142,7 @@ def run_step(name: str, tmp_path: Path, **env: str) -> tuple[int, dict[str, str]
     return result.returncode, outputs, (tmp_path / "summary").read_text()
 
 
-@pytest.mark.parametrize(
-    ("folder", "passed"), [("reference", "true"), ("mutants/off-by-one", "false")]
-)
+@pytest.mark.parametrize(("folder", "passed"), [("reference", "true"), ("off-by-one", "false")])
 def test_grade_step_writes_summary_outputs_and_files(
     tmp_path: Path, folder: str, passed: str
 ) -> None:
@@ -151,11 +150,15 @@ def test_grade_step_writes_summary_outputs_and_files(
     summary, the score and pass flag to the outputs, and scorecard.json, scorecard.md and
     junit.xml for the upload; only the final step fails the job below min-score."""
     fixtures = ROOT / "tests" / "fixtures" / "challenges"
+    if folder == "reference":
+        submission = fixtures / "adder" / "reference"
+    else:  # a mutant, built from its patch
+        submission = built_mutant(tmp_path / "built", folder)
     code, outputs, summary = run_step(
         "Grade",
         tmp_path,
         CHALLENGE="adder",
-        SUBMISSION=str(fixtures / "adder" / folder),
+        SUBMISSION=str(submission),
         CHALLENGES_PATH=str(fixtures),
         CHALLENGES_REPOSITORY="",
         CHALLENGES_SUBDIR="challenges",

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from built_mutants import built_mutant
 from click.testing import CliRunner
 
 from mlgrader.catalogue.listing import find_challenge
@@ -21,7 +22,8 @@ from mlgrader.engine.grade import grade
 
 FIXTURES = Path(__file__).parent / "fixtures" / "challenges"
 ADDER = FIXTURES / "adder"
-#: name -> source folder; the expected score of each is what `grade` gives it alone
+#: name -> source folder (a mutant is built from its patch); each is expected to score
+#: what `grade` gives it alone
 COHORT = {
     "ada": "reference",
     "ben": "stub",
@@ -34,11 +36,19 @@ COHORT = {
 }
 
 
+def source_folder(source: str, scratch: Path) -> Path:
+    """The folder for a COHORT source: the reference or stub as is, a mutant built."""
+    if source.startswith("mutants/"):
+        flaw = source.removeprefix("mutants/")
+        return scratch / flaw if (scratch / flaw).is_dir() else built_mutant(scratch, flaw)
+    return ADDER / source
+
+
 @pytest.fixture
 def cohort(tmp_path: Path) -> Path:
     folder = tmp_path / "submissions"
     for name, source in COHORT.items():
-        shutil.copytree(ADDER / source, folder / name)
+        shutil.copytree(source_folder(source, tmp_path / "built"), folder / name)
     (folder / "ivy").mkdir()  # no adder.py at all
     return folder
 
@@ -90,7 +100,10 @@ def test_batch_grades_everyone_as_grade_would(cohort: Path, tmp_path: Path) -> N
     assert "left)" in progress[0]
     assert sorted(journal(out)) == sorted([*COHORT, "ivy"])
     challenge = find_challenge(FIXTURES, "adder")
-    alone = {source: grade(ADDER / source, challenge).score for source in set(COHORT.values())}
+    alone = {
+        source: grade(source_folder(source, tmp_path / "built"), challenge).score
+        for source in set(COHORT.values())
+    }
     got = outputs(out)
     cards = got["cards"]
     assert isinstance(cards, dict)

@@ -13,6 +13,8 @@ from typing import Any
 import jsonschema
 import pytest
 
+from mlgrader.catalogue.mutants import parse_patch
+
 ROOT = Path(__file__).resolve().parents[1]
 CHALLENGES = sorted(
     p.name for p in (ROOT / "challenges").iterdir() if (p / "challenge.toml").is_file()
@@ -126,3 +128,16 @@ def test_kit_rubric_lists_only_graded_categories(tmp_path: Path) -> None:
         if line.startswith("| ") and not line.startswith("| Category")
     ]
     assert [(c.strip(), p.strip()) for c, p in rows] == [("correctness", "80"), ("oop", "20")]
+
+
+def test_debug_swarm_stub_has_every_planted_bug() -> None:
+    """debug-swarm's stub is the reference with every bug put back, and each mutant one of
+    them: every line a mutant's patch adds stands in the stub's copy of that file."""
+    root = ROOT / "challenges" / "debug-swarm"
+    mutants = sorted((root / "mutants").iterdir())
+    assert len(mutants) == 6
+    for mutant in mutants:
+        for patch in parse_patch((mutant / "mutant.patch").read_text(), mutant.name):
+            stub = (root / "stub" / patch.path).read_text().splitlines()
+            added = [text for hunk in patch.hunks for tag, (text, _) in hunk.lines if tag == "+"]
+            assert added and all(line in stub for line in added), (mutant.name, patch.path)

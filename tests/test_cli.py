@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from built_mutants import built_mutant
 from click.testing import CliRunner, Result
 
 from mlgrader.cli import main
@@ -57,11 +58,10 @@ def test_grade_reference_scores_100() -> None:
     assert "correctness" in result.output and "oop" in result.output
 
 
-def test_grade_mutant_loses_its_category() -> None:
+def test_grade_mutant_loses_its_category(tmp_path: Path) -> None:
     """A wrong answer loses correctness points and keeps the oop category."""
-    result = run(
-        "grade", str(ADDER / "mutants" / "off-by-one"), "--challenge", "adder", "--format", "json"
-    )
+    mutant = built_mutant(tmp_path, "off-by-one")
+    result = run("grade", str(mutant), "--challenge", "adder", "--format", "json")
     card = json.loads(result.output)
     cats = {c["name"]: c["earned"] for c in card["categories"]}
     assert cats["oop"] == 1.0 and cats["correctness"] < 1.0
@@ -94,7 +94,7 @@ def test_markdown_junit_gradescope_files(tmp_path: Path) -> None:
     md, junit, gs = tmp_path / "card.md", tmp_path / "junit.xml", tmp_path / "gs.json"
     result = run(
         "grade",
-        str(ADDER / "mutants" / "crashes"),
+        str(built_mutant(tmp_path, "crashes")),
         "--challenge",
         "adder",
         "--markdown",
@@ -198,18 +198,17 @@ def test_init_refuses_non_empty_destination(tmp_path: Path) -> None:
 
 def test_check_with_challenges_repo_hides_nothing_public(tmp_path: Path) -> None:
     """check against the challenge repo still runs public tests only, as a candidate sees them."""
-    result = run(
-        "check", str(ADDER / "mutants" / "off-by-one"), "--challenge", "adder", "--format", "json"
-    )
+    mutant = built_mutant(tmp_path, "off-by-one")
+    result = run("check", str(mutant), "--challenge", "adder", "--format", "json")
     card = json.loads(result.output)
     assert {t["visibility"] for t in card["tests"]} == {"public"}
 
 
-def test_candidate_audience_hides_hidden_messages() -> None:
+def test_candidate_audience_hides_hidden_messages(tmp_path: Path) -> None:
     """--audience candidate shows hidden tests' names and outcomes, never their messages."""
     result = run(
         "grade",
-        str(ADDER / "mutants" / "off-by-one"),
+        str(built_mutant(tmp_path, "off-by-one")),
         "--challenge",
         "adder",
         "--audience",
@@ -248,6 +247,25 @@ def test_validate_catches_a_mutant_that_loses_nothing(tmp_path: Path) -> None:
         "FAIL adder: mutant harmless" in result.output
         and "kept all of correctness" in result.output
     )
+
+
+def test_validate_names_the_file_and_hunk_of_a_stale_patch(tmp_path: Path) -> None:
+    """A reference changed under a mutant's patch fails validate (exit 1) with one line
+    naming the mutant, the file and the hunk; the challenge is not called valid."""
+    copy = tmp_path / "challenges"
+    shutil.copytree(FIXTURES, copy)
+    source = copy / "adder" / "reference" / "adder.py"
+    source.write_text(source.read_text().replace("return a + b", "return b + a"))
+    result = CliRunner().invoke(main, ["validate", "adder", "--challenges", str(copy)])
+    assert result.exit_code == 1, result.output
+    assert "ok   adder: reference: scored 100" in result.output
+    line = next(x for x in result.output.splitlines() if "mutant off-by-one" in x)
+    assert line.startswith(
+        "FAIL adder: mutant off-by-one: mutant adder/off-by-one: mutant.patch does not apply "
+        "to reference/adder.py: hunk 1 (@@ -3,4 +3,4 @@) expected line 6 '    return a + b' "
+        "but found '    return b + a'; regenerate it with "
+    )
+    assert "some challenges are not valid" in result.output
 
 
 def test_broken_challenge_exits_3_and_still_writes_a_scorecard(tmp_path: Path) -> None:

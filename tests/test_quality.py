@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from mlgrader.catalogue.mutants import build_mutant
 from mlgrader.quality import Finding, QualityReport, analyze_paths, analyze_source
 
 
@@ -743,14 +744,17 @@ def test_type_hints_and_parameter_limits() -> None:
         report.require_max_params()
 
 
-def test_cyclomatic_complexity_equals_radons_on_real_code() -> None:
+def test_cyclomatic_complexity_equals_radons_on_real_code(tmp_path: Path) -> None:
     """Our McCabe count matches radon's, function by function, on the bundled solutions."""
     from radon.complexity import cc_visit
 
     root = Path(__file__).resolve().parent.parent
+    for mutant in sorted((root / "challenges").glob("*/mutants/*")):  # patches: build them
+        built = tmp_path / f"{mutant.parts[-3]}-{mutant.name}"
+        build_mutant(mutant.parent.parent / "reference", mutant, built)
     paths = [
         *sorted((root / "challenges").glob("*/reference/*.py")),
-        *sorted((root / "challenges").glob("*/mutants/*/*.py")),
+        *sorted(tmp_path.glob("*/*.py")),
         *sorted((root / "src" / "mlgrader").glob("*.py")),
     ]
     compared = 0

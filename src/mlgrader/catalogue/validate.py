@@ -1,16 +1,18 @@
 """``mlgrader validate``: a challenge proves its own tests mean something.
 
 The reference earns 100 (twice, with the same score), the stub earns no
-correctness points and does not break the grader, and every mutant loses what
-its expect.toml says: named categories below full marks, others untouched,
-named tests failed. A challenge that passes this can be trusted to tell a
-right answer from the mistakes it claims to catch.
+correctness points and does not break the grader, and every mutant (built from
+its patch against the reference, see mutants.py) loses what its expect.toml
+says: named categories below full marks, others untouched, named tests failed.
+A challenge that passes this can be trusted to tell a right answer from the
+mistakes it claims to catch.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import multiprocessing
+import tempfile
 import tomllib
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlgrader.catalogue.mutants import build_mutant
 from mlgrader.engine.grade import GradeOptions, grade
 from mlgrader.errors import ChallengeError
 from mlgrader.model.challenge import Challenge
@@ -95,13 +98,16 @@ def validate_challenge(
     say = progress or (lambda _msg: None)
     mutants = challenge.mutants()
     expectations = {m.name: load_expectation(m / "expect.toml") for m in mutants}
-    runs: list[tuple[str, Path]] = [
-        ("the reference", challenge.reference),
-        ("the reference again", challenge.reference),
-        ("the stub", challenge.stub),
-        *((f"mutant {m.name}", m) for m in mutants),
-    ]
-    cards = _grade_all(runs, challenge, options, say, jobs)
+    with tempfile.TemporaryDirectory(prefix="mlgrader-mutants-") as scratch:
+        built, broken = _build_mutants(challenge, mutants, Path(scratch))
+        runs: list[tuple[str, Path]] = [
+            ("the reference", challenge.reference),
+            ("the reference again", challenge.reference),
+            ("the stub", challenge.stub),
+            *((f"mutant {name}", folder) for name, folder in built.items()),
+        ]
+        cards = _grade_all(runs, challenge, options, say, jobs)
+    mutant_cards = dict(zip(built, cards[3:], strict=True))
 
     report = ValidationReport(challenge.name)
     first, second, stub = cards[0], cards[1], cards[2]
@@ -129,9 +135,36 @@ def validate_challenge(
         report.checks.append(
             Check("mutants", False, "no mutants: add mutants/<flaw>/ with expect.toml")
         )
-    for folder, card in zip(mutants, cards[3:], strict=True):
-        report.checks.append(_judge_mutant(folder.name, expectations[folder.name], card))
+    for folder in mutants:
+        name = folder.name
+        if name in broken:
+            report.checks.append(Check(f"mutant {name}", False, broken[name]))
+        else:
+            report.checks.append(_judge_mutant(name, expectations[name], mutant_cards[name]))
     return report
+
+
+def _build_mutants(
+    challenge: Challenge, mutants: list[Path], scratch: Path
+) -> tuple[dict[str, Path], dict[str, str]]:
+    """Each mutant built into ``scratch`` as a submission, and why the others could not be.
+
+    A patch that no longer applies to the reference fails that mutant's check with
+    the applier's message (file, hunk, line); the other mutants are still graded.
+    """
+    built: dict[str, Path] = {}
+    broken: dict[str, str] = {}
+    for folder in mutants:
+        try:
+            built[folder.name] = build_mutant(
+                challenge.reference,
+                folder,
+                scratch / folder.name,
+                f"{challenge.name}/{folder.name}",
+            )
+        except ChallengeError as exc:
+            broken[folder.name] = str(exc)
+    return built, broken
 
 
 def _grade_all(

@@ -55,7 +55,8 @@ class Challenge:
         return self.root / "reference"
 
     def mutants(self) -> list[Path]:
-        """Mutant folders, sorted by name."""
+        """Mutant folders, sorted by name: each holds expect.toml and a mutant.patch against
+        reference/ (or a whole rewrite's files); mutants.build_mutant makes one a submission."""
         folder = self.root / "mutants"
         return sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
 
