@@ -435,7 +435,7 @@ def test_patching_a_judging_helper_is_reported(
     )
     _, records = grade_run(demo)
     assert any(
-        f["kind"] == "pytest-tampering" and f"{module}.{name} was replaced" in f["detail"]
+        f.kind == "pytest-tampering" and f"{module}.{name} was replaced" in f.detail
         for f in records.integrity
     ), records.integrity
 
