@@ -1,0 +1,1 @@
+"""Static code-quality checks for the "OOP cleanliness" rubric (public names: mlgrader.quality)."""
