@@ -7,14 +7,13 @@ with the ``require_*`` helpers of :class:`QualityReport`. The code lives in the 
 
 from __future__ import annotations
 
+from mlgrader.authoring.quality.entry import analyze_paths, analyze_source
 from mlgrader.authoring.quality.report import (
     ClassMetrics,
     FileMetrics,
     Finding,
     FunctionMetrics,
     QualityReport,
-    analyze_paths,
-    analyze_source,
 )
 
 __all__ = [
