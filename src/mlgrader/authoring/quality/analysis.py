@@ -6,12 +6,7 @@ instance attributes) and measures it: size, complexity, nesting, parameters and
 annotations per function; cohesion (LCOM4), public state and abstractness per class;
 mutable module state, duplicated blocks and the rule-based findings per file.
 
-Cyclomatic complexity follows McCabe/radon: 1, plus 1 for each ``if``/``elif``,
-ternary, ``for``, ``while``, ``except`` clause, ``assert``, comprehension ``for``
-and comprehension ``if``, ``match`` case (a bare ``case _:`` is the "else" and is
-free), and 1 for each extra operand of ``and``/``or``; an ``else`` on ``for``,
-``while`` or ``try`` adds 1, as radon counts it. ``with`` and an ``if``'s ``else``
-are free. Nested functions and classes are measured separately.
+Cyclomatic complexity is radon's (lint.py); everything else is measured here.
 """
 
 from __future__ import annotations
@@ -19,6 +14,7 @@ from __future__ import annotations
 import ast
 import re
 
+from mlgrader.authoring.quality.lint import cyclomatic_complexity
 from mlgrader.authoring.quality.nodes import (
     FunctionNode,
     catches_everything,
@@ -29,7 +25,6 @@ from mlgrader.authoring.quality.nodes import (
     is_public,
     mutable_kind,
     nesting,
-    own_nodes,
     owned_defs,
     pair_targets,
     self_attributes,
@@ -115,7 +110,7 @@ class Analyzer:
                 qualname=qualname,
                 line=node.lineno,
                 length=(node.end_lineno or node.lineno) - node.lineno + 1,
-                complexity=_complexity(node),
+                complexity=cyclomatic_complexity(node),
                 nesting=nesting(node.body, 0),
                 params=len(params),
                 has_docstring=has_doc,
@@ -230,36 +225,6 @@ class Analyzer:
                 caught = ast.unparse(node.type)
                 detail = f"'except {caught}:' catches every error and does not re-raise"
                 self._add(node, "broad-except", detail)
-
-
-_BRANCHES = (
-    ast.If,
-    ast.IfExp,
-    ast.For,
-    ast.AsyncFor,
-    ast.While,
-    ast.ExceptHandler,
-    ast.Assert,
-)
-
-
-def _complexity(func: FunctionNode) -> int:
-    score = 1
-    for node in own_nodes(func):
-        if isinstance(node, _BRANCHES):
-            score += 1
-            if isinstance(node, ast.For | ast.AsyncFor | ast.While) and node.orelse:
-                score += 1  # a loop's else is a branch of its own, as radon counts it
-        elif isinstance(node, ast.Try | ast.TryStar) and node.orelse:
-            score += 1
-        elif isinstance(node, ast.BoolOp):
-            score += len(node.values) - 1
-        elif isinstance(node, ast.comprehension):
-            score += 1 + len(node.ifs)
-        elif isinstance(node, ast.match_case):
-            wildcard = isinstance(node.pattern, ast.MatchAs) and node.pattern.pattern is None
-            score += 0 if wildcard and node.guard is None else 1
-    return score
 
 
 def _lcom4(methods: list[FunctionNode]) -> int:

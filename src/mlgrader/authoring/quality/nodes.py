@@ -28,17 +28,6 @@ def owned_defs(node: ast.AST) -> Iterator[ast.AST]:
             yield from owned_defs(child)
 
 
-def own_nodes(func: FunctionNode) -> Iterator[ast.AST]:
-    """Yield every node in ``func``'s body, excluding nested function and class bodies."""
-    stack: list[ast.AST] = list(func.body)
-    while stack:
-        current = stack.pop()
-        if isinstance(current, DEFS):
-            continue
-        yield current
-        stack.extend(ast.iter_child_nodes(current))
-
-
 def nesting(body: list[ast.stmt], depth: int) -> int:
     deepest = depth
     for stmt in body:
