@@ -1,28 +1,34 @@
-"""mlgrader's own analysis of one parsed module: the metrics and findings of a QualityReport.
+"""mlgrader's own analysis of one module's syntax tree: what no linter computes.
 
-Why a module of its own: this is the pass over the syntax tree that builds a model of
-the file (functions with their qualified names, classes with their bases, methods and
-instance attributes) and measures it: size, complexity, nesting, parameters and
-annotations per function; cohesion (LCOM4), public state and abstractness per class;
-mutable module state, duplicated blocks and the rule-based findings per file.
+Why a module of its own: the rule-based findings a reviewer knows by name come from
+ruff and the cyclomatic complexity from radon (lint.py). What is left needs a model of
+the file that no linter exposes, functions with their qualified names and classes with
+their bases, methods and instance attributes, so mlgrader builds it here:
 
-Cyclomatic complexity is radon's (lint.py); everything else is measured here.
+- per class: LCOM4 cohesion (groups of methods sharing no state), public instance state
+  (``self.x`` and ``__slots__`` names without a leading ``_``), whether it is abstract,
+  and which methods it inherits (require_shared_base; an override inherits its base's
+  docstring);
+- per file: module- and class-level names bound to mutable containers (shared mutable
+  state; ruff's RUF012 only covers class attributes and accepts them when annotated
+  ``ClassVar``, which is still shared state), and blocks of statements copied verbatim;
+- per function, the measurements tests put limits on: length in lines, block nesting
+  depth, parameters (``self`` not counted) and the share annotated. ruff's PLR09xx rules
+  only say whether a threshold set in configuration is crossed and count differently
+  (PLR0915 counts statements, PLR0913 counts ``self``, too-many-nested-blocks PLR1702 is
+  a preview rule), so a test's ``require_max_*(limit)`` could not be answered from them.
 """
 
 from __future__ import annotations
 
 import ast
-import re
 
 from mlgrader.authoring.quality.lint import cyclomatic_complexity
 from mlgrader.authoring.quality.nodes import (
     FunctionNode,
-    catches_everything,
     dotted,
     flat_statements,
     is_abstract,
-    is_noop,
-    is_public,
     mutable_kind,
     nesting,
     owned_defs,
@@ -36,34 +42,32 @@ COMPLEXITY_FINDING_LIMIT = 10
 LENGTH_FINDING_LIMIT = 50
 NESTING_FINDING_LIMIT = 4
 DUPLICATE_BLOCK = 4  # consecutive identical statements that make a duplicated block
-# PEP 8 names as pep8-naming's N801/N802 check them: two regular expressions, cheaper
-# and more predictable inside the sandboxed test process than running ruff on the code.
-_CLASS_NAME = re.compile(r"^_*[A-Z][A-Za-z0-9]*$")
-_FUNCTION_NAME = re.compile(r"^(_*[a-z][a-z0-9_]*|__[a-z][a-z0-9_]*__|(visit|depart)_\w+)$")
-_FRAMEWORK_NAMES = frozenset(  # names frameworks impose (pep8-naming's defaults)
-    {"setUp", "tearDown", "setUpClass", "tearDownClass", "setUpModule", "tearDownModule",
-     "asyncSetUp", "asyncTearDown", "setUpTestData"}
-)  # fmt: skip
 
 
 class Analyzer:
-    """Fills one FileMetrics from a parsed module."""
+    """Fills one FileMetrics from a parsed module.
+
+    Afterwards ``defs`` maps the line of each function and class definition to its
+    qualified name, and ``overrides`` holds the lines of methods that override a method
+    of a base class defined in the same file (their docstring is inherited).
+    """
 
     def __init__(self, fm: FileMetrics) -> None:
         self._fm = fm
         self._methods: dict[str, set[str]] = {}  # class name -> its and its bases' methods
         self._inherited: set[str] = set()  # methods of the bases of the class being visited
+        self.defs: dict[int, str] = {}
+        self.overrides: set[int] = set()
 
-    def _add(self, node: ast.AST | int, kind: str, detail: str) -> None:
+    def _add(self, node: ast.AST | int, kind: str, detail: str, rule: str = "") -> None:
         line = node if isinstance(node, int) else getattr(node, "lineno", 1)
-        self._fm.findings.append(Finding(self._fm.path, line, kind, detail))
+        finding = Finding(self._fm.path, line, kind, detail, rule or f"mlgrader {kind}")
+        self._fm.findings.append(finding)
 
     def run(self, tree: ast.Module) -> None:
         self._check_state(tree.body, "module-level name '{}'")
         for node in owned_defs(tree):
-            self._visit_def(node, prefix="", in_class=False, local=False)
-        for node in ast.walk(tree):
-            self._check_node(node)
+            self._visit_def(node, prefix="", in_class=False)
         self._check_duplicates(tree)
 
     def _check_duplicates(self, tree: ast.Module) -> None:
@@ -88,13 +92,13 @@ class Analyzer:
                         )
                         self._add(line, "duplicate-block", detail)
 
-    def _visit_def(self, node: ast.AST, prefix: str, in_class: bool, local: bool) -> None:
+    def _visit_def(self, node: ast.AST, prefix: str, in_class: bool) -> None:
         if isinstance(node, ast.ClassDef):
-            self._visit_class(node, prefix, local)
+            self._visit_class(node, prefix)
         elif isinstance(node, FunctionNode):
-            self._visit_function(node, prefix, in_class, local)
+            self._visit_function(node, prefix, in_class)
 
-    def _visit_function(self, node: FunctionNode, prefix: str, in_class: bool, local: bool) -> None:
+    def _visit_function(self, node: FunctionNode, prefix: str, in_class: bool) -> None:
         qualname = prefix + node.name
         has_doc = ast.get_docstring(node) is not None
         decorators = {dotted(d).rsplit(".", 1)[-1] for d in node.decorator_list}
@@ -118,37 +122,24 @@ class Analyzer:
             )
         )
         fn = self._fm.functions[-1]
-        if not _FUNCTION_NAME.match(node.name) and node.name not in _FRAMEWORK_NAMES:
-            self._add(node, "naming", f"function name {qualname!r} is not snake_case (PEP 8)")
-        # An override inherits its base's docstring (as inspect.getdoc shows it).
-        exempt = {"overload", "setter", "deleter"} & decorators or (
-            in_class and node.name in self._inherited
-        )
-        if not has_doc and not local and is_public(qualname) and not exempt:
-            self._add(node, "missing-docstring", f"public function {qualname!r} has no docstring")
-        for kind, metric, value, limit in (
-            ("high-complexity", "complexity", fn.complexity, COMPLEXITY_FINDING_LIMIT),
-            ("long-function", "length", fn.length, LENGTH_FINDING_LIMIT),
-            ("deep-nesting", "nesting", fn.nesting, NESTING_FINDING_LIMIT),
+        self.defs[node.lineno] = qualname
+        if in_class and node.name in self._inherited:
+            self.overrides.add(node.lineno)  # its docstring is the base's (inspect.getdoc)
+        for kind, metric, value, limit, rule in (
+            ("high-complexity", "complexity", fn.complexity, COMPLEXITY_FINDING_LIMIT, "radon cc"),
+            ("long-function", "length", fn.length, LENGTH_FINDING_LIMIT, ""),
+            ("deep-nesting", "nesting", fn.nesting, NESTING_FINDING_LIMIT, ""),
         ):
             if value > limit:
-                self._add(node, kind, f"function {qualname!r} ({metric} {value} > limit {limit})")
-        for default in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
-            what = mutable_kind(default)
-            if what:
-                self._add(
-                    default, "mutable-default", f"{qualname!r} has a mutable default ({what})"
-                )
+                detail = f"function {qualname!r} ({metric} {value} > limit {limit})"
+                self._add(node, kind, detail, rule)
         for child in owned_defs(node):
-            self._visit_def(child, f"{qualname}.<locals>.", in_class=False, local=True)
+            self._visit_def(child, f"{qualname}.<locals>.", in_class=False)
 
-    def _visit_class(self, node: ast.ClassDef, prefix: str, local: bool) -> None:
+    def _visit_class(self, node: ast.ClassDef, prefix: str) -> None:
         qualname = prefix + node.name
         has_doc = ast.get_docstring(node) is not None
-        if not _CLASS_NAME.match(node.name):
-            self._add(node, "naming", f"class name {node.name!r} is not CapWords (PEP 8)")
-        if not has_doc and not local and is_public(qualname):
-            self._add(node, "missing-docstring", f"public class {qualname!r} has no docstring")
+        self.defs[node.lineno] = qualname
         self._check_state(node.body, f"class attribute '{qualname}.{{}}'")
         children = list(owned_defs(node))
         methods = [c for c in children if isinstance(c, FunctionNode)]
@@ -181,7 +172,7 @@ class Analyzer:
         self._methods[node.name] = inherited | set(method_names)
         outer, self._inherited = self._inherited, inherited
         for child in children:
-            self._visit_def(child, f"{qualname}.", in_class=True, local=local)
+            self._visit_def(child, f"{qualname}.", in_class=True)
         self._inherited = outer
 
     def _check_state(self, body: list[ast.stmt], label: str) -> None:
@@ -199,32 +190,6 @@ class Analyzer:
                 if target.id not in ("__all__", "__slots__"):
                     detail = f"{label.format(target.id)} is bound to a mutable {what}"
                     self._add(stmt, "module-mutable-state", detail)
-
-    def _check_node(self, node: ast.AST) -> None:
-        if isinstance(node, ast.Global):
-            names = ", ".join(node.names)
-            self._add(node, "global-statement", f"'global {names}' rebinds module state")
-        elif isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
-            detail = f"'from {node.module or '.'} import *' hides where names come from"
-            self._add(node, "star-import", detail)
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id == "print"
-        ):
-            self._add(node, "print-call", "print() call; return values or use logging instead")
-        elif isinstance(node, ast.ExceptHandler):
-            if node.type is None:
-                self._add(node, "bare-except", "bare 'except:' catches everything")
-            elif catches_everything(node.type) and all(is_noop(s) for s in node.body):
-                caught = ast.unparse(node.type)
-                self._add(node, "bare-except", f"'except {caught}:' silently swallows errors")
-            elif catches_everything(node.type) and not any(
-                isinstance(n, ast.Raise) for n in ast.walk(node)
-            ):
-                caught = ast.unparse(node.type)
-                detail = f"'except {caught}:' catches every error and does not re-raise"
-                self._add(node, "broad-except", detail)
 
 
 def _lcom4(methods: list[FunctionNode]) -> int:

@@ -16,14 +16,21 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from mlgrader.authoring.quality.analysis import Analyzer
+from mlgrader.authoring.quality.lint import RuffFailed, ruff_check, ruff_findings
 from mlgrader.authoring.quality.report import FileMetrics, Finding, QualityReport
 
 __all__ = ["analyze_paths", "analyze_source"]
 
+#: Larger files are not analysed (a ``not-analysed`` finding says so, and every
+#: ``require_*`` helper fails). Candidate modules are a few hundred lines; a megabyte of
+#: Python is generated or hostile, and parsing, walking and linting it would cost the
+#: grader, and each test process that asks, seconds and hundreds of megabytes.
+MAX_SOURCE_BYTES = 1_000_000
+
 
 def analyze_source(source: str, filename: str = "<string>") -> QualityReport:
     """Analyse one source string; ``filename`` is the key used in the report."""
-    fm = _analyze_file(source, filename)
+    fm = _analyze_file(source, filename, cwd=None)
     return QualityReport(files={filename: fm}, findings=list(fm.findings))
 
 
@@ -32,14 +39,7 @@ def analyze_paths(paths: Iterable[Path], root: Path) -> QualityReport:
     report = QualityReport()
     for path in _expand(paths):
         name = Path(os.path.relpath(path, root)).as_posix()
-        try:
-            with tokenize.open(path) as fh:
-                source = fh.read()
-        except (OSError, SyntaxError, UnicodeDecodeError) as exc:
-            fm = FileMetrics(path=name, lines=0)
-            fm.findings.append(Finding(name, 1, "syntax-error", f"cannot read file: {exc}"))
-        else:
-            fm = _analyze_file(source, name)
+        fm = _read_and_analyze(path, name, root)
         report.files[name] = fm
         report.findings.extend(fm.findings)
     return report
@@ -55,21 +55,60 @@ def _expand(paths: Iterable[Path]) -> Iterator[Path]:
                 yield candidate
 
 
-def _analyze_file(source: str, name: str) -> FileMetrics:
+def _read_and_analyze(path: Path, name: str, root: Path) -> FileMetrics:
+    try:
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            return _only(FileMetrics(path=name, lines=0), _too_big(name, size))
+        with tokenize.open(path) as fh:
+            source = fh.read()
+    except (OSError, SyntaxError, UnicodeDecodeError) as exc:
+        detail = f"cannot read file: {exc}"
+        return _only(
+            FileMetrics(path=name, lines=0), Finding(name, 1, "syntax-error", detail, "python")
+        )
+    return _analyze_file(source, name, cwd=root)
+
+
+def _analyze_file(source: str, name: str, cwd: Path | None) -> FileMetrics:
+    """Parse (never import) one file, measure it (analysis.py), then lint it (lint.py)."""
     fm = FileMetrics(path=name, lines=len(source.splitlines()))
+    size = len(source.encode("utf-8", "replace"))
+    if size > MAX_SOURCE_BYTES:
+        return _only(fm, _too_big(name, size))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(source, filename=name)
-        Analyzer(fm).run(tree)
+        analyzer = Analyzer(fm)
+        analyzer.run(tree)
     except SyntaxError as exc:
         detail = f"syntax error: {exc.msg}"
-        fm.findings[:] = [Finding(name, exc.lineno or 1, "syntax-error", detail)]
-        fm.functions.clear()
-        fm.classes.clear()
-    except (ValueError, RecursionError, MemoryError) as exc:
-        fm.findings[:] = [Finding(name, 1, "syntax-error", f"cannot analyse: {exc!r}")]
-        fm.functions.clear()
-        fm.classes.clear()
+        return _only(fm, Finding(name, exc.lineno or 1, "syntax-error", detail, "python"))
+    except ValueError as exc:  # e.g. a null byte, before Python 3.12 made it a SyntaxError
+        return _only(fm, Finding(name, 1, "syntax-error", f"syntax error: {exc}", "python"))
+    except (RecursionError, MemoryError) as exc:
+        detail = f"cannot analyse: {exc!r}"
+        return _only(fm, Finding(name, 1, "not-analysed", detail, "mlgrader"))
+    try:
+        diagnostics = ruff_check(source, name, cwd)
+    except RuffFailed as exc:
+        detail = f"ruff could not check this file: {exc}"
+        fm.findings.append(Finding(name, 1, "not-analysed", detail, "ruff"))
+    else:
+        fm.findings += ruff_findings(diagnostics, name, analyzer.defs, analyzer.overrides)
     fm.findings.sort(key=lambda f: (f.line, f.kind))
+    return fm
+
+
+def _too_big(name: str, size: int) -> Finding:
+    detail = f"not analysed: {size:,} bytes, more than the {MAX_SOURCE_BYTES:,} analysed"
+    return Finding(name, 1, "not-analysed", detail, "mlgrader")
+
+
+def _only(fm: FileMetrics, finding: Finding) -> FileMetrics:
+    """``fm`` holding just ``finding``: nothing else about the file could be checked."""
+    fm.functions.clear()
+    fm.classes.clear()
+    fm.findings[:] = [finding]
     return fm

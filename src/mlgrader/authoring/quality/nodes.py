@@ -164,11 +164,6 @@ def raises_not_implemented(method: FunctionNode) -> bool:
     return dotted(exc).rsplit(".", 1)[-1] == "NotImplementedError"
 
 
-def catches_everything(node: ast.expr) -> bool:
-    types = node.elts if isinstance(node, ast.Tuple) else [node]
-    return any(dotted(t).rsplit(".", 1)[-1] in ("Exception", "BaseException") for t in types)
-
-
 def is_noop(stmt: ast.stmt) -> bool:
     if isinstance(stmt, ast.Pass | ast.Continue):
         return True

@@ -9,7 +9,7 @@ the limits a test asks for.
 Each ``require_*`` helper raises one ``AssertionError`` that lists *every* offending
 place as ``file:line: what (metric value vs limit)``, so the candidate sees all
 problems at once instead of fixing them one test run at a time. A file that could not
-be checked (a ``syntax-error`` finding) fails every helper.
+be checked (a ``syntax-error`` or ``not-analysed`` finding) fails every helper.
 """
 
 from __future__ import annotations
@@ -20,22 +20,33 @@ from typing import Any
 
 from mlgrader.authoring.quality.nodes import is_public
 
+#: Finding kinds that mean a file could not be checked: every ``require_*`` helper fails.
+UNCHECKED = frozenset({"syntax-error", "not-analysed"})
+
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem at one place in one file; ``kind`` is a stable machine-readable tag."""
+    """One problem at one place in one file.
+
+    ``kind`` is a stable machine-readable tag (the ``require_*`` helper it feeds);
+    ``rule`` names where the finding comes from, as a reviewer knows it: a linter's rule
+    (``ruff B006``, ``radon cc``) or, for what mlgrader checks itself,
+    ``mlgrader <kind>``.
+    """
 
     file: str
     line: int
     kind: str
     detail: str
+    rule: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-serialisable dict of the fields."""
         return asdict(self)
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.detail}"
+        rule = f" [{self.rule}]" if self.rule else ""
+        return f"{self.file}:{self.line}: {self.detail}{rule}"
 
 
 @dataclass(frozen=True)
@@ -122,7 +133,7 @@ class QualityReport:
     # -- authoring helpers ---------------------------------------------------------------
 
     def require_max_complexity(self, limit: int = 10) -> None:
-        """Fail if any function's cyclomatic complexity exceeds ``limit``."""
+        """Fail if any function's cyclomatic complexity (``radon cc``) exceeds ``limit``."""
         self._require_metric("complexity", limit, "is too complex", "cyclomatic complexity above")
 
     def require_max_function_length(self, limit: int = 30) -> None:
@@ -138,37 +149,47 @@ class QualityReport:
         self._require_kind("module-mutable-state", "module- or class-level mutable state")
 
     def require_no_global_statements(self) -> None:
-        """Fail on any ``global`` statement."""
+        """Fail on ``global`` statements in functions (ruff PLW0602, PLW0603)."""
         self._require_kind("global-statement", "global statements")
 
     def require_docstrings(self) -> None:
-        """Fail on public classes, functions and methods without a docstring."""
+        """Fail on public classes, functions and methods without a docstring.
+
+        ruff D101, D102, D103, D106 (pydocstyle's notion of public: names without a
+        leading ``_``, in ``__all__`` when the module has one; ``__init__`` and other
+        dunders except ``__call__`` and ``__new__`` are exempt). An override of a method
+        of a base class in the same file inherits that method's docstring.
+        """
         self._require_kind("missing-docstring", "missing docstrings")
 
     def require_no_bare_except(self) -> None:
-        """Fail on bare ``except:`` and on ``except Exception:`` whose body only swallows."""
+        """Fail on bare ``except:`` (ruff E722) and on ``except Exception:`` whose whole body
+        is ``pass`` or ``continue`` (ruff S110, S112)."""
         self._require_kind("bare-except", "bare or swallowing except clauses")
 
     def require_no_broad_except(self) -> None:
-        """Fail on ``except Exception``/``BaseException`` that does not re-raise (and bare ones)."""
-        problems = self._syntax_problems()
+        """Fail on ``except Exception``/``BaseException`` that neither re-raises nor logs the
+        error (ruff BLE001), and on bare or swallowing ones."""
+        problems = self._unchecked_problems()
         problems.extend(str(f) for f in self.findings if f.kind in ("bare-except", "broad-except"))
         _raise_if(problems, "over-broad except clauses")
 
     def require_no_print(self) -> None:
-        """Fail on ``print()`` calls: library code returns values or logs."""
+        """Fail on ``print()`` calls (ruff T201): library code returns values or logs."""
         self._require_kind("print-call", "print() in library code")
 
     def require_no_star_imports(self) -> None:
-        """Fail on ``from x import *``."""
+        """Fail on ``from x import *`` (ruff F403)."""
         self._require_kind("star-import", "star imports")
 
     def require_no_mutable_defaults(self) -> None:
-        """Fail on mutable default arguments (``def f(x=[])``)."""
+        """Fail on mutable default arguments, ``def f(x=[])`` (ruff B006)."""
         self._require_kind("mutable-default", "mutable default arguments")
 
     def require_pep8_names(self) -> None:
-        """Fail on class names not in CapWords and function names not in snake_case."""
+        """Fail on class names not in CapWords (ruff N801) and function names with capitals
+        (ruff N802; ``setUp``-style and ``visit_*``/``depart_*`` names frameworks impose
+        are exempt)."""
         self._require_kind("naming", "names that break PEP 8")
 
     def require_no_duplicate_blocks(self) -> None:
@@ -181,7 +202,7 @@ class QualityReport:
 
     def require_type_hints(self, fraction: float = 1.0) -> None:
         """Fail if a public function annotates less than ``fraction`` of its parameters and return."""
-        problems = self._syntax_problems()
+        problems = self._unchecked_problems()
         for fm in self.files.values():
             for fn in fm.functions:
                 if (
@@ -197,7 +218,7 @@ class QualityReport:
 
     def require_cohesion(self, limit: int = 1, class_name: str | None = None) -> None:
         """Fail if a class's LCOM4 (groups of methods sharing no state) exceeds ``limit``."""
-        problems = self._syntax_problems()
+        problems = self._unchecked_problems()
         for fm, cls in self._classes(class_name):
             if cls.lcom4 > limit:
                 problems.append(
@@ -275,7 +296,7 @@ class QualityReport:
         Restricted to classes whose name or qualname is ``class_name`` when given;
         attributes that are also a method or property of the class are exempt.
         """
-        problems = self._syntax_problems()
+        problems = self._unchecked_problems()
         matched = False
         for fm in self.files.values():
             for cls in fm.classes:
@@ -295,7 +316,7 @@ class QualityReport:
     # -- internals -----------------------------------------------------------------------
 
     def _require_metric(self, metric: str, limit: int, what: str, title: str) -> None:
-        problems = self._syntax_problems()
+        problems = self._unchecked_problems()
         for fm in self.files.values():
             for fn in fm.functions:
                 value = getattr(fn, metric)
@@ -307,14 +328,12 @@ class QualityReport:
         _raise_if(problems, f"{title} {limit}")
 
     def _require_kind(self, kind: str, title: str) -> None:
-        problems = self._syntax_problems()
+        problems = self._unchecked_problems()
         problems.extend(str(f) for f in self.findings if f.kind == kind)
         _raise_if(problems, title)
 
-    def _syntax_problems(self) -> list[str]:
-        return [
-            f"{f} (file could not be checked)" for f in self.findings if f.kind == "syntax-error"
-        ]
+    def _unchecked_problems(self) -> list[str]:
+        return [f"{f} (file could not be checked)" for f in self.findings if f.kind in UNCHECKED]
 
     def _file_list(self) -> str:
         return ", ".join(self.files) or "(no files)"
