@@ -72,17 +72,17 @@ class Analyzer:
 
     def _check_duplicates(self, tree: ast.Module) -> None:
         """Runs of `DUPLICATE_BLOCK` identical statements in two places: copy-paste."""
-        first: dict[str, int] = {}
+        first: dict[tuple[str, ...], int] = {}
         for node in ast.walk(tree):
             for name in ("body", "orelse", "finalbody"):
                 body = getattr(node, name, None)
                 if not isinstance(body, list) or len(body) < DUPLICATE_BLOCK:
                     continue
+                dumps = [ast.dump(stmt) for stmt in body]  # once each, not once per window
                 run_end = -1  # a longer copy is one finding, not one per window
                 for i in range(len(body) - DUPLICATE_BLOCK + 1):
-                    window = body[i : i + DUPLICATE_BLOCK]
-                    key = "\n".join(ast.dump(stmt) for stmt in window)
-                    line = window[0].lineno
+                    key = tuple(dumps[i : i + DUPLICATE_BLOCK])
+                    line = body[i].lineno
                     seen = first.setdefault(key, line)
                     if seen != line and i > run_end:
                         run_end = i + DUPLICATE_BLOCK - 1
