@@ -3,8 +3,8 @@
 Why a module of its own: this is the part of the quality checks a challenge's test
 author touches (``submission.quality().require_docstrings()``) and the part the
 scorecard serialises. The numbers and findings are computed elsewhere (analysis.py,
-mlgrader's own AST analysis); this module only holds them and judges them against
-the limits a test asks for.
+mlgrader's own AST analysis; lint.py, radon and ruff); this module only holds them and
+judges them against the limits a test asks for.
 
 Each ``require_*`` helper raises one ``AssertionError`` that lists *every* offending
 place as ``file:line: what (metric value vs limit)``, so the candidate sees all
