@@ -446,3 +446,43 @@ def test_no_isolation_runs_tests_in_process(demo: pytest.Pytester) -> None:
     run, records = grade_run(demo, "--mlgrader-no-isolation")
     run.assert_outcomes(passed=1, failed=1)
     assert {r.outcome for r in records.results.values()} == {"passed", "failed"}
+
+
+def test_quality_in_a_sandboxed_test_equals_quality_in_the_grader(
+    demo: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """submission.quality() runs ruff inside the test's process (Landlock, memory limit,
+    scrubbed environment) and finds exactly what the grader finds for the scorecard."""
+    import json
+
+    from mlgrader.quality import analyze_paths
+
+    scratch = demo.mkdir("scratch")
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    (demo.path / "submission" / "mod.py").write_text(
+        "from os import *\n\n\nclass cart:\n    def add(self, x=[]):\n"
+        "        global TOTAL\n        TOTAL = x\n        print(x)\n        try:\n"
+        "            pass\n        except:\n            pass\n"
+    )
+    write_test(
+        demo,
+        "tests/hidden/test_style.py",
+        """
+        import json, os
+        def test_quality(submission):
+            report = submission.quality()
+            with open(os.path.join(os.environ["TMPDIR"], "quality.json"), "w") as out:
+                json.dump(report.to_dict(), out)
+            report.require_no_print()
+        """,
+    )
+    _, records = grade_run(demo, "--mlgrader-sandbox", "--mlgrader-memory", "1024")
+    assert records.sandbox["landlock_filesystem"]
+    result = records.results["tests/hidden/test_style.py::test_quality"]
+    assert result.outcome == "failed" and "[ruff T201]" in (result.longrepr or "")
+    in_test = json.loads((scratch / "quality.json").read_text())
+    submission = demo.path / "submission"
+    in_grader = analyze_paths([submission / "mod.py"], root=submission).to_dict()
+    assert in_test == in_grader
+    rules = {f["rule"] for f in in_grader["files"]["mod.py"]["findings"]}
+    assert rules >= {"ruff F403", "ruff N801", "ruff B006", "ruff PLW0603", "ruff T201"}

@@ -110,7 +110,8 @@ def test_markdown_shows_a_quality_table_and_findings() -> None:
     # on average (__init__ 0 of 1, get 2 of 2), 1 class with LCOM4 1, 2 findings.
     assert "| `cache.py` | 13 | 2 | 1 | 4 | 0 | 67% | 50% | 1 (1) | 2 |" in text
     assert "- `cache.py:8` public-attribute: Cache.items is public state" in text
-    assert "- `cache.py:12` print-call:" in text
+    assert "(mlgrader public-attribute)" in text  # each finding names its rule
+    assert "- `cache.py:12` print-call: `print` found (ruff T201)" in text
 
 
 def test_markdown_without_quality_data_has_no_quality_section() -> None:

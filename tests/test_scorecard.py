@@ -389,6 +389,7 @@ def test_quality_section_validates_against_the_schema(
     card = make_card([]).to_dict()
     card["quality"] = analyze_source(source, "a.py").to_dict()
     validator.validate(card)
+    assert {f["rule"] for f in card["quality"]["files"]["a.py"]["findings"]} >= {"ruff B006"}
     card["quality"]["files"]["a.py"]["classes"][0]["lcom4"] = 0
     with pytest.raises(jsonschema.ValidationError):
         validator.validate(card)

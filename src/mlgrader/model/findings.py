@@ -31,7 +31,7 @@ class Finding:
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}: " if self.file and self.line else ""
         where = where or (f"{self.file}: " if self.file else "")
-        return where + self.detail
+        return where + self.detail + (f" [{self.rule}]" if self.rule else "")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON fields; absent place and rule are left out."""

@@ -106,8 +106,10 @@ def _quality_markdown(quality: dict[str, Any]) -> list[str]:
         )
     out.append("")
     for finding in findings[:_QUALITY_FINDINGS_SHOWN]:
+        rule = f" ({finding['rule']})" if finding.get("rule") else ""  # older scorecards: none
         out.append(
-            f"- `{finding['file']}:{finding['line']}` {finding['kind']}: {_md(finding['detail'])}"
+            f"- `{finding['file']}:{finding['line']}` {finding['kind']}: "
+            f"{_md(finding['detail'])}{rule}"
         )
     if len(findings) > _QUALITY_FINDINGS_SHOWN:
         out.append(f"- ... and {len(findings) - _QUALITY_FINDINGS_SHOWN} more")
