@@ -65,11 +65,8 @@ def result_from_reports(planned: PlannedTest, reports: list[pytest.TestReport]) 
     elif outcome in ("failed", "error") and message.startswith("MemoryError"):
         outcome = "crashed"
         message = "crashed: out of memory (MemoryError at the test process's memory limit)"
-    return TestResult(
-        id=planned.id,
-        category=planned.category,
-        weight=planned.weight,
-        visibility=planned.visibility,
+    return _result(
+        planned,
         outcome=outcome,
         earned=earned_for(outcome, fraction),
         duration_s=round(sum(r.duration for r in reports), 4),
@@ -86,15 +83,7 @@ def never_reported(planned: PlannedTest, deadline_hit: bool, deadline_s: float) 
         message = f"not finished: the deadline of {deadline_s:g} s passed"
     else:
         outcome, message = "crashed", "not finished: the test run ended before this test reported"
-    return TestResult(
-        id=planned.id,
-        category=planned.category,
-        weight=planned.weight,
-        visibility=planned.visibility,
-        outcome=outcome,
-        earned=0.0,
-        message=message,
-    )
+    return _result(planned, outcome=outcome, earned=0.0, message=message)
 
 
 def judge_canary(must_fail: bool, reports: list[pytest.TestReport]) -> Finding | None:
@@ -108,6 +97,17 @@ def judge_canary(must_fail: bool, reports: list[pytest.TestReport]) -> Finding |
             "canary", f"a planted test that must pass was reported as {outcome}", "suspicious"
         )
     return None
+
+
+def _result(planned: PlannedTest, **fields: Any) -> TestResult:
+    """A result for ``planned``: its id, category, weight and visibility, and ``fields``."""
+    return TestResult(
+        id=planned.id,
+        category=planned.category,
+        weight=planned.weight,
+        visibility=planned.visibility,
+        **fields,
+    )
 
 
 def _props(reports: list[pytest.TestReport]) -> dict[str, Any]:
