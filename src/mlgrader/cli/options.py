@@ -23,6 +23,13 @@ EXIT_INTERNAL = 3
 F = TypeVar("F", bound=Callable[..., Any])
 #: what --format may print to stdout
 FORMATS = ("json", "markdown", "text")
+#: the scorecard files grade and check can write: (option, parameter, what is written)
+OUTPUT_FILES = (
+    ("--json", "json_path", "the JSON scorecard"),
+    ("--markdown", "markdown_path", "the markdown scorecard"),
+    ("--junit", "junit_path", "JUnit XML"),
+    ("--gradescope", "gradescope_path", "Gradescope results.json"),
+)
 
 
 def fail(message: str, code: int) -> None:
@@ -73,33 +80,15 @@ def output_options(func: F) -> F:
             show_default=True,
             help="What goes to stdout.",
         ),
-        click.option(
-            "--json",
-            "json_path",
-            type=click.Path(path_type=Path),
-            default=None,
-            help="Also write the JSON scorecard here.",
-        ),
-        click.option(
-            "--markdown",
-            "markdown_path",
-            type=click.Path(path_type=Path),
-            default=None,
-            help="Also write the markdown scorecard here.",
-        ),
-        click.option(
-            "--junit",
-            "junit_path",
-            type=click.Path(path_type=Path),
-            default=None,
-            help="Also write JUnit XML here.",
-        ),
-        click.option(
-            "--gradescope",
-            "gradescope_path",
-            type=click.Path(path_type=Path),
-            default=None,
-            help="Also write Gradescope results.json here.",
+        *(
+            click.option(
+                flag,
+                dest,
+                type=click.Path(path_type=Path),
+                default=None,
+                help=f"Also write {what} here.",
+            )
+            for flag, dest, what in OUTPUT_FILES
         ),
         click.option(
             "--min-score",
