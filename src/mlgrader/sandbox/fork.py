@@ -75,7 +75,6 @@ def run_isolated(
     runs first thing in the child (the plugin closes its results channel there,
     so candidate code cannot write to it).
     """
-    config = item.config
     read_fd, write_fd = os.pipe()
     dump = tempfile.TemporaryFile()  # noqa: SIM115 - closed on every path below
     started = time.monotonic()
@@ -106,7 +105,6 @@ def run_isolated(
     if data and outcome is None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
         detail = f"{item.nodeid}: the test process sent reports mlgrader did not write"
         crashed.integrity.append(Finding("malformed-report", detail, "suspicious"))
-    _ = config
     return crashed
 
 
