@@ -24,13 +24,14 @@ MAX_LINES = 450
 ALLOWED: dict[str, set[str]] = {
     "base": set(),
     "model": {"base"},
-    "authoring": {"base", "model"},
-    "sandbox": {"base", "model", "authoring"},
-    "engine": {"base", "model", "authoring", "sandbox"},
+    "boundary": {"base"},
+    "authoring": {"base", "model", "boundary"},
+    "sandbox": {"base", "model", "authoring", "boundary"},
+    "engine": {"base", "model", "authoring", "sandbox", "boundary"},
     "reports": {"base", "model"},
     "catalogue": {"base", "model", "engine", "reports"},
     "batch": {"base", "model", "sandbox", "engine", "reports", "catalogue"},
-    "plugin": {"base", "model", "authoring", "engine"},
+    "plugin": {"base", "model", "authoring", "engine", "boundary"},
     "cli": {"base", "model", "engine", "reports", "catalogue", "batch"},
 }
 

@@ -10,12 +10,14 @@ classifies, isolates and records. The fixtures hand test authors the objects in
 
 from __future__ import annotations
 
+import socket
 from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
     from mlgrader.authoring.fixtures import Complexity, Partial, Submission
+    from mlgrader.boundary.connection import Connection
 
 HELP_ENABLE = "enable mlgrader: classify tests by rubric category and run each in its own process"
 HELP_SUBMISSION = "folder with the candidate's code (for the submission fixture)"
@@ -83,7 +85,26 @@ def submission(request: pytest.FixtureRequest) -> Submission:
     session = request.config.pluginmanager.get_plugin(SESSION)
     modules = session.modules if isinstance(session, GradingSession) else ()
     allowed = CHILD_STATE["isolated"] or not settings.isolation or not settings.enabled
-    return Submission(settings.submission, modules, allow_import=allowed)
+    channel = CHILD_STATE.get("candidate")
+    if channel is None or not isinstance(session, GradingSession):
+        return Submission(settings.submission, modules, allow_import=allowed)
+    fd, pid = channel
+    support = session.support
+
+    def connect() -> Connection:
+        from mlgrader.boundary.connection import Connection
+
+        return Connection(socket.socket(fileno=fd), pid, support)
+
+    sub = Submission(
+        settings.submission,
+        modules,
+        connect=connect,
+        support=support,
+        support_path=request.config.rootpath / "support",
+    )
+    request.addfinalizer(sub.close)
+    return sub
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from mlgrader.errors import SubmissionError
 
 if TYPE_CHECKING:
+    from mlgrader.boundary.connection import Connection
     from mlgrader.quality import QualityReport
 
 #: user_properties keys shared with plugin.py
@@ -33,13 +34,38 @@ class Submission:
     """The candidate's code, as a test sees it.
 
     ``module()`` imports lazily, inside the test body, so collecting tests never
-    runs candidate code.
+    runs candidate code. Behind the process boundary (``connect`` given) a
+    candidate module is imported in the candidate process and the test gets a
+    reference to it; the challenge's ``support`` modules are trusted code and
+    are imported here, from the grader's copy in ``support_path``.
     """
 
-    def __init__(self, path: Path, modules: Sequence[str], *, allow_import: bool = True) -> None:
+    def __init__(
+        self,
+        path: Path,
+        modules: Sequence[str],
+        *,
+        allow_import: bool = True,
+        connect: Callable[[], Connection] | None = None,
+        support: Sequence[str] = (),
+        support_path: Path | None = None,
+    ) -> None:
         self.path = path
         self.modules = tuple(modules)
         self._allow_import = allow_import
+        self._connect = connect
+        self._connection: Connection | None = None
+        self.support = tuple(support)
+        self.support_path = support_path
+
+    @property
+    def connection(self) -> Connection:
+        """The channel to this test's candidate process (behind the boundary only)."""
+        if self._connect is None:
+            raise RuntimeError("this challenge does not run candidate code in a process of its own")
+        if self._connection is None:
+            self._connection = self._connect()
+        return self._connection
 
     def __repr__(self) -> str:
         return f"Submission({str(self.path)!r})"
@@ -51,12 +77,22 @@ class Submission:
                 "submission.module() runs candidate code and is only allowed inside an "
                 "isolated test process; do not call it at collection time"
             )
+        if self._connect is not None:
+            if name in self.support:
+                return _import_from(self.support_path, name)
+            module: ModuleType = self.connection.import_module(name)  # type: ignore[assignment]
+            return module
         root = str(self.path)
         if root not in sys.path:
             sys.path.insert(0, root)
         if name in sys.modules:
             return sys.modules[name]
         return importlib.import_module(name)
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
     def file(self, name: str) -> Path:
         """The file that defines module ``name`` in the submission."""
@@ -81,6 +117,13 @@ class Submission:
             else:
                 files.append(target)
         return analyze_paths(files, root=self.path)
+
+
+def _import_from(folder: Path | None, name: str) -> ModuleType:
+    """Import a trusted support module from the grader's copy of the challenge's support/."""
+    if folder is not None and str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+    return importlib.import_module(name)
 
 
 class Partial:

@@ -9,9 +9,12 @@ is known. Deciding outcomes is ``outcome``'s job; this module only sequences.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import secrets
+import shutil
 import signal
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -21,15 +24,19 @@ import pytest
 from mlgrader.engine import outcome, protocol
 from mlgrader.engine.classify import challenge_root, classify, load_rules
 from mlgrader.engine.settings import Settings
+from mlgrader.errors import ChallengeError
+from mlgrader.model.challenge import load_challenge
 from mlgrader.model.rubric import ChallengeRubric
 from mlgrader.model.scorecard import TestResult, score_categories
 from mlgrader.sandbox import kernel
 from mlgrader.sandbox.canaries import plant_canaries
 from mlgrader.sandbox.fork import CURRENT, run_isolated, synthetic_report
+from mlgrader.sandbox.forkserver import Candidate, ForkServer, kill_candidate
 from mlgrader.sandbox.policy import PathPolicy, paths_for_tests
 
-#: Set in a test's own process, where ``submission.module()`` may import candidate code.
-CHILD_STATE = {"isolated": False}
+#: Set in a test's own process: ``isolated`` (``submission.module()`` may run candidate code)
+#: and, for challenges behind the boundary, ``candidate``: (channel fd, candidate pid).
+CHILD_STATE: dict[str, Any] = {"isolated": False}
 
 
 class GradingSession:
@@ -50,6 +57,37 @@ class GradingSession:
         self.paths: PathPolicy | None = None
         if self.protections.get("landlock_filesystem"):
             self.paths = paths_for_tests(config.rootpath, settings.submission)
+        self.support: tuple[str, ...] = ()
+        self.forkserver = self._start_forkserver()
+        self._spawned = itertools.count(1)
+
+    def _start_forkserver(self) -> ForkServer | None:
+        """Before any test is collected: the clean interpreter candidate processes fork from."""
+        if not self.settings.isolation or self.settings.submission is None:
+            return None
+        root = self.config.rootpath
+        try:
+            challenge = load_challenge(root) if (root / "challenge.toml").is_file() else None
+        except ChallengeError:
+            return None
+        if challenge is None or not challenge.boundary:
+            return None
+        self.support = challenge.support_modules
+        return ForkServer(self.settings.submission, self.support)
+
+    def _spawn(self) -> tuple[Candidate, Path] | None:
+        """A fresh candidate process for the next test, with a scratch folder of its own."""
+        if self.forkserver is None:
+            return None
+        scratch = Path(tempfile.gettempdir()) / f"candidate-{next(self._spawned)}"
+        candidate = self.forkserver.spawn(
+            memory_mb=self.settings.limits.memory_limit_mb,
+            scratch=scratch,
+            readable=self.paths.readable if self.paths else None,
+            writable=(Path("/dev/shm"),),
+        )
+        CURRENT["candidate"] = candidate.pid
+        return candidate, scratch
 
     def _protect(self) -> dict[str, bool]:
         """Run-level protections, taken before any test process is forked."""
@@ -102,9 +140,20 @@ class GradingSession:
             reports = [synthetic_report(item, "timeout", message)]
         else:
             timeout = max(0.5, min(limits.test_timeout_s, remaining))
-            ran = run_isolated(item, timeout, limits, self.paths, self._enter_child)
+            spawned = self._spawn()
+            candidate = spawned[0] if spawned else None
+            try:
+                ran = run_isolated(
+                    item, timeout, limits, self.paths, lambda: self._enter_child(candidate)
+                )
+            finally:
+                if spawned is not None:
+                    kill_candidate(spawned[0].pid)
+                    spawned[0].sock.close()
+                    CURRENT.pop("candidate", None)
+                    shutil.rmtree(spawned[1], ignore_errors=True)
             if self.protections.get("orphans_reaped"):
-                kernel.kill_orphans()
+                kernel.kill_orphans(keep=self._keep())
             reports = ran.reports
             for finding in ran.integrity:
                 self._write(protocol.Integrity(finding))
@@ -113,12 +162,20 @@ class GradingSession:
         ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
         return True
 
-    def _enter_child(self) -> None:
-        """First thing in a test's process: drop the results channel, allow imports."""
+    def _keep(self) -> tuple[int, ...]:
+        return (self.forkserver.pid,) if self.forkserver else ()
+
+    def _enter_child(self, candidate: Candidate | None) -> None:
+        """First thing in a test's process: drop the results channel and the fork server's
+        socket, allow imports (legacy) or hand the fixtures the candidate's channel."""
         if self.writer is not None:
             self.writer.close_in_child()
             self.writer = None
+        if self.forkserver is not None:
+            self.forkserver.sock.close()
         CHILD_STATE["isolated"] = True
+        if candidate is not None:
+            CHILD_STATE["candidate"] = (candidate.sock.fileno(), candidate.pid)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self.reports.setdefault(report.nodeid, []).append(report)
@@ -140,6 +197,8 @@ class GradingSession:
     # -- the end --------------------------------------------------------------------------
 
     def pytest_sessionfinish(self) -> None:
+        if self.forkserver is not None:
+            self.forkserver.close()
         self._write(protocol.Done())
         if self.writer is not None:
             self.writer.close()
@@ -163,11 +222,14 @@ class GradingSession:
 
 def _on_sigterm(signum: int, frame: object) -> None:
     """Asked to stop (the grader's deadline): kill the running test and every orphan, then exit."""
+    for pid in (CURRENT.get("candidate"),):
+        if pid:
+            kill_candidate(pid)
     pid = CURRENT.get("pid")
     if pid:
         with contextlib.suppress(OSError):
             os.killpg(pid, signal.SIGKILL)
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
-    kernel.kill_orphans()
+    kernel.kill_orphans(keep=())
     os._exit(128 + signum)

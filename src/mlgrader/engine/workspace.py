@@ -113,6 +113,11 @@ def prepare_workspace(
                 if dest.suffix == ".py":
                     _remove_shadows(dest, ws)
     _copy_tests(challenge, ws, public_only=public_only)
+    if challenge.support.is_dir() and not challenge.is_kit:
+        # The trusted copy the tests import (candidate code imports the one in submission/).
+        shutil.copytree(
+            challenge.support, ws.root / "support", ignore=shutil.ignore_patterns("__pycache__")
+        )
     shutil.copyfile(challenge.root / "challenge.toml", ws.root / "challenge.toml")
     (ws.root / "rubric.toml").write_text(rubric.to_toml(), encoding="utf-8")
     (ws.root / "pytest.ini").write_text("[pytest]\naddopts =\n", encoding="utf-8")

@@ -33,6 +33,9 @@ class Challenge:
     tags: tuple[str, ...] = ()
     limits: Limits = field(default_factory=Limits)
     is_kit: bool = False
+    #: Candidate code runs in a process of its own behind references (issue 14's boundary);
+    #: challenges not yet converted to it still import candidate code in the test's process.
+    boundary: bool = False
 
     @property
     def public_tests(self) -> Path:
@@ -45,6 +48,13 @@ class Challenge:
     @property
     def support(self) -> Path:
         return self.root / "support"
+
+    @property
+    def support_modules(self) -> tuple[str, ...]:
+        """The challenge's own modules (trusted code): the tests import them in their process."""
+        if not self.support.is_dir():
+            return ()
+        return tuple(sorted(p.stem for p in self.support.glob("*.py")))
 
     @property
     def stub(self) -> Path:
@@ -103,6 +113,7 @@ def load_challenge(folder: Path, *, is_kit: bool = False) -> Challenge:
         tags=tuple(head.get("tags", ())),
         limits=_limits(limits, path),
         is_kit=is_kit,
+        boundary=_get_bool(head, "boundary", path),
     )
 
 
@@ -138,6 +149,13 @@ def _table(data: dict[str, Any], key: str, path: Path, *, required: bool = True)
         return {}
     if not isinstance(value, dict):
         raise ChallengeError(f"{path}: [{key}]: expected a table, got {value!r}")
+    return value
+
+
+def _get_bool(table: dict[str, Any], key: str, path: Path) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise ChallengeError(f"{path}: challenge.{key}: expected true or false, got {value!r}")
     return value
 
 

@@ -32,7 +32,7 @@ from mlgrader.model.findings import Finding
 from mlgrader.model.limits import Limits
 from mlgrader.sandbox import kernel as sandbox
 from mlgrader.sandbox import tamper as machinery
-from mlgrader.sandbox.policy import PathPolicy
+from mlgrader.sandbox.policy import DEVICES, PROC_FILES, PathPolicy
 
 MAX_REPORT_BYTES = 4 * 1024 * 1024
 MAX_LONGREPR_CHARS = 8000
@@ -53,12 +53,6 @@ class ChildOutcome:
 #: The test process being run right now (so a SIGTERM handler can kill it).
 CURRENT: dict[str, int] = {}
 _os_write, _os_exit, _json_dumps = os.write, os._exit, json.dumps
-#: What a test may read of /proc besides its own process: never other processes' files.
-PROC_FILES = tuple(
-    Path("/proc", name)
-    for name in ("cpuinfo", "meminfo", "stat", "loadavg", "uptime", "version", "sys", "filesystems")
-)
-DEVICES = (Path("/dev/null"), Path("/dev/zero"), Path("/dev/tty"), Path("/dev/full"))
 
 
 def run_isolated(

@@ -106,12 +106,14 @@ def isolate_network() -> bool:
     return True
 
 
-def kill_orphans(rounds: int = 50) -> int:
-    """Kill every child process of this one (orphans adopted as subreaper); return how many."""
+def kill_orphans(rounds: int = 50, keep: Iterable[int] = ()) -> int:
+    """Kill every child process of this one (orphans adopted as subreaper) except ``keep``;
+    return how many."""
     killed = 0
     me = os.getpid()
+    spared = set(keep)
     for _ in range(rounds):
-        pids = list(_children(me))
+        pids = [p for p in _children(me) if p not in spared]
         for pid in pids:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)

@@ -14,6 +14,13 @@ from pathlib import Path
 
 from mlgrader.sandbox.kernel import readable_roots
 
+#: What a test may read of /proc besides its own process: never other processes' files.
+PROC_FILES = tuple(
+    Path("/proc", name)
+    for name in ("cpuinfo", "meminfo", "stat", "loadavg", "uptime", "version", "sys", "filesystems")
+)
+DEVICES = (Path("/dev/null"), Path("/dev/zero"), Path("/dev/tty"), Path("/dev/full"))
+
 
 @dataclass(frozen=True)
 class PathPolicy:

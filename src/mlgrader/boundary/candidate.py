@@ -1,0 +1,360 @@
+"""The candidate process's end: candidate objects live here, the trusted side holds references.
+
+Everything in this module runs beside candidate code and can be changed by it,
+so nothing here is trusted: it only serves calls. What it sends is checked on
+the trusted side (``wire`` builds only plain values there, references become
+``trusted.Ref``), and time is read there from the kernel, not here.
+
+Every call from the trusted side, a plain method call or a timed batch of a
+complexity check, runs through the one ``_invoke`` below, so candidate code
+sees the same frames either way.
+"""
+
+from __future__ import annotations
+
+import builtins
+import importlib
+import itertools
+import os
+import socket
+import sys
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from mlgrader.boundary import wire
+from mlgrader.boundary.endpoint import Endpoint
+from mlgrader.boundary.mirrors import Content, MirrorTable, write_plain
+
+MAX_TEXT = 4000
+MAX_MESSAGE = 1 << 31
+MAX_THREADS = 1024
+_CURRENT: list[CandidateSide] = []
+
+
+def current_side() -> CandidateSide:
+    """The side serving this process (for references inside shipped closures)."""
+    return _CURRENT[0]
+
+
+def serve(sock: socket.socket) -> None:
+    """Serve the trusted side over ``sock`` until it goes away; then this process exits."""
+    side = CandidateSide()
+    _CURRENT[:] = [side]
+    done = threading.Event()
+    side.endpoint = Endpoint(
+        sock,
+        side,
+        parity=1,
+        max_message=MAX_MESSAGE,
+        max_workers=MAX_THREADS,
+        on_close=lambda reason: done.set(),
+    )
+    side.endpoint.start()
+    done.wait()
+
+
+class Keep:
+    """A call's result to be kept here and answered with a reference, even if plain data."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def describe(obj: Any) -> dict[str, Any]:
+    """What the trusted side learns about a candidate object when it gets a reference."""
+    kind = obj if isinstance(obj, type) else type(obj)
+    mro = []
+    for klass in getattr(kind, "__mro__", (kind,)):
+        mro.append(
+            (str(getattr(klass, "__module__", "?")), str(getattr(klass, "__qualname__", "?")))
+        )
+    return {
+        "mro": mro,
+        "class": isinstance(obj, type),
+        "callable": callable(obj),
+        "module": type(obj).__name__ == "module",
+    }
+
+
+class CandidateSide:
+    """Object table, mirrors and the operations the trusted side may ask for."""
+
+    def __init__(self) -> None:
+        self.objects: dict[int, Any] = {}
+        self.by_object: dict[int, int] = {}
+        self._ids = itertools.count(1)
+        self.mirrors = MirrorTable(first_id=1)
+        self.remote: dict[int, TrustedRef] = {}
+        self.lock = threading.Lock()
+        self.hooks: wire.Hooks = _Hooks(self)
+        self.endpoint: Endpoint | None = None
+
+    # -- Side protocol ----------------------------------------------------------------------
+
+    def handle(self, op: str, args: tuple[Any, ...]) -> Any:
+        method = _OPS.get(op)
+        if method is None:
+            raise ValueError(f"unknown operation {op!r}")
+        return method(self, *args)
+
+    def updates(self) -> list[Any]:
+        return self.mirrors.updates()
+
+    def apply(self, updates: Any) -> None:
+        for mid, value in updates:
+            self.mirrors.apply(mid, value)
+
+    def error(self, exc: BaseException) -> Any:
+        try:
+            message = str(exc)
+        except Exception:
+            message = f"<{type(exc).__name__}: str() raised>"
+        args = exc.args if all(_plain_scalar(a) for a in exc.args) else (message,)
+        text = "".join(traceback.format_exception(exc)[-30:])
+        return {
+            "mro": describe(exc)["mro"],
+            "message": message[:MAX_TEXT],
+            "args": tuple(a[:MAX_TEXT] if isinstance(a, str) else a for a in args[:8]),
+            "traceback": text[-MAX_TEXT:],
+            "ref": Keep(exc),
+        }
+
+    def raise_error(self, error: Any) -> None:
+        name = str(error.get("name", "Exception"))
+        base = getattr(builtins, name, None)
+        if not (isinstance(base, type) and issubclass(base, Exception)):
+            base = RuntimeError
+        raise base(error.get("message", ""))
+
+    # -- references -------------------------------------------------------------------------
+
+    def ref_id(self, obj: Any) -> int:
+        with self.lock:
+            key = self.by_object.get(id(obj))
+            if key is not None and self.objects.get(key) is obj:
+                return key
+            key = next(self._ids)
+            self.objects[key] = obj
+            self.by_object[id(obj)] = key
+            return key
+
+    def local(self, key: int) -> Any:
+        try:
+            return self.objects[key]
+        except KeyError:
+            raise wire.WireError(f"no candidate object {key}") from None
+
+    # -- operations -------------------------------------------------------------------------
+
+    def op_import(self, name: str) -> Any:
+        return Keep(importlib.import_module(name))
+
+    def op_getattr(self, obj: Any, name: str) -> Any:
+        return getattr(obj, name)
+
+    def op_setattr(self, obj: Any, name: str, value: tuple[Any]) -> None:
+        setattr(obj, name, value[0])
+
+    def op_delattr(self, obj: Any, name: str) -> None:
+        delattr(obj, name)
+
+    def op_call(
+        self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any], loops: int, keep: bool
+    ) -> Any:
+        result = _invoke(target, args, kwargs, loops)
+        return Keep(result) if keep else result
+
+    def op_operator(self, obj: Any, name: str, args: tuple[Any, ...]) -> Any:
+        return _OPERATORS[name](obj, *args)
+
+    def op_release(self, keys: list[int]) -> None:
+        with self.lock:
+            for key in keys:
+                obj = self.objects.pop(key, None)
+                if obj is not None:
+                    self.by_object.pop(id(obj), None)
+
+    def op_stacks(self) -> str:
+        """Every thread's stack, for a deadlock report (written by the candidate process)."""
+        names = {t.ident: t.name for t in threading.enumerate()}
+        parts = []
+        for ident, frame in sys._current_frames().items():
+            name = names.get(ident, "?")
+            if name.startswith("mlgrader-channel"):
+                continue
+            stack = "".join(traceback.format_stack(frame)[-12:])
+            parts.append(f"thread {name}:\n{stack}")
+        return "\n".join(parts)[-3 * MAX_TEXT :]
+
+    def op_pid(self) -> int:
+        return os.getpid()
+
+
+def _invoke(
+    target: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], loops: int
+) -> Any:
+    result = None
+    for _ in itertools.repeat(None, loops):
+        result = target(*args, **kwargs)
+    return result
+
+
+def _plain_scalar(value: Any) -> bool:
+    return type(value) in (type(None), bool, int, float, str, bytes)
+
+
+def _next(obj: Any) -> Any:
+    return next(obj)
+
+
+_OPERATORS: dict[str, Callable[..., Any]] = {
+    "len": len,
+    "bool": bool,
+    "repr": repr,
+    "str": str,
+    "iter": lambda o: Keep(iter(o)),
+    "next": _next,
+    "contains": lambda o, x: x in o,
+    "getitem": lambda o, k: o[k],
+    "setitem": lambda o, k, v: o.__setitem__(k, v),
+    "delitem": lambda o, k: o.__delitem__(k),
+    "enter": lambda o: o.__enter__(),
+    "exit": lambda o, *a: o.__exit__(*a),
+    "lt": lambda o, x: o < x,
+    "le": lambda o, x: o <= x,
+    "gt": lambda o, x: o > x,
+    "ge": lambda o, x: o >= x,
+    "add": lambda o, x: o + x,
+    "sub": lambda o, x: o - x,
+    "mul": lambda o, x: o * x,
+    "truediv": lambda o, x: o / x,
+    "matmul": lambda o, x: o @ x,
+    "neg": lambda o: -o,
+    "hash": hash,
+}
+
+_OPS: dict[str, Callable[..., Any]] = {
+    "import": CandidateSide.op_import,
+    "getattr": CandidateSide.op_getattr,
+    "setattr": CandidateSide.op_setattr,
+    "delattr": CandidateSide.op_delattr,
+    "call": CandidateSide.op_call,
+    "operator": CandidateSide.op_operator,
+    "release": CandidateSide.op_release,
+    "stacks": CandidateSide.op_stacks,
+    "pid": CandidateSide.op_pid,
+}
+
+
+class TrustedRef:
+    """A trusted object (a support object the test passed in) as candidate code sees it."""
+
+    __slots__ = ("_mlg_desc", "_mlg_key", "_mlg_side")
+
+    def __init__(self, side: CandidateSide, key: int, desc: dict[str, Any]) -> None:
+        object.__setattr__(self, "_mlg_side", side)
+        object.__setattr__(self, "_mlg_key", key)
+        object.__setattr__(self, "_mlg_desc", desc)
+
+    def _mlg_call(self, op: str, *args: Any) -> Any:
+        side: CandidateSide = object.__getattribute__(self, "_mlg_side")
+        assert side.endpoint is not None
+        return side.endpoint.call(op, self, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._mlg_call("getattr", name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self._mlg_call("setattr", name, value)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._mlg_call("call", args, kwargs)
+
+    def __len__(self) -> int:
+        result: int = self._mlg_call("operator", "len", ())
+        return result
+
+    def __iter__(self) -> Any:
+        return self._mlg_call("operator", "iter", ())
+
+    def __next__(self) -> Any:
+        return self._mlg_call("operator", "next", ())
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._mlg_call("operator", "getitem", (key,))
+
+    def __contains__(self, key: Any) -> bool:
+        result: bool = self._mlg_call("operator", "contains", (key,))
+        return result
+
+    def __enter__(self) -> Any:
+        return self._mlg_call("operator", "enter", ())
+
+    def __exit__(self, *exc: Any) -> Any:
+        return self._mlg_call("operator", "exit", (None, None, None))
+
+    def __repr__(self) -> str:
+        desc = object.__getattribute__(self, "_mlg_desc")
+        return f"<trusted {desc.get('type', 'object')}>"
+
+
+class _Hooks:
+    def __init__(self, side: CandidateSide) -> None:
+        self.side = side
+
+    def before(self, value: Any, w: wire.Writer) -> bool:
+        if type(value) is Keep:
+            self._ref(value.value, w)
+            return True
+        if type(value) is TrustedRef:
+            w.tag(b"L")
+            w.integer(object.__getattribute__(value, "_mlg_key"))
+            return True
+        if type(value) is Content:
+            write_plain(value.value, w)
+            return True
+        mid = self.side.mirrors.find(value)
+        if mid is not None:
+            w.tag(b"m")
+            w.integer(mid)
+            return True
+        return False
+
+    def other(self, value: Any, w: wire.Writer) -> None:
+        self._ref(value, w)
+
+    def _ref(self, value: Any, w: wire.Writer) -> None:
+        w.tag(b"R")
+        w.integer(self.side.ref_id(value))
+        w.value(describe(value))
+
+    def special(self, tag: bytes, r: wire.Reader) -> Any:
+        if tag == b"L":
+            return self.side.local(r.integer())
+        if tag == b"R":
+            key = r.integer()
+            desc = r.value()
+            ref = self.side.remote.get(key)
+            if ref is None:
+                ref = self.side.remote[key] = TrustedRef(self.side, key, desc)
+            return ref
+        if tag == b"M":
+            mid = r.integer()
+            return self.side.mirrors.apply(mid, r.value())
+        if tag == b"m":
+            mid = r.integer()
+            obj = self.side.mirrors.objects.get(mid)
+            if obj is None:
+                raise wire.WireError(f"no mirror {mid}")
+            return obj
+        if tag == b"X":
+            import cloudpickle
+
+            return cloudpickle.loads(r.blob())
+        raise wire.WireError(f"unknown tag {tag!r}")

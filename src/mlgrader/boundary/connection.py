@@ -1,0 +1,103 @@
+"""The trusted side's handle on one candidate process: import its modules, ship closures, stop it.
+
+``Connection`` owns the socket to the candidate process (however it was
+started: ``sandbox.forkserver`` in a grading run, ``start_local`` in tests of
+this package) and answers the questions the engine asks of the process as a
+whole: its pid (so time and threads are read from the kernel), its threads'
+stacks (for a deadlock report).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import sys
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from mlgrader.boundary.endpoint import Endpoint
+from mlgrader.boundary.trusted import Ref, TrustedSide
+from mlgrader.boundary.wrappers import Args, Shipped
+
+#: The largest message the trusted side accepts from the candidate process.
+MAX_MESSAGE = 256 * 1024 * 1024
+#: Threads the candidate process may have calling back into the trusted side at once.
+MAX_CALLBACK_THREADS = 64
+
+
+class Connection:
+    """A live candidate process, reached through references."""
+
+    def __init__(self, sock: socket.socket, pid: int, trusted_modules: Iterable[str] = ()) -> None:
+        self.pid = pid
+        self.side = TrustedSide(trusted_modules)
+        self.closed_because: str | None = None
+        self.endpoint = Endpoint(
+            sock,
+            self.side,
+            parity=0,
+            max_message=MAX_MESSAGE,
+            max_workers=MAX_CALLBACK_THREADS,
+            on_close=self._closed,
+        )
+        self.side.endpoint = self.endpoint
+        self.endpoint.start()
+
+    def _closed(self, reason: str) -> None:
+        self.closed_because = reason
+
+    def import_module(self, name: str) -> Ref:
+        """Import candidate module ``name`` in the candidate process."""
+        ref: Ref = self.side.call("import", name)
+        return ref
+
+    def ship(self, func: Callable[..., Any]) -> Ref:
+        """Send ``func`` (and what it closes over) by value; a reference to the copy there."""
+        ref: Ref = self.side.call("call", Shipped(_identity), (Shipped(func),), {}, 1, True)
+        return ref
+
+    def call(self, target: Any, *args: Any, loops: int = 1, keep: bool = False) -> Any:
+        """``target(*args)`` in the candidate process, ``loops`` times; ``keep``: answer a reference."""
+        return self.side.call("call", target, Args(args), {}, loops, keep)
+
+    def stacks(self) -> str:
+        """The candidate process's thread stacks, as it reports them (for messages only)."""
+        try:
+            text = self.side.call("stacks")
+        except Exception as exc:
+            return f"(the candidate process could not report its stacks: {exc})"
+        return text if type(text) is str else ""
+
+    def close(self) -> None:
+        self.endpoint.close()
+
+
+def _identity(value: Any) -> Any:  # pragma: no cover - runs in the candidate process
+    return value
+
+
+def start_local(
+    trusted_modules: Iterable[str] = (), path: Iterable[str] = ()
+) -> tuple[Connection, subprocess.Popen[bytes]]:
+    """A candidate process started plainly, without a sandbox (for this package's own tests)."""
+    mine, theirs = socket.socketpair()
+    code = (
+        "import socket, sys\n"
+        f"sys.path[:0] = {list(map(str, path))!r}\n"
+        "from mlgrader.boundary.candidate import serve\n"
+        f"serve(socket.socket(fileno={theirs.fileno()}))\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], pass_fds=(theirs.fileno(),))
+    theirs.close()
+    conn = Connection(mine, proc.pid, trusted_modules)
+    return conn, proc
+
+
+def stop_local(conn: Connection, proc: subprocess.Popen[bytes]) -> None:
+    conn.close()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=5)
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()

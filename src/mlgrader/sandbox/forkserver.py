@@ -1,0 +1,197 @@
+"""Candidate processes, forked from a clean interpreter that never held a test.
+
+The grading run starts one fork server before pytest collects anything: a
+fresh ``python -m mlgrader.sandbox.forkserver`` that imports numpy, the channel
+and the challenge's support modules, and then only forks. Each test gets a new
+candidate process from it, so no candidate process ever has the hidden tests,
+their source or pytest's state in memory, and importing numpy costs nothing per
+test. The child enters the sandbox (limits, Landlock, its own scratch folder)
+and serves the channel (``boundary.candidate.serve``); its socket reaches the
+pytest process by descriptor passing and from there the test's process, and it
+has no other descriptor of the grading run.
+
+Run as a module, this file is the server; ``ForkServer`` is the client the
+grading session uses.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Variables of the grading run that candidate code has no business seeing.
+_DROP_ENV = ("PYTEST_CURRENT_TEST", "PYTEST_ADDOPTS", "PYTEST_PLUGINS")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One candidate process: its pid (also its process group) and our end of its channel."""
+
+    pid: int
+    sock: socket.socket
+
+
+class ForkServer:
+    """The grading session's handle on the fork server."""
+
+    def __init__(self, submission: Path, preload: tuple[str, ...]) -> None:
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = {k: v for k, v in os.environ.items() if k not in _DROP_ENV}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "mlgrader.sandbox.forkserver", str(theirs.fileno())],
+            pass_fds=(theirs.fileno(),),
+            env=env,
+            cwd=submission,
+            stdin=subprocess.DEVNULL,
+        )
+        theirs.close()
+        self.sock = mine
+        self.submission = submission
+        self._request({"op": "preload", "path": str(submission), "modules": list(preload)})
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def _request(self, request: dict[str, object]) -> tuple[dict[str, object], list[int]]:
+        self.sock.sendall(json.dumps(request).encode())
+        data, fds, _, _ = socket.recv_fds(self.sock, 65536, 1)
+        if not data:
+            raise RuntimeError("the fork server exited")
+        reply = json.loads(data)
+        if "error" in reply:
+            for fd in fds:
+                os.close(fd)
+            raise RuntimeError(f"the fork server failed: {reply['error']}")
+        return reply, fds
+
+    def spawn(
+        self,
+        *,
+        memory_mb: int | None,
+        scratch: Path,
+        readable: tuple[Path, ...] | None,
+        writable: tuple[Path, ...],
+    ) -> Candidate:
+        """A new candidate process in its sandbox, serving on the socket returned."""
+        reply, fds = self._request(
+            {
+                "op": "spawn",
+                "memory_mb": memory_mb,
+                "scratch": str(scratch),
+                "readable": None if readable is None else [str(p) for p in readable],
+                "writable": [str(p) for p in writable],
+            }
+        )
+        pid = reply["pid"]
+        assert isinstance(pid, int) and len(fds) == 1
+        return Candidate(pid, socket.socket(fileno=fds[0]))
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.sock.close()
+        with contextlib.suppress(ProcessLookupError):
+            self.proc.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=5)
+
+
+def kill_candidate(pid: int) -> None:
+    """Kill a candidate process and everything in its process group."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.kill(pid, signal.SIGKILL)
+
+
+# -- the server --------------------------------------------------------------------------------
+
+
+def _serve(control: socket.socket) -> None:
+    from mlgrader.sandbox import kernel
+
+    kernel.die_with_parent()
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # candidate processes reap themselves
+    while True:
+        data = control.recv(65536)
+        if not data:
+            return
+        request = json.loads(data)
+        try:
+            if request["op"] == "preload":
+                _preload(request["path"], request["modules"])
+                control.sendall(b"{}")
+            elif request["op"] == "spawn":
+                pid, sock = _spawn(control, request)
+                socket.send_fds(control, [json.dumps({"pid": pid}).encode()], [sock.fileno()])
+                sock.close()
+        except Exception as exc:
+            control.sendall(json.dumps({"error": f"{type(exc).__name__}: {exc}"}).encode())
+
+
+def _preload(path: str, modules: list[str]) -> None:
+    """numpy and the challenge's support modules, once, before any candidate process forks."""
+    sys.path.insert(0, path)
+    import cloudpickle  # noqa: F401 - unpickles shipped closures in every candidate process
+    import numpy  # noqa: F401
+
+    import mlgrader.boundary.candidate  # noqa: F401
+
+    for name in modules:
+        importlib.import_module(name)
+
+
+def _spawn(control: socket.socket, request: dict[str, object]) -> tuple[int, socket.socket]:
+    mine, theirs = socket.socketpair()
+    scratch = Path(str(request["scratch"]))
+    scratch.mkdir(parents=True, exist_ok=True)
+    pid = os.fork()
+    if pid:
+        theirs.close()
+        return pid, mine
+    code = 0
+    try:  # the candidate process: never returns
+        control.close()
+        mine.close()
+        _enter(request, scratch)
+        from mlgrader.boundary.candidate import serve
+
+        serve(theirs)
+    except BaseException:
+        code = 70
+    finally:
+        os._exit(code)
+
+
+def _enter(request: dict[str, object], scratch: Path) -> None:
+    """Into the sandbox: own process group, scratch as HOME and TMPDIR, limits, Landlock."""
+    from mlgrader.sandbox import kernel
+    from mlgrader.sandbox.policy import DEVICES, PROC_FILES
+
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    os.setpgid(0, 0)
+    kernel.die_with_parent()
+    os.environ.update(HOME=str(scratch), TMPDIR=str(scratch))
+    import tempfile
+
+    tempfile.tempdir = None
+    memory = request.get("memory_mb")
+    kernel.apply_limits(memory if isinstance(memory, int) else None)
+    readable = request.get("readable")
+    if isinstance(readable, list):
+        writable = [Path(str(p)) for p in request.get("writable", []) or []] + [scratch]  # type: ignore[attr-defined]
+        proc = [Path(f"/proc/{os.getpid()}"), *PROC_FILES]
+        if not kernel.restrict(writable, [*map(Path, readable), *proc], DEVICES):
+            raise RuntimeError("Landlock did not take effect")
+
+
+if __name__ == "__main__":
+    _serve(socket.socket(fileno=int(sys.argv[1])))

@@ -1,0 +1,332 @@
+"""The process boundary: what crosses by value, what stays a reference, and what a candidate reaches.
+
+Each test starts a real candidate process (``start_local``: no sandbox, the
+channel exactly as in grading) on a small candidate module written here.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mlgrader.boundary import wire
+from mlgrader.boundary.candidate import CandidateSide
+from mlgrader.boundary.connection import Connection, start_local, stop_local
+from mlgrader.boundary.endpoint import ChannelClosed
+from mlgrader.boundary.exceptions import CandidateError
+from mlgrader.boundary.trusted import Ref, TrustedSide
+from mlgrader.sandbox import kernel
+from mlgrader.sandbox.forkserver import ForkServer, kill_candidate
+from mlgrader.sandbox.policy import paths_for_tests
+
+CANDIDATE = """
+import os, threading
+
+class LyingStr(str):
+    def __eq__(self, other):
+        return True
+    __hash__ = str.__hash__
+
+class Base:
+    pass
+
+class Cache(Base):
+    def __init__(self, capacity, backend=None):
+        self.capacity = capacity
+        self.data = {}
+        self.backend = backend
+    def put(self, key, value):
+        self.data[key] = value
+    def get(self, key):
+        if key not in self.data and self.backend is not None:
+            self.data[key] = self.backend.get(key)
+        return self.data.get(key)
+    def __len__(self):
+        return len(self.data)
+    def __contains__(self, key):
+        return key in self.data
+
+class InvalidCapacity(ValueError):
+    pass
+
+def check(capacity):
+    if capacity <= 0:
+        raise InvalidCapacity(f"capacity must be positive, got {capacity}")
+    return capacity
+
+def lie():
+    return LyingStr("anything")
+
+def sentinel_back(value):
+    return value
+
+class SGD:
+    def __init__(self, params, lr):
+        self.params, self.lr, self.steps = params, lr, {}
+    def step(self):
+        for p in self.params:
+            self.steps[id(p)] = self.steps.get(id(p), 0) + 1
+            p -= self.lr
+    def counts(self):
+        return sorted(self.steps.values())
+
+def append(items, value):
+    items.append(value)
+
+def thread_of_caller():
+    return threading.get_ident()
+
+def reach(obj, name):
+    # as a hostile candidate would: straight to the channel, past the local proxy class
+    return type(obj)._mlg_call(obj, "getattr", name)
+
+def pid():
+    return os.getpid()
+
+def crash():
+    os._exit(3)
+"""
+
+
+@pytest.fixture
+def conn(tmp_path: Path) -> Iterator[Connection]:
+    (tmp_path / "cand.py").write_text(CANDIDATE)
+    connection, proc = start_local(path=[str(tmp_path)])
+    yield connection
+    stop_local(connection, proc)
+
+
+@pytest.fixture
+def cand(conn: Connection) -> Ref:
+    return conn.import_module("cand")
+
+
+class Service:
+    """A trusted support object: counts the calls candidate code makes on it."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self._secret = "hidden"
+
+    def get(self, key: object) -> str:
+        self.calls += 1
+        return f"value-of-{key!r}"
+
+
+def test_candidate_objects_are_references_and_plain_results_are_data(cand: Ref) -> None:
+    cache = cand.Cache(2)
+    cache.put("a", (1, 2.5, b"x", None))
+    assert type(cache) is Ref
+    assert cache.get("a") == (1, 2.5, b"x", None)
+    assert type(cache.get("a")) is tuple
+    assert len(cache) == 1 and "a" in cache and "b" not in cache
+    assert cache.capacity == 2
+
+
+def test_a_subclass_of_str_whose_eq_lies_is_a_reference_not_data(cand: Ref) -> None:
+    lie = cand.lie()
+    assert type(lie) is Ref
+    assert lie != "anything"  # identity, never the candidate's __eq__
+    assert (lie == "something else") is False
+
+
+def test_callbacks_reach_the_trusted_object_so_its_state_is_the_tests(cand: Ref) -> None:
+    service = Service()
+    cache = cand.Cache(2, backend=service)
+    assert cache.get("k") == "value-of-'k'"
+    assert cache.get("k") == "value-of-'k'"
+    assert service.calls == 1
+
+
+def test_candidate_code_cannot_reach_private_or_dunder_attributes_of_trusted_objects(
+    cand: Ref,
+) -> None:
+    service = Service()
+    for name in ("_secret", "__class__", "__dict__", "__init__"):
+        with pytest.raises(AttributeError):
+            cand.reach(service, name)
+    with pytest.raises(AttributeError):
+        cand.reach(Service().get, "__globals__")
+
+
+def test_modules_and_foreign_classes_are_never_handed_to_candidate_code(cand: Ref) -> None:
+    import os
+
+    with pytest.raises(TypeError):
+        cand.sentinel_back(os)
+    with pytest.raises(TypeError):
+        cand.sentinel_back(threading.Thread)
+
+
+def test_objects_handed_over_come_back_as_themselves(cand: Ref) -> None:
+    marker = object()
+    assert cand.sentinel_back(marker) is marker
+    cache = cand.Cache(1)
+    assert cand.sentinel_back(cache) is cache
+
+
+def test_candidate_exceptions_keep_their_name_and_nearest_builtin_base(cand: Ref) -> None:
+    with pytest.raises(ValueError, match="capacity must be positive, got 0") as info:
+        cand.check(0)
+    assert type(info.value).__name__ == "InvalidCapacity"
+    assert isinstance(info.value, CandidateError)
+    assert "raise InvalidCapacity" in info.value.candidate_traceback  # type: ignore[attr-defined]
+
+
+def test_in_place_updates_of_arrays_the_test_passed_in_are_seen(cand: Ref) -> None:
+    w, b = np.ones(3), np.zeros(2)
+    opt = cand.SGD([w, b], lr=0.5)
+    opt.step()
+    opt.step()
+    np.testing.assert_array_equal(w, np.zeros(3))
+    np.testing.assert_array_equal(b, -np.ones(2))
+    assert opt.params[0] is w
+    assert opt.counts() == [2, 2]  # keyed by id(param): the same array on every call
+    items: list[int] = [1]
+    cand.append(items, 2)
+    assert items == [1, 2]
+
+
+def test_numpy_refuses_a_candidate_reference(cand: Ref) -> None:
+    with pytest.raises(TypeError, match="not array data"):
+        np.asarray(cand.Cache(1))
+
+
+def test_each_calling_thread_gets_its_own_thread_in_the_candidate(cand: Ref) -> None:
+    seen: list[int] = []
+    main = cand.thread_of_caller()
+    assert cand.thread_of_caller() == main
+
+    def work() -> None:
+        seen.append(cand.thread_of_caller())
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(seen)) == 4 and main not in seen
+
+
+def test_isinstance_and_issubclass_on_candidate_classes(cand: Ref) -> None:
+    cache = cand.Cache(1)
+    assert isinstance(cache, cand.Cache) and isinstance(cache, cand.Base)
+    assert not isinstance(cache, cand.SGD)
+    assert issubclass(cand.Cache, cand.Base) and not issubclass(cand.Base, cand.Cache)
+
+
+def test_a_candidate_process_that_dies_fails_the_call_not_the_test_process(
+    conn: Connection, cand: Ref
+) -> None:
+    with pytest.raises(ChannelClosed):
+        cand.crash()
+    with pytest.raises(ChannelClosed):
+        cand.pid()
+
+
+def test_a_closure_shipped_by_value_runs_in_the_candidate_process(
+    conn: Connection, cand: Ref
+) -> None:
+    cache = cand.Cache(4)
+    cache.put("a", 1)
+    probe = conn.ship(lambda c: c.get("a"))
+    assert conn.call(probe, cache, loops=1000) == 1
+
+
+def test_malformed_bytes_are_a_wire_error_never_an_object() -> None:
+    side = TrustedSide()
+    for data in (b"", b"l\xff\xff\xff\xff", b"a\x03\x00\x00\x00<O8", b"X\x00\x00\x00\x00", b"Nx"):
+        with pytest.raises(wire.WireError):
+            wire.loads(data, side.hooks)
+
+
+def test_only_exact_plain_types_cross_by_value() -> None:
+    candidate = CandidateSide()
+    trusted = TrustedSide()
+
+    class MyInt(int):
+        pass
+
+    sent = [1, MyInt(2), np.float32(1.5), np.array([1, 2]), np.array(["a"], dtype=object), {3}]
+    data = wire.dumps(sent, candidate.hooks)
+    received = wire.loads(data, trusted.hooks)
+    assert received[0] == 1 and type(received[0]) is int
+    assert type(received[1]) is Ref
+    assert type(received[2]) is np.float32 and received[2] == 1.5
+    assert type(received[3]) is np.ndarray and received[3].tolist() == [1, 2]
+    assert type(received[4]) is Ref
+    assert received[5] == {3}
+
+
+PROBE = """
+import os, sys
+
+def env(name):
+    return os.environ.get(name)
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+def write(path):
+    with open(path, "w") as f:
+        f.write("x")
+    return path
+
+def loaded(name):
+    return name in sys.modules
+
+def home():
+    return os.environ["HOME"], os.environ["TMPDIR"]
+"""
+
+
+@pytest.fixture
+def forkserver(tmp_path: Path) -> Iterator[tuple[ForkServer, Path]]:
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    (submission / "probe.py").write_text(PROBE)
+    server = ForkServer(submission, preload=())
+    yield server, tmp_path
+    server.close()
+
+
+def _spawn(server: ForkServer, tmp: Path, name: str) -> tuple[Connection, int]:
+    policy = paths_for_tests(tmp / "workspace", server.submission)
+    landlock = policy.readable if kernel.landlock_abi() > 0 else None
+    cand = server.spawn(memory_mb=2048, scratch=tmp / name, readable=landlock, writable=())
+    return Connection(cand.sock, cand.pid), cand.pid
+
+
+def test_candidate_processes_come_from_a_clean_interpreter_with_scratch_of_their_own(
+    forkserver: tuple[ForkServer, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server, tmp = forkserver
+    monkeypatch.setenv("PYTEST_CURRENT_TEST", "tests/hidden/test_secret.py::test_x (call)")
+    first, pid1 = _spawn(server, tmp, "scratch-1")
+    second, pid2 = _spawn(server, tmp, "scratch-2")
+    try:
+        probe1, probe2 = first.import_module("probe"), second.import_module("probe")
+        assert probe1.env("PYTEST_CURRENT_TEST") is None
+        assert not probe1.loaded("pytest") and not probe1.loaded("_pytest")
+        assert probe1.home() == (str(tmp / "scratch-1"),) * 2
+        assert probe2.home() == (str(tmp / "scratch-2"),) * 2
+        assert pid1 != pid2
+        if kernel.landlock_abi() > 0:
+            hidden = tmp / "workspace" / "tests" / "hidden"
+            hidden.mkdir(parents=True)
+            (hidden / "test_secret.py").write_text("EXPECTED = 42\n")
+            with pytest.raises(PermissionError):
+                probe1.read(str(hidden / "test_secret.py"))
+            with pytest.raises(PermissionError):
+                probe1.write(str(tmp / "scratch-2" / "planted.py"))
+            assert probe1.write(str(tmp / "scratch-1" / "mine.txt"))
+    finally:
+        first.close()
+        second.close()
+        kill_candidate(pid1)
+        kill_candidate(pid2)
