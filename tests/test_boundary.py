@@ -19,6 +19,9 @@ from mlgrader.boundary.connection import Connection, start_local, stop_local
 from mlgrader.boundary.endpoint import ChannelClosed
 from mlgrader.boundary.exceptions import CandidateError
 from mlgrader.boundary.trusted import Ref, TrustedSide
+from mlgrader.engine.grade import grade
+from mlgrader.model.challenge import load_challenge
+from mlgrader.model.scorecard import Scorecard
 from mlgrader.sandbox import kernel
 from mlgrader.sandbox.forkserver import ForkServer, kill_candidate
 from mlgrader.sandbox.policy import paths_for_tests
@@ -200,9 +203,11 @@ def test_each_calling_thread_gets_its_own_thread_in_the_candidate(cand: Ref) -> 
     seen: list[int] = []
     main = cand.thread_of_caller()
     assert cand.thread_of_caller() == main
+    together = threading.Barrier(4)
 
     def work() -> None:
         seen.append(cand.thread_of_caller())
+        together.wait(10)  # all four alive at once, so their candidate threads are too
 
     threads = [threading.Thread(target=work) for _ in range(4)]
     for t in threads:
@@ -330,3 +335,118 @@ def test_candidate_processes_come_from_a_clean_interpreter_with_scratch_of_their
         second.close()
         kill_candidate(pid1)
         kill_candidate(pid2)
+
+
+# -- a whole grading run behind the boundary ---------------------------------------------------
+
+FRAME_THIEF = '''
+import sys
+
+def add(a, b):
+    """Look for the calling test's frame and answer from its locals (works in one process)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name.startswith("test_"):
+            for value in frame.f_locals.values():
+                if isinstance(value, int) and value > 0:
+                    return value
+        frame = frame.f_back
+    return 0
+'''
+
+FD_PROBE = '''
+import os
+
+def add(a, b):
+    """Report which descriptors this process holds besides stdio (the listing's own is gone
+    by the time its link is read)."""
+    held = []
+    for fd in sorted(int(fd) for fd in os.listdir("/proc/self/fd") if int(fd) > 2):
+        try:
+            os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        held.append(fd)
+    return held
+'''
+
+BOUNDARY_TESTS = """
+import os
+import pytest
+
+EXPECTED = 3000
+
+@pytest.mark.rubric("correctness", weight=2)
+def test_large(submission):
+    assert submission.module("adder").add(1000, 2000) == EXPECTED
+
+def test_runs_elsewhere(submission):
+    mod = submission.module("adder")
+    assert type(mod).__name__ == "Ref"
+    assert submission.connection.pid != os.getpid()
+"""
+
+
+@pytest.fixture
+def boundary_challenge(tmp_path: Path) -> Path:
+    import shutil
+
+    root = tmp_path / "adder"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "challenges" / "adder", root)
+    toml = root / "challenge.toml"
+    toml.write_text(
+        toml.read_text().replace('modules = ["adder"]', 'modules = ["adder"]\nboundary = true')
+    )
+    shutil.rmtree(root / "tests" / "hidden")
+    (root / "tests" / "hidden").mkdir()
+    (root / "tests" / "hidden" / "test_hidden.py").write_text(BOUNDARY_TESTS)
+    return root
+
+
+def _grade(challenge_root: Path, source: str, tmp_path: Path, name: str) -> Scorecard:
+    submission = tmp_path / name
+    submission.mkdir()
+    (submission / "adder.py").write_text(source)
+    return grade(submission, load_challenge(challenge_root))
+
+
+def test_a_grading_run_behind_the_boundary_scores_the_reference(
+    boundary_challenge: Path, tmp_path: Path
+) -> None:
+    card = _grade(
+        boundary_challenge,
+        (boundary_challenge / "reference" / "adder.py").read_text(),
+        tmp_path,
+        "ref",
+    )
+    outcomes = {t.id.split("::")[-1]: t.outcome for t in card.tests}
+    assert outcomes["test_large"] == "passed" and outcomes["test_runs_elsewhere"] == "passed"
+    assert card.score == 100
+
+
+def test_candidate_code_cannot_read_the_tests_frames(
+    boundary_challenge: Path, tmp_path: Path
+) -> None:
+    twin = _grade(boundary_challenge, "def add(a, b):\n    return 0\n", tmp_path, "twin")
+    thief = _grade(boundary_challenge, FRAME_THIEF, tmp_path, "thief")
+    assert thief.score <= twin.score
+    assert [t.outcome for t in thief.tests if t.id.endswith("test_large")] == ["failed"]
+
+
+def test_the_candidate_process_holds_only_its_own_channel(
+    boundary_challenge: Path, tmp_path: Path
+) -> None:
+    card = _grade(boundary_challenge, FD_PROBE, tmp_path, "fds")
+    message = next(t.message for t in card.tests if t.id.endswith("test_large"))
+    # stdio, plus exactly one descriptor: the channel's socket (no report pipe, no
+    # fork server socket, no results stream)
+    fds = json_list(message)
+    assert len(fds) == 1, message
+
+
+def json_list(message: str) -> list[int]:
+    import re
+
+    found = re.search(r"assert (\[[0-9, ]*\]) ==", message)
+    assert found, message
+    return [int(x) for x in found.group(1).strip("[]").split(",") if x.strip()]
