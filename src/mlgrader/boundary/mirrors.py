@@ -12,6 +12,7 @@ container are mirrors of their own, so arrays inside a list keep their identity.
 
 from __future__ import annotations
 
+import sys
 import threading
 from typing import Any
 
@@ -95,6 +96,17 @@ def assign(target: Any, new: Any) -> bool:
     return True
 
 
+def _refs_held_by_table() -> int:
+    """sys.getrefcount of an object only a MirrorTable holds, as ``updates`` measures it."""
+    table: dict[int, Any] = {1: object()}
+    for key in list(table):
+        return sys.getrefcount(table[key])
+    return 2
+
+
+_HELD_BY_TABLE_ONLY = _refs_held_by_table()
+
+
 class MirrorTable:
     """This side's mirrors: id -> object, and the snapshot of what the other side has."""
 
@@ -121,18 +133,39 @@ class MirrorTable:
             self.snaps[mid] = snapshot(value)
             return mid
 
-    def updates(self) -> list[tuple[int, Any]]:
-        """(mirror id, contents) of every mirror changed since the last message."""
-        out = []
+    def updates(self, prune: bool = False) -> list[tuple[int, Any]]:
+        """(mirror id, contents) of every mirror changed since the last message.
+
+        ``prune`` (the owning side): a mirror nothing but this table holds any more is
+        dropped, and ``(-id, None)`` tells the other side to drop it too, so a test
+        passing a fresh array on every call does not make every later call slower.
+        """
+        out: list[tuple[int, Any]] = []
         with self.lock:
-            for mid, value in self.objects.items():
+            for mid in list(self.objects):
+                if prune and sys.getrefcount(self.objects[mid]) <= _HELD_BY_TABLE_ONLY:
+                    self.forget(mid)
+                    out.append((-mid, None))
+                    continue
+                value = self.objects[mid]
                 if changed(value, self.snaps[mid]):
                     self.snaps[mid] = snapshot(value)
                     out.append((mid, content(value)))
         return out
 
+    def forget(self, mid: int) -> None:
+        with self.lock:
+            value = self.objects.pop(mid, None)
+            self.snaps.pop(mid, None)
+            if value is not None:
+                self.by_object.pop(id(value), None)
+
     def apply(self, mid: int, new: Any) -> Any:
-        """Take the other side's contents for mirror ``mid`` (a new mirror if unknown)."""
+        """Take the other side's contents for mirror ``mid`` (a new mirror if unknown;
+        a negative ``mid``: the other side dropped mirror ``-mid``)."""
+        if mid < 0:
+            self.forget(-mid)
+            return None
         with self.lock:
             target = self.objects.get(mid)
             if target is None or not assign(target, new):

@@ -314,7 +314,7 @@ class TrustedSide:
         return cls.__module__ in self.trusted_modules
 
     def updates(self) -> list[Any]:
-        return self.mirrors.updates()
+        return self.mirrors.updates(prune=True)
 
     def apply(self, updates: Any) -> None:
         if type(updates) is not list:
@@ -323,9 +323,8 @@ class TrustedSide:
             if type(item) is not tuple or len(item) != 2 or type(item[0]) is not int:
                 raise wire.WireError("a mirror update is (id, value)")
             mid, value = item
-            if mid not in self.mirrors.objects:
-                raise wire.WireError(f"no mirror {mid}")
-            self.mirrors.apply(mid, value)
+            if mid in self.mirrors.objects:  # else dropped here meanwhile: nothing to update
+                self.mirrors.apply(mid, value)
 
     def error(self, exc: BaseException) -> Any:
         name = type(exc).__name__
