@@ -86,6 +86,7 @@ class CandidateSide:
     def __init__(self) -> None:
         self.objects: dict[int, Any] = {}
         self.by_object: dict[int, int] = {}
+        self.sent: dict[int, int] = {}
         self._ids = itertools.count(1)
         self.mirrors = MirrorTable(first_id=1)
         self.remote: dict[int, TrustedRef] = {}
@@ -133,13 +134,14 @@ class CandidateSide:
     # -- references -------------------------------------------------------------------------
 
     def ref_id(self, obj: Any) -> int:
+        """The key ``obj`` is sent under; each sending is counted (see ``op_release``)."""
         with self.lock:
             key = self.by_object.get(id(obj))
-            if key is not None and self.objects.get(key) is obj:
-                return key
-            key = next(self._ids)
-            self.objects[key] = obj
-            self.by_object[id(obj)] = key
+            if key is None or self.objects.get(key) is not obj:
+                key = next(self._ids)
+                self.objects[key] = obj
+                self.by_object[id(obj)] = key
+            self.sent[key] = self.sent.get(key, 0) + 1
             return key
 
     def local(self, key: int) -> Any:
@@ -171,9 +173,17 @@ class CandidateSide:
     def op_operator(self, obj: Any, name: str, args: tuple[Any, ...]) -> Any:
         return _OPERATORS[name](obj, *args)
 
-    def op_release(self, keys: list[int]) -> None:
+    def op_release(self, released: list[tuple[int, int]]) -> None:
+        """The trusted side dropped references it had received ``count`` times. An object
+        is forgotten only when every sending of it is accounted for: a reference sent again
+        while an older one was being released stays valid."""
         with self.lock:
-            for key in keys:
+            for key, count in released:
+                left = self.sent.get(key, 0) - count
+                if left > 0:
+                    self.sent[key] = left
+                    continue
+                self.sent.pop(key, None)
                 obj = self.objects.pop(key, None)
                 if obj is not None:
                     self.by_object.pop(id(obj), None)

@@ -236,9 +236,17 @@ class Endpoint:
             self.on_close(reason)
 
     def close(self) -> None:
+        """Close the channel. The reader thread is stopped (shutdown wakes it with EOF) and
+        joined before the descriptor is closed: a reader still in ``recv`` on a closed
+        descriptor number would read from whatever socket reuses that number next."""
         self._close("closed")
         with contextlib.suppress(OSError):
-            self.sock.close()
+            self.sock.shutdown(socket.SHUT_RDWR)
+        if self._reader.is_alive() and threading.current_thread() is not self._reader:
+            self._reader.join(timeout=5)
+        if not self._reader.is_alive():
+            with contextlib.suppress(OSError):
+                self.sock.close()
 
 
 class _Retire:

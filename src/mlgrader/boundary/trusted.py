@@ -261,12 +261,13 @@ class TrustedSide:
         self.exposed_ids: dict[int, int] = {}
         self._ids = itertools.count(1)
         self.refs: weakref.WeakValueDictionary[int, Ref] = weakref.WeakValueDictionary()
-        self.released: list[int] = []
+        self.released: list[tuple[int, int]] = []
+        self._receipts: dict[int, list[int]] = {}  # id(Ref) -> [times its key was received]
         self.mirrors = MirrorTable(first_id=2)
         self.trusted_modules = frozenset(trusted_modules)
         self.types = TypeAnswers()
         self.hooks: wire.Hooks = _Hooks(self)
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
         self.endpoint: Endpoint | None = None
         self._error_types: dict[tuple[Any, ...], type] = {}
 
@@ -340,6 +341,7 @@ class TrustedSide:
     # -- references ---------------------------------------------------------------------------
 
     def ref(self, key: int, desc: Any) -> Ref:
+        """The Ref for candidate object ``key``, counting this receipt of it (see release)."""
         if type(desc) is not dict:
             raise wire.WireError("a reference's description is a dict")
         with self.lock:
@@ -347,11 +349,15 @@ class TrustedSide:
             if ref is None:
                 ref = Ref(self, key, desc)
                 self.refs[key] = ref
-                weakref.finalize(ref, self._release, key)
+                self._receipts[id(ref)] = receipts = [0]
+                weakref.finalize(ref, self._release, key, receipts, id(ref))
+            self._receipts[id(ref)][0] += 1
             return ref
 
-    def _release(self, key: int) -> None:
-        self.released.append(key)
+    def _release(self, key: int, receipts: list[int], ref_id: int) -> None:
+        # No lock: a finalizer may run in a garbage collection inside ``ref`` itself.
+        self._receipts.pop(ref_id, None)
+        self.released.append((key, receipts[0]))
 
     def expose(self, obj: Any) -> int:
         """A key for a trusted object candidate code may hold (and call back)."""
