@@ -147,17 +147,12 @@ class Endpoint:
     def _serve(self, message: tuple[Any, ...]) -> None:
         _, tid, op, args = message
         try:
-            result = self.side.handle(op, args)
-            reply: tuple[Any, ...] = ("ok", tid, result)
-            data_ok = True
+            reply: tuple[Any, ...] = ("ok", tid, self.side.handle(op, args))
         except BaseException as exc:
             reply = ("err", tid, self.side.error(exc))
-            data_ok = False
         try:
             self._send(reply)
-        except wire.Unencodable as exc:
-            if not data_ok:
-                raise
+        except wire.Unencodable as exc:  # a result this side may not send: say so instead
             self._send(("err", tid, self.side.error(exc)))
 
     def _worker(self, tid: int, inbox: queue.SimpleQueue[tuple[Any, ...]]) -> None:

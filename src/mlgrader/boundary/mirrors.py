@@ -30,11 +30,12 @@ def mirrorable(value: Any) -> bool:
 
 
 def snapshot(value: Any) -> Any:
-    """What ``changed`` compares against: element identities, or an array's copy."""
+    """What ``changed`` compares against: an array's copy, or the elements themselves (a
+    dict's keys and values in turn), held so their identities cannot be reused."""
     if type(value) is np.ndarray:
         return value.copy()
     if type(value) is dict:
-        return list(value.items())
+        return [x for item in value.items() for x in item]
     return list(value)
 
 
@@ -43,15 +44,8 @@ def changed(value: Any, snap: Any) -> bool:
         if value.shape != snap.shape or value.dtype != snap.dtype:
             return True
         return not np.array_equal(value, snap, equal_nan=value.dtype.kind in "fc")
-    if type(value) is dict:
-        items = list(value.items())
-        return len(items) != len(snap) or any(
-            a[0] is not b[0] or a[1] is not b[1] for a, b in zip(items, snap, strict=True)
-        )
-    items = list(value)
-    if type(value) is set:
-        return len(items) != len(snap) or any(a is not b for a, b in zip(items, snap, strict=True))
-    return len(items) != len(snap) or any(a is not b for a, b in zip(items, snap, strict=True))
+    now = snapshot(value)
+    return len(now) != len(snap) or any(a is not b for a, b in zip(now, snap, strict=True))
 
 
 class Content:

@@ -8,7 +8,6 @@ is known. Deciding outcomes is ``outcome``'s job; this module only sequences.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import os
 import secrets
@@ -75,7 +74,7 @@ class GradingSession:
         self.support = challenge.support_modules
         return ForkServer(self.settings.submission, self.support)
 
-    def _spawn(self) -> tuple[Candidate, Path] | None:
+    def _spawn(self) -> Candidate | None:
         """A fresh candidate process for the next test, with a scratch folder of its own."""
         if self.forkserver is None:
             return None
@@ -87,7 +86,14 @@ class GradingSession:
             writable=(Path("/dev/shm"),),
         )
         CURRENT["candidate"] = candidate.pid
-        return candidate, scratch
+        return candidate
+
+    def _retire(self, candidate: Candidate) -> None:
+        """After the test: the candidate process, its group and its scratch folder go."""
+        kill_candidate(candidate.pid)
+        candidate.sock.close()
+        CURRENT.pop("candidate", None)
+        shutil.rmtree(candidate.scratch, ignore_errors=True)
 
     def _protect(self) -> dict[str, bool]:
         """Run-level protections, taken before any test process is forked."""
@@ -140,18 +146,14 @@ class GradingSession:
             reports = [synthetic_report(item, "timeout", message)]
         else:
             timeout = max(0.5, min(limits.test_timeout_s, remaining))
-            spawned = self._spawn()
-            candidate = spawned[0] if spawned else None
+            candidate = self._spawn()
             try:
                 ran = run_isolated(
                     item, timeout, limits, self.paths, lambda: self._enter_child(candidate)
                 )
             finally:
-                if spawned is not None:
-                    kill_candidate(spawned[0].pid)
-                    spawned[0].sock.close()
-                    CURRENT.pop("candidate", None)
-                    shutil.rmtree(spawned[1], ignore_errors=True)
+                if candidate is not None:
+                    self._retire(candidate)
             if self.protections.get("orphans_reaped"):
                 kernel.kill_orphans(keep=self._keep())
             reports = ran.reports
@@ -222,14 +224,8 @@ class GradingSession:
 
 def _on_sigterm(signum: int, frame: object) -> None:
     """Asked to stop (the grader's deadline): kill the running test and every orphan, then exit."""
-    for pid in (CURRENT.get("candidate"),):
-        if pid:
-            kill_candidate(pid)
-    pid = CURRENT.get("pid")
-    if pid:
-        with contextlib.suppress(OSError):
-            os.killpg(pid, signal.SIGKILL)
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
-    kernel.kill_orphans(keep=())
+    for key in ("candidate", "pid"):
+        if CURRENT.get(key):
+            kill_candidate(CURRENT[key])
+    kernel.kill_orphans()
     os._exit(128 + signum)

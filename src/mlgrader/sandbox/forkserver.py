@@ -33,10 +33,12 @@ _DROP_ENV = ("PYTEST_CURRENT_TEST", "PYTEST_ADDOPTS", "PYTEST_PLUGINS")
 
 @dataclass(frozen=True)
 class Candidate:
-    """One candidate process: its pid (also its process group) and our end of its channel."""
+    """One candidate process: its pid (also its process group), our end of its channel, and
+    the scratch folder that is its HOME and TMPDIR."""
 
     pid: int
     sock: socket.socket
+    scratch: Path
 
 
 class ForkServer:
@@ -93,7 +95,7 @@ class ForkServer:
         )
         pid = reply["pid"]
         assert isinstance(pid, int) and len(fds) == 1
-        return Candidate(pid, socket.socket(fileno=fds[0]))
+        return Candidate(pid, socket.socket(fileno=fds[0]), scratch)
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
@@ -105,7 +107,7 @@ class ForkServer:
 
 
 def kill_candidate(pid: int) -> None:
-    """Kill a candidate process and everything in its process group."""
+    """Kill a process (a candidate, or a test's process) and everything in its process group."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
     with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -187,7 +189,7 @@ def _enter(request: dict[str, object], scratch: Path) -> None:
     kernel.apply_limits(memory if isinstance(memory, int) else None)
     readable = request.get("readable")
     if isinstance(readable, list):
-        writable = [Path(str(p)) for p in request.get("writable", []) or []] + [scratch]  # type: ignore[attr-defined]
+        writable = [Path(str(p)) for p in request.get("writable") or ()] + [scratch]  # type: ignore[attr-defined]
         proc = [Path(f"/proc/{os.getpid()}"), *PROC_FILES]
         if not kernel.restrict(writable, [*map(Path, readable), *proc], DEVICES):
             raise RuntimeError("Landlock did not take effect")
