@@ -450,3 +450,16 @@ def json_list(message: str) -> list[int]:
     found = re.search(r"assert (\[[0-9, ]*\]) ==", message)
     assert found, message
     return [int(x) for x in found.group(1).strip("[]").split(",") if x.strip()]
+
+
+def test_a_method_fetched_from_a_reference_behaves_as_a_bound_method(cand: Ref) -> None:
+    cache = cand.Cache(2)
+    put = cache.put
+    assert put == cache.put and put != cand.Cache(2).put
+    put("a", 1)
+    assert cache.get("a") == 1
+    back = cand.sentinel_back(put)  # crosses as the candidate's bound method, and back
+    back("b", 2)
+    assert cache.get("b") == 2
+    cache.capacity = 5  # a data attribute still goes through getattr/setattr
+    assert cache.capacity == 5

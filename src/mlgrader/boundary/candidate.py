@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import builtins
 import importlib
+import inspect
 import itertools
 import os
 import socket
@@ -77,7 +78,27 @@ def describe(obj: Any) -> dict[str, Any]:
         "class": isinstance(obj, type),
         "callable": callable(obj),
         "module": type(obj).__name__ == "module",
+        "methods": [] if isinstance(obj, type) else _methods(kind),
     }
+
+
+_METHODS: dict[type, list[str]] = {}
+
+
+def _methods(kind: type) -> list[str]:
+    """Public methods defined by ``kind``'s classes: the trusted side calls them in one
+    round trip (``callmethod``) instead of fetching a bound method first."""
+    names = _METHODS.get(kind)
+    if names is None:
+        names = sorted(
+            name
+            for klass in getattr(kind, "__mro__", ())
+            if klass is not object
+            for name, value in vars(klass).items()
+            if not name.startswith("_") and inspect.isfunction(value)
+        )
+        _METHODS[kind] = names
+    return names
 
 
 class CandidateSide:
@@ -107,7 +128,10 @@ class CandidateSide:
 
     def apply(self, updates: Any) -> None:
         for mid, value in updates:
-            self.mirrors.apply(mid, value)
+            if mid == 0:  # references the trusted side dropped (see TrustedSide.updates)
+                self.op_release(value)
+            else:
+                self.mirrors.apply(mid, value)
 
     def error(self, exc: BaseException) -> Any:
         try:
@@ -169,6 +193,11 @@ class CandidateSide:
     ) -> Any:
         result = _invoke(target, args, kwargs, loops)
         return Keep(result) if keep else result
+
+    def op_callmethod(
+        self, obj: Any, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        return _invoke(getattr(obj, name), args, kwargs, 1)
 
     def op_operator(self, obj: Any, name: str, args: tuple[Any, ...]) -> Any:
         return _OPERATORS[name](obj, *args)
@@ -253,6 +282,7 @@ _OPS: dict[str, Callable[..., Any]] = {
     "setattr": CandidateSide.op_setattr,
     "delattr": CandidateSide.op_delattr,
     "call": CandidateSide.op_call,
+    "callmethod": CandidateSide.op_callmethod,
     "operator": CandidateSide.op_operator,
     "release": CandidateSide.op_release,
     "stacks": CandidateSide.op_stacks,
@@ -354,6 +384,9 @@ class _Hooks:
             if ref is None:
                 ref = self.side.remote[key] = TrustedRef(self.side, key, desc)
             return ref
+        if tag == b"B":
+            obj = self.side.local(r.integer())
+            return getattr(obj, r.text())
         if tag == b"M":
             mid = r.integer()
             return self.side.mirrors.apply(mid, r.value())

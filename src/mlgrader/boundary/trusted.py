@@ -76,6 +76,8 @@ class Ref:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(f"{name} of a candidate object is not fetched across the boundary")
+        if name in object.__getattribute__(self, "_mlg_desc").get("methods", ()):
+            return MethodRef(self, name)
         return self._mlg("getattr", name)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -196,6 +198,36 @@ class Ref:
         raise TypeError("a trusted class cannot subclass a candidate class")
 
 
+class MethodRef:
+    """``obj.name`` for a method of a candidate object: calling it is one round trip.
+
+    Bound at call time, as ``getattr(obj, name)(...)`` in the candidate process; it
+    compares equal to another MethodRef of the same object and name, as bound methods do.
+    """
+
+    __slots__ = ("name", "ref")
+
+    def __init__(self, ref: Ref, name: str) -> None:
+        self.ref = ref
+        self.name = name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        side: TrustedSide = object.__getattribute__(self.ref, "_mlg_side")
+        return side.call("callmethod", self.ref, self.name, Args(args), Args(kwargs))
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is MethodRef and other.ref is self.ref and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash((id(self.ref), self.name))
+
+    def __repr__(self) -> str:
+        return f"<candidate method {self.name} of {self.ref!r}>"
+
+    def __reduce__(self) -> Any:
+        return (getattr, (self.ref, self.name))
+
+
 def _resolve(key: int) -> Any:  # pragma: no cover - runs in the candidate process
     from mlgrader.boundary.candidate import current_side
 
@@ -273,10 +305,6 @@ class TrustedSide:
 
     def call(self, op: str, *args: Any) -> Any:
         assert self.endpoint is not None
-        if self.released:
-            with self.lock:
-                keys, self.released = self.released, []
-            self.endpoint.call("release", keys)
         return self.endpoint.call(op, *args)
 
     # -- Side protocol ----------------------------------------------------------------------
@@ -315,7 +343,13 @@ class TrustedSide:
         return cls.__module__ in self.trusted_modules
 
     def updates(self) -> list[Any]:
-        return self.mirrors.updates(prune=True)
+        """Mirror updates, and as ``(0, [(key, count), ...])`` the references dropped here."""
+        out: list[Any] = self.mirrors.updates(prune=True)
+        if self.released:
+            with self.lock:
+                released, self.released = self.released, []
+            out.append((0, released))
+        return out
 
     def apply(self, updates: Any) -> None:
         if type(updates) is not list:
@@ -386,6 +420,14 @@ class _Hooks:
                 raise wire.Unencodable("a reference into another candidate process")
             w.tag(b"L")
             w.integer(object.__getattribute__(value, "_mlg_key"))
+            return True
+        if kind is MethodRef:
+            ref = value.ref
+            if object.__getattribute__(ref, "_mlg_side") is not self.side:
+                raise wire.Unencodable("a reference into another candidate process")
+            w.tag(b"B")
+            w.integer(object.__getattribute__(ref, "_mlg_key"))
+            w.text(value.name)
             return True
         if kind is Shipped:
             import cloudpickle
