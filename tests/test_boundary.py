@@ -25,6 +25,7 @@ from mlgrader.model.scorecard import Scorecard
 from mlgrader.sandbox import kernel
 from mlgrader.sandbox.forkserver import ForkServer, kill_candidate
 from mlgrader.sandbox.policy import paths_for_tests
+from mlgrader.testing import run_threads
 
 CANDIDATE = """
 import os, threading
@@ -92,6 +93,16 @@ def pid():
 
 def crash():
     os._exit(3)
+
+def interval():
+    import sys
+    return sys.getswitchinterval()
+
+def calm_down():
+    import sys
+    sys.setswitchinterval(0.005)  # undo the amplification run_threads asked for
+    import time
+    time.sleep(0.6)
 """
 
 
@@ -463,3 +474,15 @@ def test_a_method_fetched_from_a_reference_behaves_as_a_bound_method(cand: Ref) 
     assert cache.get("b") == 2
     cache.capacity = 5  # a data attribute still goes through getattr/setattr
     assert cache.capacity == 5
+
+
+def test_run_threads_amplifies_races_in_the_candidate_process(conn: Connection, cand: Ref) -> None:
+    run = run_threads(lambda i: cand.interval(), n=4, timeout=10)
+    run.raise_errors()
+    assert run.results == [1e-6] * 4
+    assert conn.switch_interval() == 0.005  # restored after the run
+
+
+def test_a_candidate_that_switches_amplification_off_fails_run_threads(cand: Ref) -> None:
+    with pytest.raises(AssertionError, match="changed the switch interval"):
+        run_threads(lambda i: cand.calm_down(), n=2, timeout=10)

@@ -28,6 +28,9 @@ from mlgrader.boundary import wire
 from mlgrader.boundary.endpoint import Endpoint
 from mlgrader.boundary.mirrors import Content, MirrorTable, write_plain
 
+#: Taken when this module is imported: in a grading run, in the fork server, before any
+#: candidate code exists to replace them in ``sys``.
+_SET_SWITCH, _GET_SWITCH = sys.setswitchinterval, sys.getswitchinterval
 MAX_TEXT = 4000
 MAX_MESSAGE = 1 << 31
 MAX_THREADS = 1024
@@ -229,6 +232,12 @@ class CandidateSide:
             parts.append(f"thread {name}:\n{stack}")
         return "\n".join(parts)[-3 * MAX_TEXT :]
 
+    def op_switchinterval(self, seconds: float | None) -> float:
+        """Set the interpreter's switch interval (None: only read it); answer the value now."""
+        if seconds is not None:
+            _SET_SWITCH(float(seconds))
+        return float(_GET_SWITCH())
+
     def op_pid(self) -> int:
         return os.getpid()
 
@@ -287,6 +296,7 @@ _OPS: dict[str, Callable[..., Any]] = {
     "release": CandidateSide.op_release,
     "stacks": CandidateSide.op_stacks,
     "pid": CandidateSide.op_pid,
+    "switchinterval": CandidateSide.op_switchinterval,
 }
 
 

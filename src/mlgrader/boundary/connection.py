@@ -26,6 +26,16 @@ MAX_MESSAGE = 256 * 1024 * 1024
 MAX_CALLBACK_THREADS = 64
 
 
+#: Connections open in this process (a test's process has at most one): helpers such as
+#: run_threads find the candidate process here.
+OPEN: list[Connection] = []
+
+
+def current() -> Connection | None:
+    """The candidate process this test talks to, if any."""
+    return OPEN[-1] if OPEN else None
+
+
 class Connection:
     """A live candidate process, reached through references."""
 
@@ -43,6 +53,7 @@ class Connection:
         )
         self.side.endpoint = self.endpoint
         self.endpoint.start()
+        OPEN.append(self)
 
     def _closed(self, reason: str) -> None:
         self.closed_because = reason
@@ -61,6 +72,17 @@ class Connection:
         """``target(*args)`` in the candidate process, ``loops`` times; ``keep``: answer a reference."""
         return self.side.call("call", target, Args(args), {}, loops, keep)
 
+    def switch_interval(self, seconds: float | None = None) -> float:
+        """Set (or with None only read) the candidate interpreter's switch interval.
+
+        run_threads makes it tiny so races in candidate code show; answered by the
+        channel's reader there, so it works while every other thread is busy or stuck.
+        """
+        value = self.side.call("switchinterval", seconds)
+        if type(value) is not float:
+            raise TypeError("the candidate process answered a switch interval that is not a float")
+        return value
+
     def stacks(self) -> str:
         """The candidate process's thread stacks, as it reports them (for messages only)."""
         try:
@@ -71,6 +93,8 @@ class Connection:
 
     def close(self) -> None:
         self.endpoint.close()
+        if self in OPEN:
+            OPEN.remove(self)
 
 
 def _identity(value: Any) -> Any:  # pragma: no cover - runs in the candidate process

@@ -31,7 +31,7 @@ from mlgrader.boundary import wire
 
 _header = struct.Struct("<I")
 #: Ops the reader thread answers itself (they must work while every other thread is stuck).
-INLINE_OPS = frozenset({"stacks", "release"})
+INLINE_OPS = frozenset({"stacks", "release", "switchinterval"})
 
 
 class ChannelClosed(ConnectionError):
@@ -172,20 +172,10 @@ class Endpoint:
 
     def _read_loop(self) -> None:
         reason = "the other process closed the channel"
+        frames = _Frames(self.sock, self.max_message)
         try:
-            while True:
-                head = _recv_exactly(self.sock, 4)
-                if head is None:
-                    break
-                size = _header.unpack(head)[0]
-                if size > self.max_message:
-                    reason = f"the other process sent a message of {size} bytes (limit {self.max_message})"
-                    break
-                data = _recv_exactly(self.sock, size)
-                if data is None:
-                    break
-                message = wire.loads(data, self.side.hooks)
-                self._dispatch(message)
+            while (data := frames.next()) is not None:
+                self._dispatch(wire.loads(data, self.side.hooks))
         except (wire.WireError, ValueError, TypeError, IndexError) as exc:
             reason = f"the other process broke the protocol: {exc}"
         except OSError as exc:
@@ -256,13 +246,34 @@ class _Retire:
             self.endpoint.retire(self.tid)
 
 
-def _recv_exactly(sock: socket.socket, size: int) -> bytes | None:
-    buf = bytearray(size)
-    view = memoryview(buf)
-    got = 0
-    while got < size:
-        n = sock.recv_into(view[got:], min(size - got, 1 << 20))
-        if n == 0:
+class _Frames:
+    """Length-prefixed frames from a socket, read in chunks: a small message costs one
+    ``recv`` (not one for the header and one for the body)."""
+
+    CHUNK = 1 << 16
+
+    def __init__(self, sock: socket.socket, max_message: int) -> None:
+        self.sock = sock
+        self.max_message = max_message
+        self.buf = bytearray()
+
+    def _fill(self, want: int) -> bool:
+        while len(self.buf) < want:
+            chunk = self.sock.recv(max(self.CHUNK, min(want - len(self.buf), 1 << 24)))
+            if not chunk:
+                return False
+            self.buf += chunk
+        return True
+
+    def next(self) -> bytes | None:
+        """The next frame's bytes; None at EOF. Raises WireError for an oversized frame."""
+        if not self._fill(4):
             return None
-        got += n
-    return bytes(buf)
+        size = _header.unpack_from(self.buf)[0]
+        if size > self.max_message:
+            raise wire.WireError(f"a message of {size} bytes (limit {self.max_message})")
+        if not self._fill(4 + size):
+            return None
+        data = bytes(self.buf[4 : 4 + size])
+        del self.buf[: 4 + size]
+        return data

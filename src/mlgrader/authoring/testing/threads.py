@@ -5,10 +5,18 @@ with a tiny interpreter switch interval so that races in the candidate's code sh
 up far more often. It never hangs: threads still running after the timeout are
 reported as a deadlock, with the stack of every live thread, so the candidate sees
 where their code is stuck instead of a bare pytest timeout.
+
+Behind the process boundary the workers still run here, and each calls into the
+candidate process through a thread of its own there; the tiny switch interval
+is set in the candidate process too (through the channel, with the builtin
+taken before candidate code existed), checked while the threads run, and a
+candidate that changes it back fails the test. A deadlock is reported with the
+candidate process's stacks.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
@@ -18,11 +26,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlgrader.authoring.testing.strict import _qualname
+from mlgrader.boundary.connection import Connection
+from mlgrader.boundary.connection import current as current_connection
 from mlgrader.errors import UserInputError
 
 __all__ = ["ThreadError", "ThreadRun", "run_threads"]
 
 _TRACEBACK_FRAMES = 8
+_POLL_S = 0.25  # how often the candidate's switch interval is checked while threads run
 
 
 @dataclass(frozen=True)
@@ -91,11 +102,17 @@ def run_threads(
         threading.Thread(target=body, args=(i,), name=f"mlgrader-worker-{i}", daemon=True)
         for i in range(n)
     ]
+    remote = current_connection()  # behind the boundary: the candidate process's threads
     previous = sys.getswitchinterval()
+    remote_previous = None
+    tampered: list[float] = []
     start = time.perf_counter()
     try:
         if switch_interval is not None:
             sys.setswitchinterval(switch_interval)
+            if remote is not None:
+                remote_previous = remote.switch_interval()
+                remote.switch_interval(switch_interval)
         try:
             for thread in threads:
                 thread.start()
@@ -103,20 +120,42 @@ def run_threads(
             barrier.abort()  # release the threads already waiting
             raise
         deadline = start + timeout
-        for thread in threads:
-            thread.join(max(0.0, deadline - time.perf_counter()))
+        while any(t.is_alive() for t in threads) and time.perf_counter() < deadline:
+            next(t for t in threads if t.is_alive()).join(
+                min(_POLL_S, deadline - time.perf_counter())
+            )
+            if remote is not None and switch_interval is not None:
+                _check_interval(remote, switch_interval, tampered)
     finally:
         sys.setswitchinterval(previous)
+        if remote is not None and remote_previous is not None:
+            with contextlib.suppress(Exception):
+                remote.switch_interval(remote_previous)
     run.elapsed = time.perf_counter() - start
 
+    if tampered:
+        raise AssertionError(
+            f"the candidate process changed the switch interval run_threads set "
+            f"({switch_interval:g} s) to {tampered[0]:g} s while the threads ran: races are "
+            "amplified on purpose, and switching that off is not allowed"
+        )
     alive = [t for t in threads if t.is_alive()]
     if alive:
+        stacks = remote.stacks() if remote is not None else _stack_dump(alive)
         raise AssertionError(
             f"deadlock or hang: {len(alive)} of {n} threads still running after {timeout:g} s\n"
-            + _stack_dump(alive)
+            + stacks
         )
     run.errors.sort(key=lambda e: e.index)
     return run
+
+
+def _check_interval(remote: Connection, wanted: float, tampered: list[float]) -> None:
+    """Note the candidate process's switch interval if it is no longer the one set."""
+    with contextlib.suppress(Exception):  # a dead or stuck process is reported otherwise
+        now = remote.switch_interval()
+        if now != wanted and not tampered:
+            tampered.append(now)
 
 
 def _thread_error(index: int, exc: BaseException) -> ThreadError:
