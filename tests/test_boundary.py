@@ -18,7 +18,8 @@ from mlgrader.boundary.candidate import CandidateSide
 from mlgrader.boundary.connection import Connection, start_local, stop_local
 from mlgrader.boundary.endpoint import ChannelClosed
 from mlgrader.boundary.exceptions import CandidateError
-from mlgrader.boundary.trusted import Ref, TrustedSide
+from mlgrader.boundary.refs import Ref
+from mlgrader.boundary.trusted import TrustedSide
 from mlgrader.engine.grade import grade
 from mlgrader.model.challenge import load_challenge
 from mlgrader.model.scorecard import Scorecard
@@ -53,6 +54,8 @@ class Cache(Base):
         return len(self.data)
     def __contains__(self, key):
         return key in self.data
+    def items_scan(self):
+        return [k for k in self.data if k is None]
 
 class InvalidCapacity(ValueError):
     pass
@@ -486,3 +489,20 @@ def test_run_threads_amplifies_races_in_the_candidate_process(conn: Connection, 
 def test_a_candidate_that_switches_amplification_off_fails_run_threads(cand: Ref) -> None:
     with pytest.raises(AssertionError, match="changed the switch interval"):
         run_threads(lambda i: cand.calm_down(), n=2, timeout=10)
+
+
+def test_a_complexity_check_times_candidate_code_in_its_own_process(cand: Ref) -> None:
+    """The timed call and make_input run in the candidate process (shipped by value, the
+    helper below with them); time is its CPU clock read from here."""
+    from mlgrader.complexity import check
+
+    def full(n: int) -> Ref:
+        cache = cand.Cache(n)
+        for key in range(n):
+            cache.put(key, key)
+        return cache
+
+    constant = check(lambda c: c.get(0), full, "O(1)", time_budget=1.5)
+    assert constant.verdict == "passed", constant.message
+    linear = check(lambda c: c.items_scan(), full, "O(1)", time_budget=1.5)
+    assert linear.verdict == "failed", linear.message

@@ -192,9 +192,16 @@ class CandidateSide:
         delattr(obj, name)
 
     def op_call(
-        self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any], loops: int, keep: bool
+        self,
+        target: Any,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        loops: int,
+        keep: bool | None,
     ) -> Any:
         result = _invoke(target, args, kwargs, loops)
+        if keep is None:
+            return None
         return Keep(result) if keep else result
 
     def op_callmethod(

@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from mlgrader.boundary.endpoint import Endpoint
-from mlgrader.boundary.trusted import Ref, TrustedSide
+from mlgrader.boundary.refs import Ref
+from mlgrader.boundary.trusted import TrustedSide
 from mlgrader.boundary.wrappers import Args, Shipped
 
 #: The largest message the trusted side accepts from the candidate process.
@@ -68,8 +69,10 @@ class Connection:
         ref: Ref = self.side.call("call", Shipped(_identity), (Shipped(func),), {}, 1, True)
         return ref
 
-    def call(self, target: Any, *args: Any, loops: int = 1, keep: bool = False) -> Any:
-        """``target(*args)`` in the candidate process, ``loops`` times; ``keep``: answer a reference."""
+    def call(self, target: Any, *args: Any, loops: int = 1, keep: bool | None = False) -> Any:
+        """``target(*args)`` in the candidate process, ``loops`` times. The last result
+        comes back as data or a reference (``keep=False``), as a reference (True), or not
+        at all (None: a timed batch, whose result would only cost time to send)."""
         return self.side.call("call", target, Args(args), {}, loops, keep)
 
     def switch_interval(self, seconds: float | None = None) -> float:

@@ -1,12 +1,7 @@
-"""The trusted test process's end: references to candidate objects, and what it lets through.
+"""The trusted test process's end: the references it holds, and what it lets through.
 
-A ``Ref`` stands for one object in the candidate process. Attribute access,
-calls and the container protocol go over the channel; what comes back is plain
-data (built by ``wire`` here, never unpickled or imported) or another ``Ref``.
-A ``Ref`` is never local data: ``==`` is identity (a candidate ``__eq__`` that
-always says yes would otherwise pass every comparison), numpy refuses it, and
-dunder attributes are not fetched (numpy's ``__array_interface__`` from a
-candidate could point anywhere in this process's memory).
+What the candidate process sends is decoded here into plain data (built by
+``wire``, never unpickled or imported) or a ``refs.Ref``.
 
 The other direction: the test may pass its own objects (a support service, a
 callback) to candidate code. They cross as references whose reachable surface
@@ -23,15 +18,15 @@ import threading
 import types
 import weakref
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any
 
 from mlgrader.boundary import wire
 from mlgrader.boundary.endpoint import Endpoint
 from mlgrader.boundary.exceptions import rebuild
 from mlgrader.boundary.mirrors import Content, MirrorTable, mirrorable, write_plain
+from mlgrader.boundary.refs import MethodRef, Ref
+from mlgrader.boundary.typeanswers import TypeAnswers
 from mlgrader.boundary.wrappers import Args, Shipped
-
-_T = TypeVar("_T")
 
 #: Dunder methods a candidate may call on a trusted object it was given.
 TRUSTED_DUNDERS = frozenset(
@@ -53,236 +48,6 @@ _FORBIDDEN = (
     types.TracebackType,
     types.CellType,
 )
-
-
-class Ref:
-    """A reference to an object in the candidate process."""
-
-    __slots__ = ("__weakref__", "_mlg_desc", "_mlg_key", "_mlg_side")
-
-    def __init__(self, side: TrustedSide, key: int, desc: dict[str, Any]) -> None:
-        object.__setattr__(self, "_mlg_side", side)
-        object.__setattr__(self, "_mlg_key", key)
-        object.__setattr__(self, "_mlg_desc", desc)
-
-    def _mlg(self, op: str, *args: Any) -> Any:
-        side: TrustedSide = object.__getattribute__(self, "_mlg_side")
-        return side.call(op, self, *args)
-
-    def _mlg_op(self, name: str, *args: Any) -> Any:
-        return self._mlg("operator", name, Args(args))
-
-    # attributes and calls
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") and name.endswith("__"):
-            raise AttributeError(f"{name} of a candidate object is not fetched across the boundary")
-        if name in object.__getattribute__(self, "_mlg_desc").get("methods", ()):
-            return MethodRef(self, name)
-        return self._mlg("getattr", name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        self._mlg("setattr", name, Args((value,)))
-
-    def __delattr__(self, name: str) -> None:
-        self._mlg("delattr", name)
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._mlg("call", Args(args), Args(kwargs), 1, False)
-
-    # the container and iterator protocols, with the result types Python itself insists on
-    def __len__(self) -> int:
-        return _exact(self._mlg_op("len"), int, "len()")
-
-    def __bool__(self) -> bool:
-        return _exact(self._mlg_op("bool"), bool, "bool()")
-
-    def __contains__(self, item: Any) -> bool:
-        return _exact(self._mlg_op("contains", item), bool, "in")
-
-    def __iter__(self) -> Any:
-        return self._mlg_op("iter")
-
-    def __next__(self) -> Any:
-        return self._mlg_op("next")
-
-    def __getitem__(self, key: Any) -> Any:
-        return self._mlg_op("getitem", key)
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        self._mlg_op("setitem", key, value)
-
-    def __delitem__(self, key: Any) -> None:
-        self._mlg_op("delitem", key)
-
-    def __enter__(self) -> Any:
-        return self._mlg_op("enter")
-
-    def __exit__(self, *exc: Any) -> Any:
-        return self._mlg_op("exit")
-
-    # comparisons: identity for ==, the candidate's answer (a bool) for ordering
-    def __eq__(self, other: object) -> bool:
-        return self is other
-
-    def __ne__(self, other: object) -> bool:
-        return self is not other
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                id(object.__getattribute__(self, "_mlg_side")),
-                object.__getattribute__(self, "_mlg_key"),
-            )
-        )
-
-    def __lt__(self, other: Any) -> bool:
-        return _exact(self._mlg_op("lt", other), bool, "<")
-
-    def __le__(self, other: Any) -> bool:
-        return _exact(self._mlg_op("le", other), bool, "<=")
-
-    def __gt__(self, other: Any) -> bool:
-        return _exact(self._mlg_op("gt", other), bool, ">")
-
-    def __ge__(self, other: Any) -> bool:
-        return _exact(self._mlg_op("ge", other), bool, ">=")
-
-    def __add__(self, other: Any) -> Any:
-        return self._mlg_op("add", other)
-
-    def __sub__(self, other: Any) -> Any:
-        return self._mlg_op("sub", other)
-
-    def __mul__(self, other: Any) -> Any:
-        return self._mlg_op("mul", other)
-
-    def __truediv__(self, other: Any) -> Any:
-        return self._mlg_op("truediv", other)
-
-    def __matmul__(self, other: Any) -> Any:
-        return self._mlg_op("matmul", other)
-
-    def __neg__(self) -> Any:
-        return self._mlg_op("neg")
-
-    # never local data
-    def __array__(self, *args: Any, **kwargs: Any) -> Any:
-        raise TypeError(f"{self!r} lives in the candidate process and is not array data")
-
-    def __reduce__(self) -> Any:
-        # Only ever pickled to ship a closure into the candidate process, where it
-        # becomes the object it refers to.
-        return (_resolve, (object.__getattribute__(self, "_mlg_key"),))
-
-    def __repr__(self) -> str:
-        desc = object.__getattribute__(self, "_mlg_desc")
-        return f"<candidate {_type_name(desc)}>"
-
-    def __str__(self) -> str:
-        try:
-            text = self._mlg_op("str")
-        except Exception:
-            return repr(self)
-        return text[:2000] if type(text) is str else repr(self)
-
-    # questions about types
-    def __instancecheck__(self, instance: Any) -> bool:
-        side: TrustedSide = object.__getattribute__(self, "_mlg_side")
-        return side.types.isinstance(instance, self)
-
-    def __subclasscheck__(self, subclass: Any) -> bool:
-        side: TrustedSide = object.__getattribute__(self, "_mlg_side")
-        return side.types.issubclass(subclass, self)
-
-    def __mro_entries__(self, bases: tuple[Any, ...]) -> tuple[Any, ...]:
-        raise TypeError("a trusted class cannot subclass a candidate class")
-
-
-class MethodRef:
-    """``obj.name`` for a method of a candidate object: calling it is one round trip.
-
-    Bound at call time, as ``getattr(obj, name)(...)`` in the candidate process; it
-    compares equal to another MethodRef of the same object and name, as bound methods do.
-    """
-
-    __slots__ = ("name", "ref")
-
-    def __init__(self, ref: Ref, name: str) -> None:
-        self.ref = ref
-        self.name = name
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        side: TrustedSide = object.__getattribute__(self.ref, "_mlg_side")
-        return side.call("callmethod", self.ref, self.name, Args(args), Args(kwargs))
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is MethodRef and other.ref is self.ref and other.name == self.name
-
-    def __hash__(self) -> int:
-        return hash((id(self.ref), self.name))
-
-    def __repr__(self) -> str:
-        return f"<candidate method {self.name} of {self.ref!r}>"
-
-    def __reduce__(self) -> Any:
-        return (getattr, (self.ref, self.name))
-
-
-def _resolve(key: int) -> Any:  # pragma: no cover - runs in the candidate process
-    from mlgrader.boundary.candidate import current_side
-
-    return current_side().local(key)
-
-
-def _exact(value: Any, kind: type[_T], what: str) -> _T:
-    if type(value) is not kind:
-        raise TypeError(f"candidate {what} returned {_describe(value)}, not {kind.__name__}")
-    return value
-
-
-def _describe(value: Any) -> str:
-    if type(value) is Ref:
-        return repr(value)
-    return type(value).__name__
-
-
-def _type_name(desc: dict[str, Any]) -> str:
-    mro = desc.get("mro") or [("?", "object")]
-    name = mro[0][1]
-    if desc.get("module"):
-        return "module"
-    if desc.get("class"):
-        return f"class {name}"
-    return f"{name} object"
-
-
-def ref_mro(ref: Ref) -> list[tuple[str, str]]:
-    desc = object.__getattribute__(ref, "_mlg_desc")
-    return [tuple(x) for x in desc.get("mro", [])]
-
-
-def ref_desc(ref: Ref) -> dict[str, Any]:
-    desc: dict[str, Any] = object.__getattribute__(ref, "_mlg_desc")
-    return desc
-
-
-class TypeAnswers:
-    """isinstance and issubclass for candidate classes.
-
-    The default answers from the class hierarchy the candidate process reported
-    when the reference was made; ``engine`` installs one that answers from the
-    submission's source instead (see ``sourcetypes``).
-    """
-
-    def isinstance(self, instance: Any, cls: Ref) -> bool:
-        if type(instance) is not Ref:
-            return False
-        return ref_mro(cls)[0] in ref_mro(instance)
-
-    def issubclass(self, subclass: Any, cls: Ref) -> bool:
-        if type(subclass) is not Ref or not ref_desc(subclass).get("class"):
-            return False
-        return ref_mro(cls)[0] in ref_mro(subclass)
 
 
 class TrustedSide:

@@ -1,8 +1,8 @@
 """Sampling and timing: which sizes to measure, how long each call takes, how much work.
 
 `_Run` gathers the measurements for one function within a wall-clock budget:
-geometric sizes chosen adaptively (`_Run.explore`), batches timed like
-``timeit`` with the garbage collector off (`_time_batch`), rounds in rotation
+geometric sizes chosen adaptively (`_Run.explore`), batches timed by an
+executor (here or in the candidate process, executor.py), rounds in rotation
 across sizes (`_Run.rounds`), and exact bytecode counts at the sizes cheap
 enough to trace (`_Run.count`, via workcount.py). `_measure` runs them in order.
 Turning the numbers into a class is fit.py's job; judging it, verdict.py's.
@@ -10,19 +10,18 @@ Turning the numbers into a class is fit.py's job; judging it, verdict.py's.
 
 from __future__ import annotations
 
-import gc
 import itertools
 import math
 import numbers
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from mlgrader.authoring.complexity.executor import LocalExecutor, RemoteExecutor
 from mlgrader.authoring.complexity.fit import _EXP_SLOPE, _theil_sen
-from mlgrader.authoring.complexity.workcount import counted_keys, median_count
 from mlgrader.errors import UserInputError
 
 _ROUNDS = 5  # timing rounds per size for an estimate (minimum taken)
@@ -35,8 +34,7 @@ _COUNT_SHARE = 0.25  # most of the budget a check spends on bytecode counting
 _COUNT_CALLS = 3  # traced calls per size (median taken)
 _MAX_COUNTED_OPS = 400_000  # at ~100 ns a traced bytecode: 40 ms a call
 
-_Func = Callable[[Any], object]
-_MakeInput = Callable[[int], Any]
+Executor = LocalExecutor | RemoteExecutor
 
 
 @dataclass
@@ -56,27 +54,11 @@ class _Size:
         return self.per_call * self.loops
 
 
-def _time_batch(func: _Func, arg: Any, loops: int) -> float:
-    """Seconds per call over one batch of ``loops`` calls, garbage collector off."""
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        start = time.perf_counter()
-        for _ in itertools.repeat(None, loops):
-            func(arg)
-        elapsed = time.perf_counter() - start
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-    return elapsed / loops
-
-
 class _Run:
     """Measurements for one function, gathered within a wall-clock deadline."""
 
-    def __init__(self, func: _Func, make_input: _MakeInput, budget: float) -> None:
-        self.func = func
-        self.make_input = make_input
+    def __init__(self, executor: Executor, budget: float) -> None:
+        self.executor = executor
         self.start = time.perf_counter()
         self.budget = budget
         self.deadline = self.start + 0.92 * budget  # headroom: fits and a late batch
@@ -91,19 +73,19 @@ class _Run:
 
     def _add(self, n: int) -> None:
         t0 = time.perf_counter()
-        arg = self.make_input(n)
+        arg = self.executor.build(n)
         size = _Size(n, arg, time.perf_counter() - t0)
-        per_call = _time_batch(self.func, arg, 1)  # warm-up and first guess
+        per_call = self.executor.time(arg, 1)  # warm-up and first guess
         while per_call * size.loops < self.target:
             want = math.ceil(self.target * 1.2 / max(per_call, 1e-9))
             size.loops = max(size.loops * 2, min(want, size.loops * 100))
-            per_call = _time_batch(self.func, arg, size.loops)
+            per_call = self.executor.time(arg, size.loops)
         # A second and third look against noise, as far as they are cheap: the sizes
         # to come are extrapolated from these numbers.
         extra = 2 if per_call * size.loops < 3 * self.target else 1
         if per_call * size.loops < 0.02 * self.budget:
             for _ in range(extra):
-                per_call = min(per_call, _time_batch(self.func, arg, size.loops))
+                per_call = min(per_call, self.executor.time(arg, size.loops))
         size.samples.append(per_call)
         self.sizes.append(size)
 
@@ -194,7 +176,7 @@ class _Run:
                     continue
                 if time.perf_counter() + 1.5 * s.batch > self.deadline:
                     return
-                s.samples.append(_time_batch(self.func, s.arg, s.loops))
+                s.samples.append(self.executor.time(s.arg, s.loops))
 
     def count(self, share: float) -> None:
         """Bytecode counts per call at the sizes cheap enough to trace, smallest first.
@@ -217,19 +199,15 @@ class _Run:
                 break
             try:
                 started = time.perf_counter()
-                arg = self.make_input(size.n)
-                if self.keys:
-                    arg = counted_keys(arg)
-                prep = max(1.0, (time.perf_counter() - started) / max(size.build, 1e-6))
-                started = time.perf_counter()
-                ops_per_call = median_count(self.func, arg, _COUNT_CALLS)
+                ops_per_call, prepared = self.executor.count(size.n, self.keys, _COUNT_CALLS)
             except Exception:
                 self.counted.clear()
                 if not self.keys:
                     return
                 self.keys, i = False, 0
                 continue
-            traced = time.perf_counter() - started - size.per_call
+            prep = max(1.0, prepared / max(size.build, 1e-6))
+            traced = time.perf_counter() - started - prepared - size.per_call
             per_op = max(5e-8, traced / max(_COUNT_CALLS * ops_per_call, 1))
             self.counted.append((size.n, ops_per_call))
             i += 1
@@ -272,15 +250,14 @@ def _validate(time_budget: float, min_n: int, max_n: int, sizes: Sequence[int] |
 
 
 def _measure(
-    func: _Func,
-    make_input: _MakeInput,
+    executor: Executor,
     time_budget: float,
     min_n: int,
     max_n: int,
     sizes: Sequence[int] | None,
 ) -> _Run:
     _validate(time_budget, min_n, max_n, sizes)
-    run = _Run(func, make_input, float(time_budget))
+    run = _Run(executor, float(time_budget))
     plan = sorted({int(n) for n in sizes}) if sizes is not None else None
     run.explore(plan, int(min_n), int(max_n))
     run.rounds(_ROUNDS)

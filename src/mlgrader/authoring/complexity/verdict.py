@@ -18,6 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from mlgrader.authoring.complexity.executor import Func as _Func
+from mlgrader.authoring.complexity.executor import LocalExecutor, RemoteExecutor
+from mlgrader.authoring.complexity.executor import MakeInput as _MakeInput
 from mlgrader.authoring.complexity.fit import (
     CLASSES,
     INCONCLUSIVE,
@@ -30,7 +33,8 @@ from mlgrader.authoring.complexity.fit import (
     _theil_sen,
     _window,
 )
-from mlgrader.authoring.complexity.timing import _ROUNDS, _Func, _MakeInput, _measure, _Run
+from mlgrader.authoring.complexity.timing import _ROUNDS, Executor, _measure, _Run
+from mlgrader.boundary.connection import current as current_connection
 from mlgrader.errors import UserInputError
 
 _MAX_ROUNDS = 25  # cap when a check asks for more evidence
@@ -119,6 +123,8 @@ def _estimate_of(run: _Run) -> Estimate:
     count_ns, counts = _counted(run)
     by_counts = _count_class(count_ns, counts)
     label = _combine(timing, by_counts)
+    if not run.executor.trusted_counts and not _worse(label, timing):
+        label = timing  # counts from the candidate process may only make things worse
     if label != timing:
         confidence = max(confidence, 0.9)  # exact counts back the label
     return Estimate(
@@ -147,7 +153,20 @@ def estimate(
     sizes: Sequence[int] | None = None,
 ) -> Estimate:
     """Measure how ``func(make_input(n))`` scales with ``n`` within ``time_budget`` seconds."""
-    return _estimate_of(_measure(func, make_input, time_budget, min_n, max_n, sizes))
+    return _estimate_of(_measure(_executor(func, make_input), time_budget, min_n, max_n, sizes))
+
+
+def _worse(a: str, b: str) -> bool:
+    """Is class ``a`` strictly worse than ``b`` (both conclusive)?"""
+    return INCONCLUSIVE not in (a, b) and CLASSES.index(a) > CLASSES.index(b)
+
+
+def _executor(func: _Func, make_input: _MakeInput) -> Executor:
+    """In the candidate process when this test talks to one (behind the boundary), else here."""
+    conn = current_connection()
+    if conn is not None:
+        return RemoteExecutor(conn, func, make_input)
+    return LocalExecutor(func, make_input)
 
 
 def _excess(
@@ -258,7 +277,7 @@ def check(
     """Check that ``func`` is no worse than ``expected``; fail only on clear evidence."""
     if expected not in CLASSES:
         raise UserInputError(f"expected must be one of {', '.join(CLASSES)}; got {expected!r}")
-    run = _measure(func, make_input, time_budget, min_n, max_n, sizes)
+    run = _measure(_executor(func, make_input), time_budget, min_n, max_n, sizes)
     total = _ROUNDS
     est = _estimate_of(run)
     verdict = _verdict(est, run, expected)

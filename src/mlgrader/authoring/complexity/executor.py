@@ -1,0 +1,143 @@
+"""Where a complexity check's inputs are built and its calls timed: here, or in the candidate process.
+
+The engine (timing.py) asks an executor four things: build the input of size n,
+time a batch of calls on it, count the bytecodes of a call on a fresh input,
+and let an input go. ``LocalExecutor`` does them in this process, as ``timeit``
+would, with the garbage collector off during a batch. ``RemoteExecutor`` is
+used behind the process boundary: ``make_input`` and the timed call are shipped
+to the candidate process by value (cloudpickle; they carry the test's inputs and
+the references they close over, never the hidden test module), inputs stay
+there, and time is read here from the kernel: the candidate process's CPU
+clock around each batch, which candidate code can neither see nor change. The
+garbage collector is left alone there, so a timed batch looks like any other
+call. Counts gathered there are candidate-controlled evidence, so they may only
+fail a submission (``trusted_counts`` is False).
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from mlgrader.authoring.complexity.workcount import counted_keys, median_count
+from mlgrader.boundary.connection import Connection
+
+Func = Callable[[Any], object]
+MakeInput = Callable[[int], Any]
+
+
+class LocalExecutor:
+    """Inputs built and calls timed in this process."""
+
+    trusted_counts = True
+
+    def __init__(self, func: Func, make_input: MakeInput) -> None:
+        self.func = func
+        self.make_input = make_input
+
+    def build(self, n: int) -> Any:
+        return self.make_input(n)
+
+    def time(self, arg: Any, loops: int) -> float:
+        """Seconds per call over one batch of ``loops`` calls, garbage collector off."""
+        func = self.func
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            for _ in itertools.repeat(None, loops):
+                func(arg)
+            elapsed = time.perf_counter() - start
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+        return elapsed / loops
+
+    def count(self, n: int, keys: bool, calls: int) -> tuple[int, float]:
+        """Median bytecodes per call on a fresh input of size ``n`` (counted keys if asked),
+        and the seconds building and rewriting that input took."""
+        return _count(self.make_input, self.func, n, keys, calls)
+
+    def release(self, arg: Any) -> None:
+        """Nothing to do: the input is garbage once the engine drops it."""
+
+
+def _count(make_input: MakeInput, func: Func, n: int, keys: bool, calls: int) -> tuple[int, float]:
+    started = time.perf_counter()
+    arg = make_input(n)
+    if keys:
+        arg = counted_keys(arg)
+    prepared = time.perf_counter() - started
+    return median_count(func, arg, calls), prepared
+
+
+class RemoteExecutor:
+    """Inputs built and calls made in the candidate process; time read from outside."""
+
+    trusted_counts = False
+
+    def __init__(self, conn: Connection, func: Func, make_input: MakeInput) -> None:
+        self.conn = conn
+        _pickle_tests_by_value(func, make_input)
+        self.func = conn.ship(func)
+        self.make_input = conn.ship(make_input)
+        self.counter = conn.ship(_count)
+        self.clock = cpu_clock(conn.pid)
+
+    def build(self, n: int) -> Any:
+        return self.conn.call(self.make_input, n, keep=True)
+
+    def time(self, arg: Any, loops: int) -> float:
+        """Seconds of the candidate process's CPU per call, over one batch of ``loops`` calls."""
+        start = self.clock()
+        self.conn.call(self.func, arg, loops=loops, keep=None)
+        return (self.clock() - start) / loops
+
+    def count(self, n: int, keys: bool, calls: int) -> tuple[int, float]:
+        """As LocalExecutor.count, measured in the candidate process (evidence to fail only)."""
+        result = self.conn.call(self.counter, self.make_input, self.func, n, keys, calls)
+        if (
+            type(result) is not tuple
+            or len(result) != 2
+            or type(result[0]) is not int
+            or type(result[1]) is not float
+            or result[0] < 0
+            or not result[1] >= 0
+        ):
+            raise TypeError("the candidate process answered a count that is not a count")
+        return result
+
+    def release(self, arg: Any) -> None:
+        """The reference is dropped; the candidate process forgets the input on the next call."""
+
+
+def cpu_clock(pid: int) -> Callable[[], float]:
+    """Seconds of CPU the process ``pid`` has used, all its threads (Linux: the kernel's
+    per-process CPU clock, ``clock_getcpuclockid``); elsewhere wall time bounds it."""
+    clock_id = ((~pid) << 3) | 2  # MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED)
+    try:
+        time.clock_gettime(clock_id)
+    except (OSError, OverflowError, AttributeError):
+        return time.perf_counter
+    return lambda: time.clock_gettime(clock_id)
+
+
+def _pickle_tests_by_value(*funcs: Callable[..., Any]) -> None:
+    """The modules defining these functions (test files) are shipped by value: the
+    candidate process cannot import them, and must not read them."""
+    import cloudpickle
+
+    prefixes = tuple(str(Path(p).resolve()) for p in {sys.prefix, sys.base_prefix})
+    for func in funcs:
+        module = sys.modules.get(getattr(func, "__module__", "") or "")
+        path = getattr(module, "__file__", None)
+        if module is None or path is None or str(Path(path).resolve()).startswith(prefixes):
+            continue
+        if module.__name__.split(".")[0] in ("mlgrader", "numpy"):
+            continue
+        cloudpickle.register_pickle_by_value(module)
