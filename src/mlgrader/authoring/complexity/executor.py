@@ -1,12 +1,13 @@
 """Where a complexity check's inputs are built and its calls timed: here, or in the candidate process.
 
-The engine (timing.py) asks an executor four things: build the input of size n,
-time a batch of calls on it, count the bytecodes of a call on a fresh input,
-and let an input go. ``LocalExecutor`` does them in this process, as ``timeit``
+The engine (timing.py) asks an executor three things: build the input of size
+n, time a batch of calls on it, and count the bytecodes of a call on a fresh
+input (an input in the candidate process is forgotten there once the engine
+drops its reference). ``LocalExecutor`` does them in this process, as ``timeit``
 would, with the garbage collector off during a batch. ``RemoteExecutor`` is
 used behind the process boundary: ``make_input`` and the timed call are shipped
-to the candidate process by value (cloudpickle; they carry the test's inputs and
-the references they close over, never the hidden test module), inputs stay
+to the candidate process by value (cloudpickle: the functions, what they close
+over and the module globals they name, never the whole test module), inputs stay
 there, and time is read here from the kernel: the candidate process's CPU
 clock around each batch, which candidate code can neither see nor change. The
 garbage collector is left alone there, so a timed batch looks like any other
@@ -63,9 +64,6 @@ class LocalExecutor:
         and the seconds building and rewriting that input took."""
         return _count(self.make_input, self.func, n, keys, calls)
 
-    def release(self, arg: Any) -> None:
-        """Nothing to do: the input is garbage once the engine drops it."""
-
 
 def _count(make_input: MakeInput, func: Func, n: int, keys: bool, calls: int) -> tuple[int, float]:
     started = time.perf_counter()
@@ -111,9 +109,6 @@ class RemoteExecutor:
         ):
             raise TypeError("the candidate process answered a count that is not a count")
         return result
-
-    def release(self, arg: Any) -> None:
-        """The reference is dropped; the candidate process forgets the input on the next call."""
 
 
 def cpu_clock(pid: int) -> Callable[[], float]:
