@@ -120,10 +120,9 @@ def run_threads(
             barrier.abort()  # release the threads already waiting
             raise
         deadline = start + timeout
-        while any(t.is_alive() for t in threads) and time.perf_counter() < deadline:
-            next(t for t in threads if t.is_alive()).join(
-                min(_POLL_S, deadline - time.perf_counter())
-            )
+        # (the list, not any() then next(): a thread may finish between the two)
+        while (alive := [t for t in threads if t.is_alive()]) and time.perf_counter() < deadline:
+            alive[0].join(max(0.0, min(_POLL_S, deadline - time.perf_counter())))
             if remote is not None and switch_interval is not None:
                 _check_interval(remote, switch_interval, tampered)
     finally:
