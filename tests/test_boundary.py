@@ -26,7 +26,7 @@ from mlgrader.model.scorecard import Scorecard
 from mlgrader.sandbox import kernel
 from mlgrader.sandbox.forkserver import ForkServer, kill_candidate
 from mlgrader.sandbox.policy import paths_for_tests
-from mlgrader.testing import run_threads
+from mlgrader.testing import RaceKey, run_threads
 
 CANDIDATE = """
 import os, threading
@@ -100,6 +100,19 @@ def crash():
 def interval():
     import sys
     return sys.getswitchinterval()
+
+class Tally:
+    # check-then-act with no lock, on an interpreter told never to switch threads
+    def __init__(self):
+        import sys
+        sys.setswitchinterval(1.0)
+        self.counts = {}
+    def add(self, key):
+        if key not in self.counts:
+            self.counts[key] = 0
+        self.counts[key] = self.counts[key] + 1
+    def total(self):
+        return sum(self.counts.values())
 
 def calm_down():
     import sys
@@ -506,3 +519,27 @@ def test_a_complexity_check_times_candidate_code_in_its_own_process(cand: Ref) -
     assert constant.verdict == "passed", constant.message
     linear = check(lambda c: c.items_scan(), full, "O(1)", time_budget=1.5)
     assert linear.verdict == "failed", linear.message
+
+
+def test_race_keys_hash_and_compare_in_the_test_process(cand: Ref) -> None:
+    cache = cand.Cache(4)
+    cache.put(RaceKey(("user", 1)), "alice")
+    assert RaceKey(("user", 1)) in cache  # a different RaceKey, equal value: found
+    assert RaceKey(("user", 2)) not in cache
+    assert cache.get(RaceKey(("user", 1))) == "alice"
+
+
+def test_race_keys_open_gaps_the_candidate_process_cannot_close(cand: Ref) -> None:
+    """The candidate turned thread switching off in its process: plain keys never
+    interleave inside ``add``, RaceKeys lose updates because every lookup waits on us."""
+
+    def hammer(key: object) -> int:
+        tally = cand.Tally()
+        run_threads(
+            lambda i: [tally.add(key) for _ in range(150)], n=4, timeout=30, switch_interval=None
+        ).raise_errors()
+        total: int = tally.total()
+        return total
+
+    assert hammer(7) == 600
+    assert hammer(RaceKey(7)) < 600

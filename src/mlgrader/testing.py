@@ -5,7 +5,8 @@ One import for test authors; each helper lives in a module of its own under
 :func:`strict_equal` (strict.py), :func:`run_processes` (processes.py),
 :class:`History` and :func:`check_linearizable` (linearizability.py),
 :class:`Spans` and :func:`speedup` (parallelism.py),
-:func:`run_without_blocking` (eventloop.py), :func:`no_leaks` (leaks.py).
+:func:`run_without_blocking` (eventloop.py), :func:`no_leaks` (leaks.py),
+:class:`RaceKey` (racekeys.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from mlgrader.authoring.testing.linearizability import (
 )
 from mlgrader.authoring.testing.parallelism import Spans, speedup
 from mlgrader.authoring.testing.processes import ProcessRun, run_processes
+from mlgrader.authoring.testing.racekeys import RaceKey
 from mlgrader.authoring.testing.strict import strict_equal
 from mlgrader.authoring.testing.threads import ThreadError, ThreadRun, run_threads
 
@@ -27,6 +29,7 @@ __all__ = [
     "History",
     "Operation",
     "ProcessRun",
+    "RaceKey",
     "Spans",
     "ThreadError",
     "ThreadRun",

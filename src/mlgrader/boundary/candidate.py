@@ -307,6 +307,9 @@ _OPS: dict[str, Callable[..., Any]] = {
 }
 
 
+_NO_VALUE = object()
+
+
 class TrustedRef:
     """A trusted object (a support object the test passed in) as candidate code sees it."""
 
@@ -332,6 +335,21 @@ class TrustedRef:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._mlg_call("call", args, kwargs)
+
+    def __hash__(self) -> int:
+        result: int = self._mlg_call("operator", "hash", ())
+        return result
+
+    def __eq__(self, other: object) -> bool:
+        # A trusted class with ``__boundary_equality__`` sent that plain value along: two such
+        # references compare here (a dict probe costs no round trip; its hash still does).
+        mine = object.__getattribute__(self, "_mlg_desc").get("equality", _NO_VALUE)
+        if mine is not _NO_VALUE and type(other) is TrustedRef:
+            theirs = object.__getattribute__(other, "_mlg_desc").get("equality", _NO_VALUE)
+            if theirs is not _NO_VALUE:
+                return bool(mine == theirs)
+        result: bool = self._mlg_call("operator", "eq", (other,))
+        return result
 
     def __len__(self) -> int:
         result: int = self._mlg_call("operator", "len", ())

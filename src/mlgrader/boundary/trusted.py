@@ -32,6 +32,8 @@ from mlgrader.boundary.wrappers import Args, Shipped
 TRUSTED_DUNDERS = frozenset(
     {
         "__call__",
+        "__eq__",
+        "__hash__",
         "__len__",
         "__iter__",
         "__next__",
@@ -87,6 +89,10 @@ class TrustedSide:
         if op == "operator":
             obj, name, op_args = args
             method = self._attribute(obj, f"__{name}__")
+            if name == "eq":  # == itself, so NotImplemented never has to cross
+                return bool(obj == op_args[0])
+            if name == "hash":  # hash() itself: an unhashable object raises TypeError
+                return hash(obj)
             return method(*op_args)
         raise PermissionError(f"candidate code may not {op!r} a trusted object")
 
@@ -227,7 +233,11 @@ class _Hooks:
         key = self.side.expose(value)
         w.tag(b"R")
         w.integer(key)
-        w.value({"type": type(value).__qualname__})
+        desc: dict[str, Any] = {"type": type(value).__qualname__}
+        equality = getattr(type(value), "__boundary_equality__", None)
+        if equality is not None:  # see refs.TrustedRef.__eq__: compared without a round trip
+            desc["equality"] = equality(value)
+        write_plain(desc, w)
 
     def special(self, tag: bytes, r: wire.Reader) -> Any:
         if tag == b"R":
