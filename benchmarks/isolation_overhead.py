@@ -13,11 +13,17 @@ subprocesses:
 - isolated: the same without ``--mlgrader-no-isolation``, one fork per test;
 - sandboxed: isolated plus ``--mlgrader-sandbox`` (network namespace, Landlock,
   orphan reaping), when the plugin has that option;
+- boundary: sandboxed, on a copy of the challenge with ``boundary = true``:
+  every test also gets a candidate process forked from the fork server, and its
+  ``f()`` call is a round trip over the channel;
+- forked: bare pytest with ``pytest-forked``'s ``--forked`` (one fork per test,
+  no mlgrader), the reference point issue 14 names; skipped if it is not installed;
 - grade: ``mlgrader grade`` end to end (workspace copy, pytest run, quality
   checks, integrity scan, scorecard).
 
 Each is repeated and the median wall time kept; the per-test overhead of
-isolation is (isolated - plain) / N.
+isolation is (isolated - plain) / N, and each mode's overhead over bare pytest
+is (mode - inert) / N.
 
 The plain run loads a small shim (SHIM below): the plugin's in-process branch
 returns False from the firstresult hook ``pytest_runtest_protocol``, which
@@ -26,11 +32,14 @@ all. The shim runs pytest's own protocol in that case; once the plugin returns
 None instead, the shim never acts.
 
     python benchmarks/isolation_overhead.py [--tests 200] [--repeat 3] [--no-grade]
+
+issue 14 bounds the boundary mode's overhead over bare pytest at 15 ms a test.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import statistics
@@ -76,18 +85,20 @@ def pytest_runtest_protocol(item, nextitem):
 """
 
 
-def write_challenge(root: Path, n: int) -> Path:
+def write_challenge(root: Path, n: int, name: str = CHALLENGE, boundary: bool = False) -> Path:
     """A challenge folder (with a submission inside, for plain pytest runs); returns it."""
-    folder = root / "challenges" / CHALLENGE
+    folder = root / "challenges" / name
     for sub in ("tests/public", "tests/hidden", "submission"):
         (folder / sub).mkdir(parents=True)
-    (folder / "challenge.toml").write_text(CHALLENGE_TOML)
+    toml = CHALLENGE_TOML.replace(f'"{CHALLENGE}"', f'"{name}"')
+    (folder / "challenge.toml").write_text(toml + ("boundary = true\n" if boundary else ""))
     (folder / "tests" / "public" / "test_many.py").write_text(TESTS.format(n=n))
     (folder / "submission" / "mod.py").write_text(MODULE)
-    (root / "candidate").mkdir()
-    (root / "candidate" / "mod.py").write_text(MODULE)
-    (root / "shim").mkdir()
-    (root / "shim" / f"{SHIM_NAME}.py").write_text(SHIM)
+    if not boundary:
+        (root / "candidate").mkdir()
+        (root / "candidate" / "mod.py").write_text(MODULE)
+        (root / "shim").mkdir()
+        (root / "shim" / f"{SHIM_NAME}.py").write_text(SHIM)
     return folder
 
 
@@ -113,6 +124,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="mlgrader-bench-") as tmp:
         root = Path(tmp)
         folder = write_challenge(root, n)
+        behind = write_challenge(root, n, name=f"{CHALLENGE}-boundary", boundary=True)
         env = os.environ | {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
         paths = [str(root / "shim"), *filter(None, [os.environ.get("PYTHONPATH")])]
         shim_env = env | {"PYTHONPATH": os.pathsep.join(paths)}
@@ -131,11 +143,15 @@ def main() -> None:
                 [*pytest, "--help"], cwd=folder, env=env, capture_output=True, text=True
             ).stdout
         ):
-            modes["sandboxed"] = (
-                [*pytest, "--mlgrader", "--mlgrader-sandbox", "tests"],
-                folder,
-                env,
-                passed,
+            sandboxed = [*pytest, "--mlgrader", "--mlgrader-sandbox", "tests"]
+            modes["sandboxed"] = (sandboxed, folder, env, passed)
+            modes["boundary"] = (sandboxed, behind, env, passed)
+        if importlib.util.find_spec("pytest_forked") is not None:
+            forked = [*pytest, "-p", "pytest_forked", "--forked", "tests"]
+            modes["forked"] = (forked, folder, env, passed)
+        else:
+            print(
+                "pytest-forked is not installed: no --forked comparison (pip install pytest-forked)"
             )
         if not args.no_grade:
             grade = [sys.executable, "-m", "mlgrader.cli", "grade", str(root / "candidate")]
@@ -165,6 +181,10 @@ def main() -> None:
         )
     overhead_ms = 1000 * (median["isolated"] - median["plain"]) / n
     print(f"isolation overhead: {overhead_ms:.2f} ms per test ((isolated - plain) / {n})")
+    for mode in ("isolated", "sandboxed", "boundary", "forked"):
+        if mode in median:
+            extra_ms = 1000 * (median[mode] - median["inert"]) / n
+            print(f"{mode} over bare pytest: {extra_ms:.2f} ms per test (({mode} - inert) / {n})")
     if "sandboxed" in median:
         extra_ms = 1000 * (median["sandboxed"] - median["isolated"]) / n
         print(f"sandbox on top of isolation: {extra_ms:.2f} ms per test")

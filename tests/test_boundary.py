@@ -87,6 +87,11 @@ def append(items, value):
 def thread_of_caller():
     return threading.get_ident()
 
+def in_main_thread():
+    import signal
+    signal.signal(signal.SIGUSR1, signal.SIG_IGN)  # works only in the main thread
+    return threading.current_thread() is threading.main_thread()
+
 def reach(obj, name):
     # as a hostile candidate would: straight to the channel, past the local proxy class
     return type(obj)._mlg_call(obj, "getattr", name)
@@ -385,16 +390,19 @@ FD_PROBE = '''
 import os
 
 def add(a, b):
-    """Report which descriptors this process holds besides stdio (the listing's own is gone
-    by the time its link is read)."""
-    held = []
+    """Count the descriptors this process holds besides stdio, as [sockets, anything else]
+    (the listing's own is gone by the time its link is read)."""
+    sockets = others = 0
     for fd in sorted(int(fd) for fd in os.listdir("/proc/self/fd") if int(fd) > 2):
         try:
-            os.readlink(f"/proc/self/fd/{fd}")
+            target = os.readlink(f"/proc/self/fd/{fd}")
         except OSError:
             continue
-        held.append(fd)
-    return held
+        if target.startswith("socket:"):
+            sockets += 1
+        else:
+            others += 1
+    return [sockets, others]
 '''
 
 BOUNDARY_TESTS = """
@@ -465,10 +473,9 @@ def test_the_candidate_process_holds_only_its_own_channel(
 ) -> None:
     card = _grade(boundary_challenge, FD_PROBE, tmp_path, "fds")
     message = next(t.message for t in card.tests if t.id.endswith("test_large"))
-    # stdio, plus exactly one descriptor: the channel's socket (no report pipe, no
-    # fork server socket, no results stream)
-    fds = json_list(message)
-    assert len(fds) == 1, message
+    # stdio, plus the channel: its main socket and the calling test thread's lane (no
+    # report pipe, no fork server socket, no results stream, no file)
+    assert json_list(message) == [2, 0], message
 
 
 def json_list(message: str) -> list[int]:
@@ -543,3 +550,13 @@ def test_race_keys_open_gaps_the_candidate_process_cannot_close(cand: Ref) -> No
 
     assert hammer(7) == 600
     assert hammer(RaceKey(7)) < 600
+
+
+def test_calls_from_the_tests_main_thread_run_in_the_candidates_main_thread(cand: Ref) -> None:
+    """As in one process: candidate code the test calls directly may install signal handlers."""
+    assert cand.in_main_thread() is True
+    run = run_threads(lambda i: cand.thread_of_caller(), n=2, timeout=10)
+    run.raise_errors()
+    assert cand.in_main_thread() is True
+    other = run_threads(lambda i: cand.in_main_thread(), n=1, timeout=10)
+    assert [e.exc_type for e in other.errors] == ["ValueError"]  # a thread of its own there

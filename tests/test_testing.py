@@ -27,6 +27,7 @@ def test_public_module_reexports_every_helper() -> None:
         "History",
         "Operation",
         "ProcessRun",
+        "RaceKey",
         "Spans",
         "ThreadError",
         "ThreadRun",
@@ -40,7 +41,7 @@ def test_public_module_reexports_every_helper() -> None:
         "strict_equal",
     ]
     defined: dict[str, Any] = {}
-    for name in ("eventloop", "leaks", "linearizability", "parallelism", "processes"):
+    for name in ("eventloop", "leaks", "linearizability", "parallelism", "processes", "racekeys"):
         module = importlib.import_module(f"mlgrader.authoring.testing.{name}")
         defined |= {n: getattr(module, n) for n in module.__all__}
     defined |= {"strict_equal": strict_equal, "run_threads": run_threads}
@@ -323,3 +324,30 @@ def test_run_threads_whose_workers_finish_while_it_waits_never_raises() -> None:
     for _ in range(800):
         run = run_threads(lambda i: i, n=4, timeout=10)
         assert run.results == [0, 1, 2, 3]
+
+
+# -- RaceKey ---------------------------------------------------------------------------------
+
+
+def test_race_keys_compare_and_print_as_their_values() -> None:
+    from mlgrader.testing import RaceKey
+
+    assert RaceKey((1, "a")) == RaceKey((1, "a")) and hash(RaceKey(5)) == hash(RaceKey(5))
+    assert RaceKey(3) != 3 and RaceKey(3) != RaceKey(4)
+    assert repr(RaceKey("k")) == "'k'" and RaceKey(7).value == 7
+
+
+def test_race_keys_open_a_gap_between_check_and_act_in_one_process() -> None:
+    """Hashing a RaceKey lets other threads run, so an unlocked read-modify-write on a
+    dict keyed by one loses updates even with the interpreter's default switch interval."""
+    from mlgrader.testing import RaceKey
+
+    counts: dict[Any, int] = {}
+    key = RaceKey("hot")
+
+    def add(_: int) -> None:
+        for _ in range(500):
+            counts[key] = counts.get(key, 0) + 1
+
+    run_threads(add, n=4, timeout=30, switch_interval=None).raise_errors()
+    assert counts[key] < 2000

@@ -141,7 +141,17 @@ def test_skip_and_xfail(arena: Arena) -> None:
     shares = {c.name: c.max_points for c in run.card.categories}
     if shares != base.categories:
         problems.append(f"category shares changed: {shares} != stub's {base.categories}")
-    if not any(t.outcome == "skipped" for t in run.card.tests):
+    skipped = [t.id for t in run.card.tests if t.outcome == "skipped"]
+    if arena.challenge.boundary:
+        # A skip raised in the candidate process is only an exception there: it fails the
+        # test that called it, and reaches no pytest machinery.
+        if skipped:
+            problems.append(f"a skip crossed the process boundary: {skipped[:3]}")
+        if "Skipped" not in run.messages():
+            problems.append(
+                "no candidate Skipped exception in the messages: the attack did not run"
+            )
+    elif not skipped:
         problems.append("no test was reported as skipped: the attack did not run as intended")
     _verdict(run, problems)
 

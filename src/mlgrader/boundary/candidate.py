@@ -56,6 +56,7 @@ def serve(sock: socket.socket) -> None:
         on_close=lambda reason: done.set(),
     )
     side.endpoint.start()
+    side.endpoint.serve_main_lanes()
     done.wait()
 
 

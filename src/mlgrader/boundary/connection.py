@@ -32,6 +32,10 @@ MAX_CALLBACK_THREADS = 64
 OPEN: list[Connection] = []
 
 
+#: (pid, reason) of each candidate process whose channel closed without ``close()`` here.
+LOST: list[tuple[int, str]] = []
+
+
 def current() -> Connection | None:
     """The candidate process this test talks to, if any."""
     return OPEN[-1] if OPEN else None
@@ -51,6 +55,7 @@ class Connection:
             max_message=MAX_MESSAGE,
             max_workers=MAX_CALLBACK_THREADS,
             on_close=self._closed,
+            lanes=True,
         )
         self.side.endpoint = self.endpoint
         self.endpoint.start()
@@ -58,6 +63,8 @@ class Connection:
 
     def _closed(self, reason: str) -> None:
         self.closed_because = reason
+        if reason != "closed":
+            LOST.append((self.pid, reason))
 
     def import_module(self, name: str) -> Ref:
         """Import candidate module ``name`` in the candidate process."""

@@ -9,6 +9,17 @@ support object the test passed in) is served by the very thread that is
 waiting for the answer, as nested calls are in one process. When a thread
 ends, its tid is retired on the other side too.
 
+Lanes. A trusted thread's calls do not share the main socket: on its first call
+the trusted side makes a socket pair for that thread alone and hands one end to
+the candidate process (``("lane", tid)`` on the main socket, the descriptor
+attached), where a thread of its own serves it. Caller and server then each
+read their own socket: a round trip is one wake-up per process, where the main
+socket needs two (its reader, then the thread the message is for). The main
+socket carries the rest: calls from threads candidate code starts, retirements,
+and ``INLINE_OPS``, which must be answered while every other thread is stuck.
+The candidate process accepts descriptors only on its main socket; the trusted
+side never accepts any.
+
 Messages are length-prefixed ``wire`` tuples: ``("call", tid, op, args)``,
 ``("ok", tid, value)``, ``("err", tid, error)``, ``("bye", tid)``. Every
 call and reply also carries the sender's mirror updates (see ``Side``). A
@@ -22,20 +33,18 @@ import contextlib
 import itertools
 import queue
 import socket
-import struct
 import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from mlgrader.boundary import wire
+from mlgrader.boundary.frames import ChannelClosed, Frames, frame
+from mlgrader.boundary.lanes import Lane
 
-_header = struct.Struct("<I")
+__all__ = ["INLINE_OPS", "ChannelClosed", "Endpoint", "Side"]
+
 #: Ops the reader thread answers itself (they must work while every other thread is stuck).
 INLINE_OPS = frozenset({"stacks", "release", "switchinterval"})
-
-
-class ChannelClosed(ConnectionError):
-    """The other process is gone (it exited, crashed or was killed), or it broke the protocol."""
 
 
 class Side(Protocol):
@@ -71,12 +80,20 @@ class Endpoint:
         max_message: int,
         max_workers: int,
         on_close: Callable[[str], None] | None = None,
+        lanes: bool = False,
     ) -> None:
         self.sock = sock
         self.side = side
         self.max_message = max_message
         self.max_workers = max_workers
         self.on_close = on_close
+        self.lanes = lanes  # this side opens a lane per calling thread (the trusted side)
+        self._lanes: list[Lane] = []
+        #: Lanes of the other side's main thread, for this process's main thread to serve
+        #: (``serve_main_lanes``): candidate code called from a test's main thread runs in
+        #: the candidate's main thread, where ``signal`` works as it does in one process.
+        self.main_lanes: queue.Queue[Lane | None] = queue.Queue(maxsize=1)
+        self._frames = Frames(sock, max_message, fds=not lanes)
         self.closed: str | None = None
         self._send_lock = threading.Lock()
         self._queues: dict[int, queue.SimpleQueue[tuple[Any, ...]]] = {}
@@ -104,6 +121,12 @@ class Endpoint:
 
     def call(self, op: str, *args: Any) -> Any:
         """Run ``op`` on the other side and return its value (or raise its exception)."""
+        lane: Lane | None = getattr(self._local, "lane", None)
+        if op not in INLINE_OPS:
+            if lane is None and self.lanes and not getattr(self._local, "serving", False):
+                lane = self._open_lane()
+            if lane is not None:
+                return lane.call(op, args)
         tid = self.tid()
         inbox = self._inbox(tid)
         self._send(("call", tid, op, args))
@@ -117,7 +140,55 @@ class Endpoint:
             if kind == "lost":
                 raise ChannelClosed(self.closed or "the channel closed")
             if kind == "call":  # a nested call back into this thread
-                self._serve(message)
+                self.serve(message)
+
+    def _open_lane(self) -> Lane:
+        mine, theirs = socket.socketpair()
+        tid = self.tid()
+        main = threading.current_thread() is threading.main_thread()
+        data = self.encode(("lane", tid, main))
+        try:
+            with self._send_lock:
+                if self.closed:
+                    raise ChannelClosed(self.closed)
+                socket.send_fds(self.sock, [frame(data)], [theirs.fileno()])
+        except OSError as exc:
+            mine.close()
+            raise ChannelClosed(f"the other process is gone ({exc})") from None
+        finally:
+            theirs.close()
+        lane = self._local.lane = Lane(self, mine, tid)
+        self._local.token.lane = lane  # shut when this thread ends
+        with self._lock:
+            self._lanes.append(lane)
+            if self.closed:
+                lane.shut()
+        return lane
+
+    def _serve_lane(self, lane: Lane) -> None:
+        """Serve one lane the other side opened, in this thread, until it closes."""
+        self._local.tid = lane.tid
+        self._local.lane = lane
+        with contextlib.suppress(ChannelClosed):
+            while True:
+                message = lane.receive()
+                if message[0] != "call":
+                    raise ChannelClosed("a lane carried a message that is not a call")
+                lane.serve(message)
+        lane.shut()
+        with self._lock:
+            self._workers -= 1
+
+    def forget(self, lane: Lane) -> None:
+        """A lane whose thread ended: no longer shut at close."""
+        with contextlib.suppress(ValueError), self._lock:
+            self._lanes.remove(lane)
+
+    def serve_main_lanes(self) -> None:
+        """Serve, in the calling (main) thread, each main-thread lane in turn, until the
+        channel closes."""
+        while not self.closed and (lane := self.main_lanes.get()) is not None:
+            self._serve_lane(lane)
 
     def _inbox(self, tid: int) -> queue.SimpleQueue[tuple[Any, ...]]:
         with self._lock:
@@ -128,13 +199,16 @@ class Endpoint:
                     inbox.put(("lost",))
             return inbox
 
+    def encode(self, message: tuple[Any, ...]) -> bytes:
+        return wire.dumps((*message, self.side.updates()), self.side.hooks)
+
     def _send(self, message: tuple[Any, ...]) -> None:
         if self.closed:
             raise ChannelClosed(self.closed)
-        data = wire.dumps((*message, self.side.updates()), self.side.hooks)
+        data = self.encode(message)
         with self._send_lock:
             try:
-                self.sock.sendall(_header.pack(len(data)) + data)
+                self.sock.sendall(frame(data))
             except OSError as exc:
                 raise ChannelClosed(f"the other process is gone ({exc})") from None
 
@@ -144,25 +218,29 @@ class Endpoint:
 
     # -- serving the other side ------------------------------------------------------------
 
-    def _serve(self, message: tuple[Any, ...]) -> None:
+    def serve(
+        self, message: tuple[Any, ...], send: Callable[[tuple[Any, ...]], None] | None = None
+    ) -> None:
+        send = send or self._send
         _, tid, op, args = message
         try:
             reply: tuple[Any, ...] = ("ok", tid, self.side.handle(op, args))
         except BaseException as exc:
             reply = ("err", tid, self.side.error(exc))
         try:
-            self._send(reply)
+            send(reply)
         except wire.Unencodable as exc:  # a result this side may not send: say so instead
-            self._send(("err", tid, self.side.error(exc)))
+            send(("err", tid, self.side.error(exc)))
 
     def _worker(self, tid: int, inbox: queue.SimpleQueue[tuple[Any, ...]]) -> None:
         self._local.tid = tid
+        self._local.serving = True  # its calls back go on the main socket, with this tid
         try:
             while True:
                 message = inbox.get()
                 if message[0] == "call":
                     with contextlib.suppress(ChannelClosed):
-                        self._serve(message)
+                        self.serve(message)
                 elif message[0] in ("bye", "lost"):
                     return
         finally:
@@ -172,7 +250,7 @@ class Endpoint:
 
     def _read_loop(self) -> None:
         reason = "the other process closed the channel"
-        frames = _Frames(self.sock, self.max_message)
+        frames = self._frames
         try:
             while (data := frames.next()) is not None:
                 self._dispatch(wire.loads(data, self.side.hooks))
@@ -180,7 +258,7 @@ class Endpoint:
             reason = f"the other process broke the protocol: {exc}"
         except OSError as exc:
             reason = f"the channel failed: {exc}"
-        self._close(reason)
+        self.broken(reason)
 
     def _dispatch(self, message: Any) -> None:
         if type(message) is not tuple or len(message) < 3 or type(message[1]) is not int:
@@ -188,8 +266,11 @@ class Endpoint:
         *body, updates = message
         self.side.apply(updates)
         kind, tid = body[0], body[1]
+        if kind == "lane" and not self.lanes and len(body) == 3 and type(body[2]) is bool:
+            self._accept_lane(tid, body[2])
+            return
         if kind == "call" and len(body) == 4 and body[2] in INLINE_OPS:
-            self._serve(tuple(body))
+            self.serve(tuple(body))
             return
         if kind not in ("call", "ok", "err", "bye") or (kind == "call" and len(body) != 4):
             raise wire.WireError(f"unknown message {kind!r}")
@@ -207,14 +288,40 @@ class Endpoint:
                 ).start()
         inbox.put(tuple(body))
 
-    def _close(self, reason: str) -> None:
+    def _accept_lane(self, tid: int, main: bool) -> None:
+        if not self._frames.received:
+            raise wire.WireError("a lane without its socket")
+        sock = socket.socket(fileno=self._frames.received.pop(0))
+        if sock.family != socket.AF_UNIX or sock.type != socket.SOCK_STREAM:
+            sock.close()
+            raise wire.WireError("a lane that is not a stream socket")
+        with self._lock:
+            if self._workers >= self.max_workers:
+                sock.close()
+                raise wire.WireError(f"more than {self.max_workers} threads calling at once")
+            self._workers += 1
+            lane = Lane(self, sock, tid)
+            self._lanes.append(lane)
+        if main and not self.main_lanes.full():  # the test's main thread: served by ours
+            self.main_lanes.put(lane)
+            return
+        threading.Thread(
+            target=self._serve_lane, args=(lane,), name=f"mlgrader-call-{tid}", daemon=True
+        ).start()
+
+    def broken(self, reason: str) -> None:
         with self._lock:
             if self.closed:
                 return
             self.closed = reason
             inboxes = list(self._queues.values())
+            lanes = list(self._lanes)
         for inbox in inboxes:
             inbox.put(("lost",))
+        for lane in lanes:
+            lane.shut()
+        with contextlib.suppress(queue.Full):
+            self.main_lanes.put_nowait(None)
         with contextlib.suppress(OSError):
             self.sock.shutdown(socket.SHUT_RDWR)
         if self.on_close is not None:
@@ -224,7 +331,7 @@ class Endpoint:
         """Close the channel. The reader thread is stopped (shutdown wakes it with EOF) and
         joined before the descriptor is closed: a reader still in ``recv`` on a closed
         descriptor number would read from whatever socket reuses that number next."""
-        self._close("closed")
+        self.broken("closed")
         with contextlib.suppress(OSError):
             self.sock.shutdown(socket.SHUT_RDWR)
         if self._reader.is_alive() and threading.current_thread() is not self._reader:
@@ -235,45 +342,17 @@ class Endpoint:
 
 
 class _Retire:
-    """Lives in a thread's local storage: when the thread ends, its tid is retired remotely."""
+    """Lives in a thread's local storage: when the thread ends, its tid is retired remotely
+    (and its lane, if it has one, is shut: the thread serving it there then ends)."""
 
     def __init__(self, endpoint: Endpoint, tid: int) -> None:
         self.endpoint = endpoint
         self.tid = tid
+        self.lane: Lane | None = None
 
     def __del__(self) -> None:
         with contextlib.suppress(Exception):
             self.endpoint.retire(self.tid)
-
-
-class _Frames:
-    """Length-prefixed frames from a socket, read in chunks: a small message costs one
-    ``recv`` (not one for the header and one for the body)."""
-
-    CHUNK = 1 << 16
-
-    def __init__(self, sock: socket.socket, max_message: int) -> None:
-        self.sock = sock
-        self.max_message = max_message
-        self.buf = bytearray()
-
-    def _fill(self, want: int) -> bool:
-        while len(self.buf) < want:
-            chunk = self.sock.recv(max(self.CHUNK, min(want - len(self.buf), 1 << 24)))
-            if not chunk:
-                return False
-            self.buf += chunk
-        return True
-
-    def next(self) -> bytes | None:
-        """The next frame's bytes; None at EOF. Raises WireError for an oversized frame."""
-        if not self._fill(4):
-            return None
-        size = _header.unpack_from(self.buf)[0]
-        if size > self.max_message:
-            raise wire.WireError(f"a message of {size} bytes (limit {self.max_message})")
-        if not self._fill(4 + size):
-            return None
-        data = bytes(self.buf[4 : 4 + size])
-        del self.buf[: 4 + size]
-        return data
+        if self.lane is not None:
+            self.lane.shut()
+            self.endpoint.forget(self.lane)

@@ -17,6 +17,7 @@ import linecache
 import os
 import select
 import signal
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -120,6 +121,7 @@ def _child_main(
         faulthandler.dump_traceback_later(timeout_s, exit=False, file=dump_fd)
         reports, changed = _run_phases(item)
         faulthandler.cancel_dump_traceback_later()
+        _note_candidate_death(reports)
         payload = {
             "nodeid": item.nodeid,
             "reports": [_serialise(item.config, rep) for rep in reports],
@@ -132,6 +134,26 @@ def _child_main(
         code = 70
     finally:
         _os_exit(code)
+
+
+def _note_candidate_death(reports: list[pytest.TestReport]) -> None:
+    """A failed test whose candidate process died under it crashed, as it would have in one
+    process (a segfault in candidate code, ``os._exit``, a kill by the memory limit)."""
+    failed = next((r for r in reports if r.failed), None)
+    connection = sys.modules.get("mlgrader.boundary.connection")  # imported if one was made
+    if failed is None or connection is None or not connection.LOST:
+        return
+    pid, reason = connection.LOST[-1]
+    for _ in range(50):  # the socket closes a moment before the process is gone
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.01)
+    else:
+        return  # alive: the channel broke for another reason; the failure stands
+    message = f"crashed: the candidate process ended during the test ({reason})"
+    failed.user_properties[:0] = [(PROP_OUTCOME, "crashed"), (PROP_MESSAGE, message)]
 
 
 def _run_phases(item: pytest.Item) -> tuple[list[pytest.TestReport], list[str]]:

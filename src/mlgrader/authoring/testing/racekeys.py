@@ -21,6 +21,8 @@ import time
 from collections.abc import Hashable
 from typing import Any
 
+__all__ = ["RaceKey"]
+
 
 class RaceKey:
     """A hashable stand-in for ``value`` (plain data: numbers, strs, tuples of them): equal
