@@ -6,6 +6,7 @@ channel exactly as in grading) on a small candidate module written here.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,6 +87,16 @@ def append(items, value):
 
 def thread_of_caller():
     return threading.get_ident()
+
+def stack_names():
+    import sys
+    names, frame = [], sys._getframe(1)
+    while frame is not None:
+        code = frame.f_code
+        names += [code.co_filename, code.co_name, code.co_qualname]
+        names += [str(frame.f_globals.get(k)) for k in ("__name__", "__file__")]
+        frame = frame.f_back
+    return names
 
 def in_main_thread():
     import signal
@@ -317,6 +328,9 @@ def write(path):
 def loaded(name):
     return name in sys.modules
 
+def exists(path):
+    return os.path.exists(path)
+
 def home():
     return os.environ["HOME"], os.environ["TMPDIR"]
 """
@@ -335,7 +349,8 @@ def forkserver(tmp_path: Path) -> Iterator[tuple[ForkServer, Path]]:
 def _spawn(server: ForkServer, tmp: Path, name: str) -> tuple[Connection, int]:
     policy = paths_for_tests(tmp / "workspace", server.submission)
     landlock = policy.readable if kernel.landlock_abi() > 0 else None
-    cand = server.spawn(memory_mb=2048, scratch=tmp / name, readable=landlock, writable=())
+    shm = (Path("/dev/shm"),)  # as in grading
+    cand = server.spawn(memory_mb=2048, scratch=tmp / name, readable=landlock, writable=shm)
     return Connection(cand.sock, cand.pid), cand.pid
 
 
@@ -362,6 +377,11 @@ def test_candidate_processes_come_from_a_clean_interpreter_with_scratch_of_their
             with pytest.raises(PermissionError):
                 probe1.write(str(tmp / "scratch-2" / "planted.py"))
             assert probe1.write(str(tmp / "scratch-1" / "mine.txt"))
+        note = f"/dev/shm/mlgrader-note-{tmp.name}"
+        probe1.write(note)
+        assert probe1.exists(note)
+        if os.geteuid() == 0:  # a private /dev/shm needs privilege (kernel.private_shm)
+            assert not probe2.exists(note) and not os.path.exists(note)
     finally:
         first.close()
         second.close()
@@ -560,3 +580,22 @@ def test_calls_from_the_tests_main_thread_run_in_the_candidates_main_thread(cand
     assert cand.in_main_thread() is True
     other = run_threads(lambda i: cand.in_main_thread(), n=1, timeout=10)
     assert [e.exc_type for e in other.errors] == ["ValueError"]  # a thread of its own there
+
+
+def test_shipped_test_functions_carry_no_name_of_the_test(conn: Connection, cand: Ref) -> None:
+    """Under a timed call, candidate code that walks its frames finds neither the test's
+    name, nor its file, nor its module (issue 14: timed batches look like any call)."""
+    from mlgrader.authoring.complexity.executor import RemoteExecutor
+
+    def _helper_of_test_get_hit_is_constant_time() -> list[str]:
+        names: list[str] = cand.stack_names()
+        return names
+
+    def make_input_of_test_get_hit_is_constant_time(n: int) -> list[str]:
+        return _helper_of_test_get_hit_is_constant_time()
+
+    executor = RemoteExecutor(conn, len, make_input_of_test_get_hit_is_constant_time)
+    names = " ".join(conn.call(executor.make_input, 3))
+    assert "mlgrader/boundary/candidate.py" in names  # the frames were walked
+    for leak in ("constant_time", "test_boundary", "make_input", "_helper"):
+        assert leak not in names, leak

@@ -1061,3 +1061,28 @@ def test_a_huge_file_is_refused_at_once(tmp_path: Path) -> None:
         assert "more than the 1,000,000 analysed" in finding.detail
         with pytest.raises(AssertionError, match="could not be checked"):
             result.require_max_complexity()
+
+
+def test_quality_reads_the_module_python_imports_not_a_decoy_beside_it(tmp_path: Path) -> None:
+    """A package ``name/__init__.py`` wins over ``name.py`` at import, and a compiled
+    ``name.*.so`` over ``name.py``: quality analyses the winner (issue 14, "Quality reads
+    what runs")."""
+    from mlgrader.authoring.fixtures import Submission
+
+    messy = "def f(a):\n" + "".join(f"    if a == {i}:\n        return {i}\n" for i in range(12))
+    (tmp_path / "mod.py").write_text('"""Clean."""\n\n\ndef f(a):\n    """Echo."""\n    return a\n')
+    (tmp_path / "mod").mkdir()
+    (tmp_path / "mod" / "__init__.py").write_text(messy)
+    sub = Submission(tmp_path, ("mod",))
+    assert sub.file("mod") == tmp_path / "mod" / "__init__.py"
+    with pytest.raises(AssertionError, match="complexity"):
+        sub.quality().require_max_complexity(limit=10)
+
+    import shutil
+
+    shutil.rmtree(tmp_path / "mod")
+    (tmp_path / "mod.cpython-311-x86_64-linux-gnu.so").write_bytes(b"\x7fELF not really")
+    report = sub.quality()
+    assert [f.kind for f in report.findings] == ["not-analysed"]
+    with pytest.raises(AssertionError):
+        report.require_max_complexity(limit=10)

@@ -236,8 +236,21 @@ class Arena:
         world_writable: bool = False,
         own_challenges: bool = False,
         via_cli: bool = False,
+        twin: bool = False,
     ) -> AttackRun:
-        key = (name, public_only, audience, test_timeout_s, memory_mb, world_writable, via_cli)
+        """Grade attack ``name``; ``twin`` grades the attack without its trick instead (every
+        ``TRICK = True`` line becomes ``TRICK = False``, and the paths a ``twin_removes.txt``
+        lists are deleted)."""
+        key = (
+            name,
+            public_only,
+            audience,
+            test_timeout_s,
+            memory_mb,
+            world_writable,
+            via_cli,
+            twin,
+        )
         if key not in self.cache:
             self.cache[key] = self._grade(
                 name,
@@ -251,6 +264,7 @@ class Arena:
                 world_writable=world_writable,
                 own_challenges=own_challenges or world_writable,
                 via_cli=via_cli,
+                twin=twin,
             )
         return self.cache[key]
 
@@ -262,11 +276,15 @@ class Arena:
         world_writable: bool,
         own_challenges: bool,
         via_cli: bool,
+        twin: bool = False,
     ) -> AttackRun:
-        folder = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=self.base))
+        prefix = name.replace("/", "-") + ("-twin" if twin else "")
+        folder = Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir=self.base))
         folder.chmod(0o755)
         submission = folder / "submission"
         shutil.copytree(ATTACKS / name, submission, symlinks=True)
+        if twin:
+            _untrick(submission)
         outdir = folder / "out"
         outdir.mkdir()
         outdir.chmod(0o777)
@@ -451,6 +469,23 @@ def _copy_challenges(dest: Path) -> None:
         REPO / "challenges", dest / "challenges", ignore=shutil.ignore_patterns("__pycache__")
     )
     shutil.copyfile(REPO / "rubric.toml", dest / "rubric.toml")
+
+
+def _untrick(submission: Path) -> None:
+    """Turn an attack into its twin: the same submission without the trick."""
+    changed = 0
+    for path in submission.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        if "\nTRICK = True\n" in text:
+            path.write_text(text.replace("\nTRICK = True\n", "\nTRICK = False\n"), encoding="utf-8")
+            changed += 1
+    removes = submission / "twin_removes.txt"
+    if removes.is_file():
+        for line in removes.read_text(encoding="utf-8").split():
+            (submission / line).unlink()
+            changed += 1
+        removes.unlink()
+    assert changed, f"{submission}: no TRICK = True line and no twin_removes.txt"
 
 
 def _make_world_writable(root: Path) -> None:

@@ -9,6 +9,7 @@ grading process never calls them. Anything a test records for the scorecard
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -95,11 +96,18 @@ class Submission:
             self._connection = None
 
     def file(self, name: str) -> Path:
-        """The file that defines module ``name`` in the submission."""
-        for candidate in (self.path / f"{name}.py", self.path / name / "__init__.py"):
-            if candidate.is_file():
-                return candidate
-        raise SubmissionError(f"submission {self.path} has no module {name!r} ({name}.py)")
+        """The file Python would import as module ``name`` from the submission.
+
+        Found as the import system finds it (``PathFinder``, reading the folder, running
+        nothing): a package ``name/__init__.py`` wins over ``name.py``, and so does a
+        compiled ``name.*.so``, so quality checks read the code that runs, never a clean
+        decoy beside it.
+        """
+        spec = importlib.machinery.PathFinder.find_spec(name, [str(self.path)])
+        origin = getattr(spec, "origin", None)
+        if spec is None or not origin or not Path(origin).is_file():
+            raise SubmissionError(f"submission {self.path} has no module {name!r} ({name}.py)")
+        return Path(origin)
 
     def source(self, name: str) -> str:
         """The source text of module ``name``, without importing it."""
@@ -115,7 +123,7 @@ class Submission:
             if target.name == "__init__.py":
                 files += sorted(target.parent.rglob("*.py"))
             else:
-                files.append(target)
+                files.append(target)  # not .py (an extension module): reported unanalysable
         return analyze_paths(files, root=self.path)
 
 

@@ -186,6 +186,8 @@ def _enter(request: dict[str, object], scratch: Path) -> None:
 
     tempfile.tempdir = None
     memory = request.get("memory_mb")
+    # before Landlock, which forbids mounting: a /dev/shm no other test's process shares
+    kernel.private_shm(memory if isinstance(memory, int) else None)
     kernel.apply_limits(memory if isinstance(memory, int) else None)
     readable = request.get("readable")
     if isinstance(readable, list):

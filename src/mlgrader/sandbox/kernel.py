@@ -106,6 +106,26 @@ def isolate_network() -> bool:
     return True
 
 
+_CLONE_NEWNS = 0x00020000
+_MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 0x2, 0x4, 0x8
+_MS_REC, _MS_PRIVATE = 0x4000, 0x40000
+
+
+def private_shm(size_mb: int | None) -> bool:
+    """Give this process (and what it starts) a /dev/shm of its own: an empty tmpfs in a
+    new mount namespace, gone with its last process. Needs privilege (root, or a user
+    namespace this process owns) and a single thread; False when it cannot be done."""
+    if not LINUX or not Path("/dev/shm").is_dir():
+        return False
+    if _libc.unshare(_CLONE_NEWNS) != 0:
+        return False
+    if _libc.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None) != 0:
+        return False  # without this the new mount would show in the test's namespace too
+    options = f"mode=1777,size={size_mb}m" if size_mb else "mode=1777"
+    flags = _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
+    return bool(_libc.mount(b"tmpfs", b"/dev/shm", b"tmpfs", flags, options.encode()) == 0)
+
+
 def kill_orphans(rounds: int = 50, keep: Iterable[int] = ()) -> int:
     """Kill every child process of this one (orphans adopted as subreaper) except ``keep``;
     return how many."""

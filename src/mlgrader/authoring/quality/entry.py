@@ -57,6 +57,10 @@ def _expand(paths: Iterable[Path]) -> Iterator[Path]:
 
 
 def _read_and_analyze(path: Path, name: str, root: Path) -> FileMetrics:
+    if path.suffix != ".py":  # Python imports compiled code here: there is no source to read
+        detail = "not analysed: Python imports this compiled file, which has no source to check"
+        finding = Finding("not-analysed", detail, file=name, line=1, rule="mlgrader")
+        return _only(FileMetrics(path=name, lines=0), finding)
     try:
         size = path.stat().st_size
         if size > MAX_SOURCE_BYTES:

@@ -1,0 +1,131 @@
+"""Attacks on lru-cache behind the process boundary (issue 14), each against its twin.
+
+Every class of attack that gained points while candidate code shared the test's
+process has one attack here (``attacks/boundary/``). Each is graded next to its
+twin, the same submission without the trick (``Arena.grade(..., twin=True)``):
+the attack must earn no more than the twin, in total and in the category the
+trick aimed at. The generic invariants (``Arena.violations``: no lost results,
+nothing left alive, originals unchanged, nothing hidden leaked) hold for both.
+"""
+
+from __future__ import annotations
+
+import pytest
+from arena_support import Arena, AttackRun
+
+BOUNDARY = "boundary/"
+
+
+def _points(run: AttackRun, category: str) -> float:
+    return next(c.points for c in run.card.categories if c.name == category)
+
+
+def _against_twin(arena: Arena, name: str, category: str, **options: object) -> list[str]:
+    """Grade attack and twin; what went wrong, if anything, as readable lines."""
+    attack = arena.grade(BOUNDARY + name, **options)  # type: ignore[arg-type]
+    twin = arena.grade(BOUNDARY + name, twin=True, **options)  # type: ignore[arg-type]
+    problems = [f"attack: {p}" for p in arena.violations(attack, stub_based=False)]
+    problems += [f"twin: {p}" for p in arena.violations(twin, stub_based=False)]
+    if attack.card.score > twin.card.score + 1e-9:
+        problems.append(f"the attack scored {attack.card.score} > its twin's {twin.card.score}")
+    if _points(attack, category) > _points(twin, category) + 1e-9:
+        problems.append(
+            f"{category}: the attack earned {_points(attack, category)} > the twin's "
+            f"{_points(twin, category)}"
+        )
+    if problems:
+        problems.insert(0, f"{attack.summary()}\n  twin {twin.summary()}")
+    return problems
+
+
+def _verdict(problems: list[str]) -> None:
+    assert not problems, "\n- ".join(problems)
+
+
+def test_the_arena_grades_behind_the_boundary(arena: Arena) -> None:
+    """Every attack below assumes lru-cache runs candidate code in a process of its own."""
+    assert arena.challenge.boundary
+
+
+@pytest.mark.parametrize("name", ["forge_then_exec", "marshalled_forgery"])
+def test_forged_reports_from_the_candidate_process_count_for_nothing(
+    arena: Arena, name: str
+) -> None:
+    """Writing an "all passed" report on every descriptor (then exec, or os._exit, and the
+    payload hidden as marshalled code) reaches only the candidate's own channel."""
+    _verdict(_against_twin(arena, name, "correctness"))
+
+
+def test_patched_judging_helpers_patch_only_the_candidates_copy(arena: Arena) -> None:
+    """strict_equal, pytest.raises, complexity and quality helpers, the linearizability
+    check and AssertionError, patched in the candidate process, judge nothing there."""
+    _verdict(_against_twin(arena, "patch_judges", "correctness"))
+
+
+def test_a_replaced_clock_does_not_fool_the_complexity_check(arena: Arena) -> None:
+    """The O(n) cache loses complexity points with every clock in its process replaced:
+    time is read from the kernel by the test's process."""
+    problems = _against_twin(arena, "fake_clock", "complexity")
+    twin = arena.grade(BOUNDARY + "fake_clock", twin=True)
+    if _points(twin, "complexity") >= next(
+        c.max_points for c in twin.card.categories if c.name == "complexity"
+    ):
+        problems.append("the O(n) twin kept every complexity point: the check cannot tell")
+    _verdict(problems)
+
+
+def test_timed_batches_look_like_any_other_call(arena: Arena) -> None:
+    """An O(n) cache that skips its O(n) work when the garbage collector is off, when a
+    frame or module name says complexity or timing, or when PYTEST_CURRENT_TEST does,
+    finds no such sign: it does the work, and loses the points its twin loses."""
+    _verdict(_against_twin(arena, "spot_timed_batches", "complexity"))
+
+
+def test_the_tests_frames_are_not_in_the_candidate_process(arena: Arena) -> None:
+    """A cache that answers from dicts in the test's frames finds no test frames."""
+    _verdict(_against_twin(arena, "read_test_frames", "correctness"))
+
+
+def test_hidden_source_and_other_tests_notes_are_out_of_reach(arena: Arena) -> None:
+    """linecache, sys.modules, other tests' scratch folders, /tmp and /dev/shm hold no
+    hidden test source, and no note one test's candidate process left in /dev/shm is
+    seen by another's; the candidate-audience report shows nothing hidden."""
+    problems = _against_twin(arena, "hidden_source", "correctness", audience="candidate")
+    attack = arena.grade(BOUNDARY + "hidden_source", audience="candidate")
+    seen = [
+        t.id
+        for t in attack.card.tests
+        if "SHM-OTHERS=" in t.message and "SHM-OTHERS=0 " not in t.message
+    ]
+    if seen:
+        problems.append(f"a note from another test's process was read in {seen[:3]}")
+    if "SHM-OTHERS=0" not in attack.messages():
+        problems.append("no message carries the attack's report: it did not run")
+    _verdict(problems)
+
+
+def test_switching_threads_off_does_not_hide_a_missing_lock(arena: Arena) -> None:
+    """An unlocked cache that sets a 1 s switch interval and makes setswitchinterval a
+    no-op loses the concurrency points its twin loses (RaceKeys drive the races)."""
+    problems = _against_twin(arena, "switch_interval", "concurrency")
+    twin = arena.grade(BOUNDARY + "switch_interval", twin=True)
+    if _points(twin, "concurrency") > 0:
+        problems.append(f"the unlocked twin kept {_points(twin, 'concurrency')} concurrency points")
+    _verdict(problems)
+
+
+def test_values_whose_eq_lies_do_not_fool_the_linearizability_check(arena: Arena) -> None:
+    """An unlocked cache that returns tuples equal to anything gains nothing: a subclass
+    of tuple crosses as a reference, equal only to itself."""
+    _verdict(_against_twin(arena, "lying_eq", "concurrency"))
+
+
+def test_quality_is_judged_on_the_module_python_imports(arena: Arena) -> None:
+    """A clean lru_cache.py beside the messy package lru_cache/ that Python imports
+    earns no OOP points the package alone does not."""
+    problems = _against_twin(arena, "package_decoy", "oop")
+    attack = arena.grade(BOUNDARY + "package_decoy")
+    oop = next(c for c in attack.card.categories if c.name == "oop")
+    if oop.points >= oop.max_points:
+        problems.append("the messy package kept every OOP point: quality read the decoy")
+    _verdict(problems)
