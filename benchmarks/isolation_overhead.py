@@ -17,7 +17,9 @@ subprocesses:
   every test also gets a candidate process forked from the fork server, and its
   ``f()`` call is a round trip over the channel;
 - forked: bare pytest with ``pytest-forked``'s ``--forked`` (one fork per test,
-  no mlgrader), the reference point issue 14 names; skipped if it is not installed;
+  no mlgrader), the reference point issue 14 names; skipped if it is not installed.
+  FORKED_SHIM lets pytest-forked 1.7 send pytest 9.2's reports (their node id
+  became an object marshal cannot carry); it changes nothing else;
 - grade: ``mlgrader grade`` end to end (workspace copy, pytest run, quality
   checks, integrity scan, scorecard).
 
@@ -85,6 +87,24 @@ def pytest_runtest_protocol(item, nextitem):
 """
 
 
+FORKED_SHIM_NAME = "_bench_forked_compat"
+FORKED_SHIM = """\
+import pytest_forked
+
+_serialize = pytest_forked.serialize_report
+
+
+def _with_plain_node_id(rep):
+    data = _serialize(rep)
+    if "_id" in data:  # pytest 9.2 reports carry a NodeId object, which marshal cannot send
+        data["nodeid"] = str(data.pop("_id"))
+    return data
+
+
+pytest_forked.serialize_report = _with_plain_node_id
+"""
+
+
 def write_challenge(root: Path, n: int, name: str = CHALLENGE, boundary: bool = False) -> Path:
     """A challenge folder (with a submission inside, for plain pytest runs); returns it."""
     folder = root / "challenges" / name
@@ -99,6 +119,7 @@ def write_challenge(root: Path, n: int, name: str = CHALLENGE, boundary: bool = 
         (root / "candidate" / "mod.py").write_text(MODULE)
         (root / "shim").mkdir()
         (root / "shim" / f"{SHIM_NAME}.py").write_text(SHIM)
+        (root / "shim" / f"{FORKED_SHIM_NAME}.py").write_text(FORKED_SHIM)
     return folder
 
 
@@ -147,8 +168,8 @@ def main() -> None:
             modes["sandboxed"] = (sandboxed, folder, env, passed)
             modes["boundary"] = (sandboxed, behind, env, passed)
         if importlib.util.find_spec("pytest_forked") is not None:
-            forked = [*pytest, "-p", "pytest_forked", "--forked", "tests"]
-            modes["forked"] = (forked, folder, env, passed)
+            forked = [*pytest, "-p", "pytest_forked", "-p", FORKED_SHIM_NAME, "--forked", "tests"]
+            modes["forked"] = (forked, folder, shim_env, passed)
         else:
             print(
                 "pytest-forked is not installed: no --forked comparison (pip install pytest-forked)"

@@ -599,3 +599,32 @@ def test_shipped_test_functions_carry_no_name_of_the_test(conn: Connection, cand
     assert "mlgrader/boundary/candidate.py" in names  # the frames were walked
     for leak in ("constant_time", "test_boundary", "make_input", "_helper"):
         assert leak not in names, leak
+
+
+def test_the_next_candidate_process_is_forked_while_this_one_works(
+    forkserver: tuple[ForkServer, Path],
+) -> None:
+    """spawn(then=...) forks the next test's process in advance; close() ends it unused."""
+    server, tmp = forkserver
+
+    def spawn(name: str, then: str) -> tuple[Connection, int]:
+        cand = server.spawn(
+            memory_mb=2048, scratch=tmp / name, readable=None, writable=(), then=tmp / then
+        )
+        return Connection(cand.sock, cand.pid), cand.pid
+
+    first, pid1 = spawn("c1", "c2")
+    try:
+        assert (tmp / "c2").is_dir()  # already forked: it made its scratch folder
+        assert first.import_module("probe").home()[0] == str(tmp / "c1")
+    finally:
+        first.close()
+        kill_candidate(pid1)
+    second, pid2 = spawn("c2", "c3")  # the one forked in advance
+    try:
+        assert second.import_module("probe").home()[0] == str(tmp / "c2")
+    finally:
+        second.close()
+        kill_candidate(pid2)
+    server.close()
+    assert not (tmp / "c3").exists()  # the unused one is gone, scratch and all

@@ -78,12 +78,13 @@ class GradingSession:
         """A fresh candidate process for the next test, with a scratch folder of its own."""
         if self.forkserver is None:
             return None
-        scratch = Path(tempfile.gettempdir()) / f"candidate-{next(self._spawned)}"
+        number = next(self._spawned)
         candidate = self.forkserver.spawn(
             memory_mb=self.settings.limits.memory_limit_mb,
-            scratch=scratch,
+            scratch=Path(tempfile.gettempdir()) / f"candidate-{number}",
             readable=self.paths.readable if self.paths else None,
             writable=(Path("/dev/shm"),),
+            then=Path(tempfile.gettempdir()) / f"candidate-{number + 1}",  # ready for the next
         )
         CURRENT["candidate"] = candidate.pid
         return candidate
