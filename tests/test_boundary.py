@@ -628,3 +628,22 @@ def test_the_next_candidate_process_is_forked_while_this_one_works(
         kill_candidate(pid2)
     server.close()
     assert not (tmp / "c3").exists()  # the unused one is gone, scratch and all
+
+
+def test_a_candidate_process_keeps_no_descriptor_of_threads_that_ended(
+    forkserver: tuple[ForkServer, Path],
+) -> None:
+    """Each calling thread gets a lane; 600 threads one after another (more than the
+    candidate's 512 open files) leave the candidate process working."""
+    server, tmp = forkserver
+    conn, pid = _spawn(server, tmp, "lanes")
+    try:
+        probe = conn.import_module("probe")
+        for _ in range(600):
+            thread = threading.Thread(target=probe.loaded, args=("json",))
+            thread.start()
+            thread.join()
+        assert probe.loaded("json") in (True, False)
+    finally:
+        conn.close()
+        kill_candidate(pid)

@@ -176,6 +176,9 @@ class Endpoint:
                     raise ChannelClosed("a lane carried a message that is not a call")
                 lane.serve(message)
         lane.shut()
+        self.forget(lane)
+        lane.sock.close()  # one per thread the other side ever had: do not keep them
+        self._local.lane = None
         with self._lock:
             self._workers -= 1
 
