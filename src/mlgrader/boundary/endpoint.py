@@ -43,6 +43,7 @@ from mlgrader.boundary.lanes import Lane
 
 __all__ = ["INLINE_OPS", "ChannelClosed", "Endpoint", "Side"]
 
+_UNSHARED: contextlib.nullcontext[None] = contextlib.nullcontext()  # a lane: one sender
 #: Ops the reader thread answers itself (they must work while every other thread is stuck).
 INLINE_OPS = frozenset({"stacks", "release", "switchinterval"})
 
@@ -206,12 +207,21 @@ class Endpoint:
         return wire.dumps((*message, self.side.updates()), self.side.hooks)
 
     def _send(self, message: tuple[Any, ...]) -> None:
+        self.send_on(self.sock, message, self._send_lock)
+
+    def send_on(
+        self,
+        sock: socket.socket,
+        message: tuple[Any, ...],
+        lock: threading.Lock | contextlib.nullcontext[None] = _UNSHARED,
+    ) -> None:
+        """Send one message on ``sock`` (the main socket, shared: under its lock; a lane)."""
         if self.closed:
             raise ChannelClosed(self.closed)
         data = self.encode(message)
-        with self._send_lock:
+        with lock:
             try:
-                self.sock.sendall(frame(data))
+                sock.sendall(frame(data))
             except OSError as exc:
                 raise ChannelClosed(f"the other process is gone ({exc})") from None
 

@@ -12,7 +12,7 @@ import socket
 from typing import TYPE_CHECKING, Any
 
 from mlgrader.boundary import wire
-from mlgrader.boundary.frames import ChannelClosed, Frames, frame
+from mlgrader.boundary.frames import ChannelClosed, Frames
 
 if TYPE_CHECKING:
     from mlgrader.boundary.endpoint import Endpoint
@@ -28,14 +28,7 @@ class Lane:
         self.frames = Frames(sock, endpoint.max_message)
 
     def send(self, message: tuple[Any, ...]) -> None:
-        endpoint = self.endpoint
-        if endpoint.closed:
-            raise ChannelClosed(endpoint.closed)
-        data = endpoint.encode(message)
-        try:
-            self.sock.sendall(frame(data))
-        except OSError as exc:
-            raise ChannelClosed(f"the other process is gone ({exc})") from None
+        self.endpoint.send_on(self.sock, message)
 
     def receive(self) -> tuple[Any, ...]:
         endpoint = self.endpoint
