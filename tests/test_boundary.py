@@ -10,6 +10,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -300,7 +301,12 @@ def test_only_exact_plain_types_cross_by_value() -> None:
     class MyInt(int):
         pass
 
+    class MyFraction(Fraction):
+        def __eq__(self, other: object) -> bool:
+            return True
+
     sent = [1, MyInt(2), np.float32(1.5), np.array([1, 2]), np.array(["a"], dtype=object), {3}]
+    sent += [Fraction(2, 6), MyFraction(1, 2)]
     data = wire.dumps(sent, candidate.hooks)
     received = wire.loads(data, trusted.hooks)
     assert received[0] == 1 and type(received[0]) is int
@@ -309,6 +315,8 @@ def test_only_exact_plain_types_cross_by_value() -> None:
     assert type(received[3]) is np.ndarray and received[3].tolist() == [1, 2]
     assert type(received[4]) is Ref
     assert received[5] == {3}
+    assert type(received[6]) is Fraction and received[6] == Fraction(1, 3)
+    assert type(received[7]) is Ref
 
 
 PROBE = """

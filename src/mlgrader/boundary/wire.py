@@ -1,8 +1,11 @@
 """What crosses the boundary by value, and the bytes it crosses as.
 
 Only values of exact plain types are data: None, bool, int, float, complex, str,
-bytes, range, pathlib paths, numpy scalars and numpy arrays of bool or numeric
-dtype, and tuples, lists, dicts, sets and frozensets of these. A subclass of any
+bytes, range, fractions.Fraction, pathlib paths, numpy scalars and numpy arrays
+of bool or numeric dtype, and tuples, lists, dicts, sets and frozensets of these.
+(A Fraction crosses as its two ints and is rebuilt by ``Fraction`` itself, so
+nothing the sender defined runs on the receiving side: challenges return exact
+probabilities as Fractions, and comparing them must not ask the candidate.) A subclass of any
 of them is not data (its ``__eq__`` or ``__hash__`` could lie), so the sending
 side's ``Hooks`` turn it into a reference, as it does every other object.
 
@@ -18,6 +21,7 @@ means there.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 import pathlib
 import re
 import struct
@@ -124,6 +128,10 @@ class Writer:
             self.tag(b"r")
             for part in (value.start, value.stop, value.step):
                 self.integer(part)
+        elif kind is Fraction:
+            self.tag(b"Q")
+            self.integer(value.numerator)
+            self.integer(value.denominator)
         elif kind in _PATH_TYPES:
             self.tag(b"p")
             self.u32(_PATH_TYPES.index(kind))
@@ -311,6 +319,13 @@ def _read_range(r: Reader) -> range:
     return range(start, stop, step)
 
 
+def _read_fraction(r: Reader) -> Fraction:
+    numerator, denominator = r.integer(), r.integer()
+    if denominator <= 0:
+        raise WireError("a fraction's denominator must be positive")
+    return Fraction(numerator, denominator)
+
+
 def _read_path(r: Reader) -> Any:
     index = r.u32()
     if index >= len(_PATH_TYPES):
@@ -361,6 +376,7 @@ _SIMPLE: dict[bytes, Any] = {
     b"s": Reader.text,
     b"b": Reader.blob,
     b"r": _read_range,
+    b"Q": _read_fraction,
     b"p": _read_path,
     b"g": _read_scalar,
     b"a": _read_array,
