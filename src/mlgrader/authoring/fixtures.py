@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import importlib
 import importlib.machinery
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from mlgrader.authoring.shipping import ship
 from mlgrader.errors import SubmissionError
 
 if TYPE_CHECKING:
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
     from mlgrader.quality import QualityReport
 
 #: user_properties keys shared with plugin.py
+_T = TypeVar("_T")
+
 PROP_PARTIAL = "mlgrader.partial"
 PROP_COMPLEXITY = "mlgrader.complexity"
 PROP_OUTCOME = "mlgrader.outcome"
@@ -89,6 +93,35 @@ class Submission:
         if name in sys.modules:
             return sys.modules[name]
         return importlib.import_module(name)
+
+    def run(self, func: Callable[..., _T], *args: Any) -> _T:
+        """``func(*args)`` where the candidate's code runs, for questions whose answer is
+        the candidate's own behaviour: their ``==``, ``hash`` or ``repr``, their objects in
+        a set or as dict keys (``submission.run(operator.eq, v, w)``).
+
+        Behind the process boundary ``func`` is shipped by value into the candidate
+        process (with what it closes over, so never an expected value) and its result
+        comes back as data or a reference; a test's own comparisons on references are
+        identity, so that a candidate ``__eq__`` never answers them. Otherwise this is
+        plain ``func(*args)``.
+        """
+        if self._connect is None:
+            return func(*args)
+        conn = self.connection
+        result: _T = conn.call(ship(conn, func), *args)
+        return result
+
+    def resident_bytes(self) -> int:
+        """Memory the process running the candidate's code holds now (its resident set).
+
+        Read by this process from the kernel (``/proc/PID/statm``), so candidate code
+        cannot under-report it: a test compares two readings to see memory a
+        generator or cache keeps. Behind the boundary that is the candidate process;
+        otherwise this one.
+        """
+        pid = self.connection.pid if self._connect is not None else os.getpid()
+        with open(f"/proc/{pid}/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
     def close(self) -> None:
         if self._connection is not None:

@@ -27,6 +27,7 @@ from typing import Any
 from mlgrader.boundary import wire
 from mlgrader.boundary.endpoint import Endpoint
 from mlgrader.boundary.mirrors import Content, MirrorTable, write_plain
+from mlgrader.boundary.wrappers import RemoteDoc
 
 #: Taken when this module is imported: in a grading run, in the fork server, before any
 #: candidate code exists to replace them in ``sys``.
@@ -289,7 +290,13 @@ _OPERATORS: dict[str, Callable[..., Any]] = {
     "mul": lambda o, x: o * x,
     "truediv": lambda o, x: o / x,
     "matmul": lambda o, x: o @ x,
+    "radd": lambda o, x: x + o,
+    "rsub": lambda o, x: x - o,
+    "rmul": lambda o, x: x * o,
+    "rtruediv": lambda o, x: x / o,
+    "rmatmul": lambda o, x: x @ o,
     "neg": lambda o: -o,
+    "abs": abs,
     "hash": hash,
 }
 
@@ -327,6 +334,8 @@ class TrustedRef:
         return side.endpoint.call(op, self, *args)
 
     def __getattr__(self, name: str) -> Any:
+        if name in ("__name__", "__doc__"):
+            return self._mlg_call("getattr", name)
         if name.startswith("__"):
             raise AttributeError(name)
         return self._mlg_call("getattr", name)
@@ -378,6 +387,9 @@ class TrustedRef:
     def __repr__(self) -> str:
         desc = object.__getattribute__(self, "_mlg_desc")
         return f"<trusted {desc.get('type', 'object')}>"
+
+
+TrustedRef.__doc__ = RemoteDoc(TrustedRef.__doc__)  # type: ignore[assignment]
 
 
 class _Hooks:
@@ -432,6 +444,11 @@ class _Hooks:
             if obj is None:
                 raise wire.WireError(f"no mirror {mid}")
             return obj
+        if tag == b"Y":  # a class of builtins, by name
+            cls = getattr(builtins, r.text(), None)
+            if not isinstance(cls, type):
+                raise wire.WireError("not a builtin class")
+            return cls
         if tag == b"X":
             import cloudpickle
 

@@ -4,9 +4,9 @@ A ``Ref`` stands for one object in the candidate process. Attribute access,
 calls and the container protocol go over the channel; what comes back is plain
 data or another ``Ref``. A ``Ref`` is never local data: ``==`` is identity (a
 candidate ``__eq__`` that always says yes would otherwise pass every
-comparison), numpy refuses it, and dunder attributes are not fetched (numpy's
-``__array_interface__`` from a candidate could point anywhere in this process's
-memory). ``MethodRef`` is ``ref.method`` for a method the reference's
+comparison), numpy refuses it, and dunder attributes other than names and
+docstrings are not fetched (numpy's ``__array_interface__`` from a candidate
+could point anywhere in this process's memory). ``MethodRef`` is ``ref.method`` for a method the reference's
 description names: calling it is one round trip.
 """
 
@@ -14,12 +14,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from mlgrader.boundary.wrappers import Args
+from mlgrader.boundary.wrappers import Args, RemoteDoc
 
 if TYPE_CHECKING:
     from mlgrader.boundary.trusted import TrustedSide
 
 _T = TypeVar("_T")
+
+#: Dunder attributes that are only names and text: fetched, and accepted only as str or None
+#: (a decorator must keep ``__name__`` and ``__doc__``; a test may check that it did).
+NAME_DUNDERS = frozenset({"__name__", "__qualname__", "__doc__"})
 
 
 class Ref:
@@ -41,6 +45,11 @@ class Ref:
 
     # attributes and calls
     def __getattr__(self, name: str) -> Any:
+        if name in NAME_DUNDERS:
+            value = self._mlg("getattr", name)
+            if type(value) is not str and value is not None:
+                raise AttributeError(f"{name} of {self!r} is not a string")
+            return value
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(f"{name} of a candidate object is not fetched across the boundary")
         if name in object.__getattribute__(self, "_mlg_desc").get("methods", ()):
@@ -129,8 +138,26 @@ class Ref:
     def __matmul__(self, other: Any) -> Any:
         return self._mlg_op("matmul", other)
 
+    def __radd__(self, other: Any) -> Any:
+        return self._mlg_op("radd", other)
+
+    def __rsub__(self, other: Any) -> Any:
+        return self._mlg_op("rsub", other)
+
+    def __rmul__(self, other: Any) -> Any:
+        return self._mlg_op("rmul", other)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return self._mlg_op("rtruediv", other)
+
+    def __rmatmul__(self, other: Any) -> Any:
+        return self._mlg_op("rmatmul", other)
+
     def __neg__(self) -> Any:
         return self._mlg_op("neg")
+
+    def __abs__(self) -> Any:
+        return self._mlg_op("abs")
 
     # never local data
     def __array__(self, *args: Any, **kwargs: Any) -> Any:
@@ -163,6 +190,9 @@ class Ref:
 
     def __mro_entries__(self, bases: tuple[Any, ...]) -> tuple[Any, ...]:
         raise TypeError("a trusted class cannot subclass a candidate class")
+
+
+Ref.__doc__ = RemoteDoc(Ref.__doc__)  # type: ignore[assignment]
 
 
 class MethodRef:

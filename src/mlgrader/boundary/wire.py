@@ -21,10 +21,10 @@ means there.
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 import pathlib
 import re
 import struct
+from fractions import Fraction
 from typing import Any, Protocol
 
 import numpy as np

@@ -1,4 +1,5 @@
-"""How the trusted side marks what it sends: arguments to mirror, closures to ship by value."""
+"""How the trusted side marks what it sends (arguments to mirror, closures to ship by value),
+and the docstring a reference shows."""
 
 from __future__ import annotations
 
@@ -26,3 +27,19 @@ class Shipped:
 
     def __init__(self, func: Callable[..., Any]) -> None:
         self.func = func
+
+
+class RemoteDoc:
+    """``ref.__doc__`` of a reference is the far object's docstring, fetched like a name
+    through the reference's ``__getattr__`` (a plain class docstring would shadow it: a
+    decorator's ``functools.wraps`` copies it, and a test may check that it did). On the
+    class itself it is the class's own docstring."""
+
+    def __init__(self, doc: str | None) -> None:
+        self.doc = doc
+
+    def __get__(self, ref: Any, owner: type | None = None) -> str | None:
+        if ref is None:
+            return self.doc
+        value: str | None = ref.__getattr__("__doc__")
+        return value

@@ -51,7 +51,8 @@ class ChildOutcome:
     integrity: list[Finding] = field(default_factory=list)
 
 
-#: The test process being run right now (so a SIGTERM handler can kill it).
+#: The test process being run right now, and its candidate process if any (so a SIGTERM
+#: handler can kill them; a test's process may read its candidate's /proc files).
 CURRENT: dict[str, int] = {}
 _os_write, _os_exit, _json_dumps = os.write, os._exit, json.dumps
 
@@ -187,6 +188,8 @@ def _enter_sandbox(item: pytest.Item, limits: Limits, paths: PathPolicy | None) 
     linecache.getlines(str(item.path))  # keep tracebacks readable once the file is not
     if paths is not None:
         proc = [Path(f"/proc/{os.getpid()}"), *PROC_FILES]
+        if "candidate" in CURRENT:  # the test reads its candidate process's memory and threads
+            proc.append(Path(f"/proc/{CURRENT['candidate']}"))
         sandbox.restrict(paths.writable, (*paths.readable, *proc), DEVICES)
 
 

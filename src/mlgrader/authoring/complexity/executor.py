@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import gc
 import itertools
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from mlgrader.authoring.complexity.anonymise import anonymise
 from mlgrader.authoring.complexity.workcount import counted_keys, median_count
+from mlgrader.authoring.shipping import ship
 from mlgrader.boundary.connection import Connection
 
 Func = Callable[[Any], object]
@@ -81,10 +79,9 @@ class RemoteExecutor:
 
     def __init__(self, conn: Connection, func: Func, make_input: MakeInput) -> None:
         self.conn = conn
-        _pickle_tests_by_value(func, make_input)
         # shipped without names: nothing on the candidate's stack says "a timed batch"
-        self.func = conn.ship(anonymise(func, _is_test_code))
-        self.make_input = conn.ship(anonymise(make_input, _is_test_code))
+        self.func = ship(conn, func)
+        self.make_input = ship(conn, make_input)
         self.preparer = conn.ship(_prepare)
         self.counter = conn.ship(median_count)
         self.clock = cpu_clock(conn.pid)
@@ -118,32 +115,3 @@ def cpu_clock(pid: int) -> Callable[[], float]:
     except (OSError, OverflowError, AttributeError):
         return time.perf_counter
     return lambda: time.clock_gettime(clock_id)
-
-
-def _test_module(func: Any) -> Any:
-    """The test module that defines ``func``, or None (library code, or not a function)."""
-    module = sys.modules.get(getattr(func, "__module__", "") or "")
-    path = getattr(module, "__file__", None)
-    if module is None or path is None:
-        return None
-    prefixes = tuple(str(Path(p).resolve()) for p in {sys.prefix, sys.base_prefix})
-    if str(Path(path).resolve()).startswith(prefixes):
-        return None
-    if module.__name__.split(".")[0] in ("mlgrader", "numpy"):
-        return None
-    return module
-
-
-def _is_test_code(func: Any) -> bool:
-    return _test_module(func) is not None
-
-
-def _pickle_tests_by_value(*funcs: Callable[..., Any]) -> None:
-    """The modules defining these functions (test files) are shipped by value: the
-    candidate process cannot import them, and must not read them."""
-    import cloudpickle
-
-    for func in funcs:
-        module = _test_module(func)
-        if module is not None:
-            cloudpickle.register_pickle_by_value(module)

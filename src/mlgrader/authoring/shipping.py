@@ -1,4 +1,10 @@
-"""Test functions stripped of their names before they are shipped to the candidate process.
+"""Test functions shipped to the candidate process, stripped of their names.
+
+A test sometimes has to run a function of its own where the candidate's code
+lives: a complexity check's ``make_input`` and timed call, or a question whose
+answer is the candidate's own ``==``, ``hash`` or ``repr``
+(``Submission.run``). ``ship`` sends such a function by value (cloudpickle; the
+candidate process cannot import test modules, and must not read them).
 
 A complexity check ships ``make_input`` and the timed call to the candidate
 process, where they sit on the stack under candidate code for the whole timed
@@ -16,9 +22,15 @@ does is unchanged.
 
 from __future__ import annotations
 
+import sys
 import types
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mlgrader.boundary.connection import Connection
+    from mlgrader.boundary.refs import Ref
 
 #: The name every shipped test function, and its code, goes by.
 NAME = "call"
@@ -27,6 +39,35 @@ FILENAME = "<call>"
 #: The module shipped functions claim (none by that name exists, so cloudpickle sends
 #: them by value).
 MODULE = "__mlgrader_call__"
+
+
+def ship(conn: Connection, func: Callable[..., Any]) -> Ref:
+    """``func``, anonymised, sent by value into ``conn``'s candidate process: a reference
+    to the copy there."""
+    module = test_module(func)
+    if module is not None:
+        import cloudpickle
+
+        cloudpickle.register_pickle_by_value(module)
+    return conn.ship(anonymise(func, is_test_code))
+
+
+def test_module(func: Any) -> Any:
+    """The test module that defines ``func``, or None (library code, or not a function)."""
+    module = sys.modules.get(getattr(func, "__module__", "") or "")
+    path = getattr(module, "__file__", None)
+    if module is None or path is None:
+        return None
+    prefixes = tuple(str(Path(p).resolve()) for p in {sys.prefix, sys.base_prefix})
+    if str(Path(path).resolve()).startswith(prefixes):
+        return None
+    if module.__name__.split(".")[0] in ("mlgrader", "numpy"):
+        return None
+    return module
+
+
+def is_test_code(func: Any) -> bool:
+    return test_module(func) is not None
 
 
 def anonymise(func: Callable[..., Any], is_test_code: Callable[[Any], bool]) -> Any:

@@ -1,0 +1,136 @@
+"""What a test sees of candidate values whose own behaviour is graded: their ``==``,
+``hash`` and ``repr``, operators with the candidate object on the right, names and
+docstrings a decorator copies, builtin classes passed in, and the candidate
+process's memory read from outside."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mlgrader.authoring.fixtures import Submission
+from mlgrader.boundary.connection import Connection, start_local, stop_local
+from mlgrader.boundary.refs import Ref
+
+CANDIDATE = '''
+import functools
+
+class Vec:
+    """A vector."""
+    def __init__(self, *xs):
+        self.xs = xs
+    def __eq__(self, other):
+        return type(other) is Vec and other.xs == self.xs
+    def __hash__(self):
+        return hash(self.xs)
+    def __rmul__(self, k):
+        return Vec(*(k * x for x in self.xs))
+    def __abs__(self):
+        return sum(x * x for x in self.xs) ** 0.5
+    def __iter__(self):
+        return iter(self.xs)
+    def __repr__(self):
+        return "Vec" + repr(self.xs)
+
+def wrapped(func):
+    @functools.wraps(func)
+    def wrapper(*args):
+        return func(*args)
+    return wrapper
+
+def catching(exceptions, func):
+    try:
+        return func()
+    except exceptions as exc:
+        return "caught " + type(exc).__name__
+
+HELD = []
+
+def hold(n):
+    HELD.append(bytearray(n))
+'''
+
+
+@pytest.fixture
+def conn(tmp_path: Path) -> Iterator[Connection]:
+    (tmp_path / "vals.py").write_text(CANDIDATE)
+    connection, proc = start_local(path=[str(tmp_path)])
+    yield connection
+    stop_local(connection, proc)
+
+
+@pytest.fixture
+def submission(tmp_path: Path, conn: Connection) -> Submission:
+    return Submission(tmp_path, ["vals"], connect=lambda: conn)
+
+
+@pytest.fixture
+def vals(submission: Submission) -> Ref:
+    module: Ref = submission.module("vals")  # type: ignore[assignment]
+    return module
+
+
+def _distinct(V: type) -> int:
+    return len({V(1, 2), V(1, 2), V(2, 1)})
+
+
+def test_the_candidates_eq_and_hash_answer_only_through_submission_run(
+    submission: Submission, vals: Ref
+) -> None:
+    V = vals.Vec
+    assert V(1, 2) != V(1, 2), "a test's own == on references is identity"
+    assert submission.run(operator.eq, V(1, 2), V(1, 2)) is True
+    assert submission.run(hash, V(1, 2)) == submission.run(hash, V(1, 2))
+    assert submission.run(_distinct, V) == 2
+    assert submission.run(repr, V(1, 2)) == "Vec(1, 2)"
+
+
+def test_submission_run_is_a_plain_call_without_the_boundary(tmp_path: Path) -> None:
+    local = Submission(tmp_path, [])
+    assert local.run(_distinct, complex) == 2
+    assert local.run(operator.eq, (1,), (1,)) is True
+
+
+def test_operators_with_the_candidate_object_on_the_right(vals: Ref) -> None:
+    doubled = 2 * vals.Vec(1, 2)
+    assert isinstance(doubled, vals.Vec) and tuple(doubled) == (2, 4)
+    assert abs(vals.Vec(3, 4)) == 5.0
+
+
+def test_a_decorator_keeps_the_name_and_docstring_of_a_test_function(vals: Ref) -> None:
+    def area(width: int) -> int:
+        """Width squared."""
+        return width * width
+
+    wrapper = vals.wrapped(area)
+    assert (wrapper.__name__, wrapper.__doc__, wrapper(3)) == ("area", "Width squared.", 9)
+    assert vals.Vec.__doc__ == "A vector."
+    assert Ref.__doc__ is not None and "reference" in Ref.__doc__
+
+
+def test_builtin_classes_cross_by_name_and_catch_what_the_test_raises(vals: Ref) -> None:
+    def down() -> None:
+        raise ConnectionError("down")
+
+    assert vals.catching((ConnectionError,), down) == "caught ConnectionError"
+    with pytest.raises(ConnectionError):
+        vals.catching((ValueError,), down)
+
+
+def test_resident_memory_is_read_from_the_candidate_process(
+    submission: Submission, vals: Ref, tmp_path: Path
+) -> None:
+    before = submission.resident_bytes()
+    vals.hold(64_000_000)
+    grown = submission.resident_bytes() - before
+    assert grown > 60_000_000, f"the candidate process grew {grown} bytes"
+
+
+def test_resident_memory_without_the_boundary_is_this_process(tmp_path: Path) -> None:
+    local = Submission(tmp_path, [])
+    before = local.resident_bytes()
+    held = bytearray(64_000_000)
+    assert local.resident_bytes() - before > 60_000_000 and len(held)
