@@ -1,7 +1,8 @@
 """What a test sees of candidate values whose own behaviour is graded: their ``==``,
 ``hash`` and ``repr``, operators with the candidate object on the right, names and
-docstrings a decorator copies, builtin classes passed in, and the candidate
-process's memory read from outside."""
+docstrings a decorator copies, builtin classes passed in, frozen support
+dataclasses sent as snapshots, ``isclass`` on candidate classes, and the
+candidate process's memory read from outside."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 from mlgrader.authoring.fixtures import Submission
 from mlgrader.boundary.connection import Connection, start_local, stop_local
 from mlgrader.boundary.refs import Ref
+from mlgrader.testing import isclass
 
 CANDIDATE = '''
 import functools
@@ -49,15 +51,37 @@ def catching(exceptions, func):
 
 HELD = []
 
+def kind_of(value):
+    import snap
+    return type(value).__name__, isinstance(value, (snap.Point, snap.Box)), value
+
+class Derived(Vec):
+    pass
+
 def hold(n):
     HELD.append(bytearray(n))
 '''
 
 
+SUPPORT = """
+from dataclasses import dataclass
+
+@dataclass(frozen=True)
+class Point:
+    x: int
+    y: int
+
+@dataclass
+class Box:
+    content: object
+"""
+
+
 @pytest.fixture
 def conn(tmp_path: Path) -> Iterator[Connection]:
     (tmp_path / "vals.py").write_text(CANDIDATE)
-    connection, proc = start_local(path=[str(tmp_path)])
+    (tmp_path / "snap.py").write_text(SUPPORT)
+    connection, proc = start_local(["snap"], path=[str(tmp_path)])
     yield connection
     stop_local(connection, proc)
 
@@ -134,3 +158,30 @@ def test_resident_memory_without_the_boundary_is_this_process(tmp_path: Path) ->
     before = local.resident_bytes()
     held = bytearray(64_000_000)
     assert local.resident_bytes() - before > 60_000_000 and len(held)
+
+
+def test_frozen_support_dataclasses_cross_by_value_others_by_reference(
+    vals: Ref, tmp_path: Path
+) -> None:
+    """A frozen dataclass of a support module is a snapshot: candidate code gets its own copy
+    (fields read without round trips); a mutable one stays a reference to the test's."""
+    import importlib
+    import sys
+
+    sys.path.insert(0, str(tmp_path))
+    try:
+        snap = importlib.import_module("snap")
+        name, is_support, back = vals.kind_of(snap.Point(1, 2))
+        assert (name, is_support) == ("Point", True)
+        assert type(back) is Ref, "their copy comes back as a reference to their object"
+        name, is_support, back = vals.kind_of(snap.Box(3))
+        assert (name, is_support) == ("TrustedRef", False)
+        assert type(back) is snap.Box and back.content == 3, "the test's own Box came back"
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("snap", None)
+
+
+def test_isclass_answers_for_candidate_classes(vals: Ref) -> None:
+    assert isclass(vals.Vec) and isclass(vals.Derived) and isclass(int)
+    assert not isclass(vals.Vec(1)) and not isclass(vals.wrapped) and not isclass(3)

@@ -21,6 +21,9 @@ def card(outcomes: dict[str, tuple[str, str]]) -> Scorecard:
     return make_scorecard(tests)
 
 
+FULL = card({"a::slow": ("complexity", "passed"), "a::ok": ("oop", "passed")})
+
+
 def test_expect_toml_is_read(tmp_path: Path) -> None:
     """lose/keep/fail lists and the description come back as written."""
     path = tmp_path / "expect.toml"
@@ -56,15 +59,32 @@ def test_missing_expect_toml(tmp_path: Path) -> None:
 def test_mutant_that_loses_only_its_category_passes() -> None:
     """Losing the named category, keeping the others and failing the named test: ok."""
     scorecard = card({"a::slow": ("complexity", "failed"), "a::ok": ("oop", "passed")})
-    check = _judge_mutant("m", Expectation("", ("complexity",), ("oop",), ("a::slow",)), scorecard)
+    check = _judge_mutant(
+        "m", Expectation("", ("complexity",), ("oop",), ("a::slow",)), scorecard, FULL
+    )
     assert check.ok, check.detail
 
 
 def test_mutant_that_loses_the_wrong_category_fails() -> None:
     """Losing a kept category, or passing a test that must fail, is named in the verdict."""
     scorecard = card({"a::slow": ("complexity", "passed"), "a::style": ("oop", "failed")})
-    check = _judge_mutant("m", Expectation("", ("complexity",), ("oop",), ("a::slow",)), scorecard)
+    check = _judge_mutant(
+        "m", Expectation("", ("complexity",), ("oop",), ("a::slow",)), scorecard, FULL
+    )
     assert not check.ok
     assert "kept all of complexity" in check.detail
     assert "lost oop (a::style)" in check.detail
     assert "passed a::slow" in check.detail
+
+
+def test_a_neutralised_cheat_must_gain_nothing_over_the_reference(tmp_path: Path) -> None:
+    """gains_nothing = true: the mutant passes when it earns no more than the reference, and
+    fails, naming the category, when it earns more."""
+    path = tmp_path / "expect.toml"
+    path.write_text('description = "patches its own copy"\ngains_nothing = true\n')
+    expect = load_expectation(path)
+    assert expect.gains_nothing and not expect.lose
+    reference = card({"a::slow": ("complexity", "failed"), "a::ok": ("oop", "passed")})
+    assert _judge_mutant("m", expect, reference, reference).ok
+    check = _judge_mutant("m", expect, FULL, reference)
+    assert not check.ok and "gained over the reference (complexity)" in check.detail

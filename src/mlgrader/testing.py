@@ -6,7 +6,8 @@ One import for test authors; each helper lives in a module of its own under
 :class:`History` and :func:`check_linearizable` (linearizability.py),
 :class:`Spans` and :func:`speedup` (parallelism.py),
 :func:`run_without_blocking` (eventloop.py), :func:`no_leaks` (leaks.py),
-:class:`RaceKey` (racekeys.py).
+:class:`RaceKey` (racekeys.py); :func:`isclass` answers for classes behind the
+process boundary too (boundary/typeanswers.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from mlgrader.authoring.testing.processes import ProcessRun, run_processes
 from mlgrader.authoring.testing.racekeys import RaceKey
 from mlgrader.authoring.testing.strict import strict_equal
 from mlgrader.authoring.testing.threads import ThreadError, ThreadRun, run_threads
+from mlgrader.boundary.typeanswers import isclass
 
 __all__ = [
     "History",
@@ -34,6 +36,7 @@ __all__ = [
     "ThreadError",
     "ThreadRun",
     "check_linearizable",
+    "isclass",
     "lru_cache_model",
     "no_leaks",
     "run_processes",

@@ -27,7 +27,7 @@ from typing import Any
 from mlgrader.boundary import wire
 from mlgrader.boundary.endpoint import Endpoint
 from mlgrader.boundary.mirrors import Content, MirrorTable, write_plain
-from mlgrader.boundary.wrappers import RemoteDoc
+from mlgrader.boundary.trustedref import TrustedRef
 
 #: Taken when this module is imported: in a grading run, in the fork server, before any
 #: candidate code exists to replace them in ``sys``.
@@ -315,83 +315,6 @@ _OPS: dict[str, Callable[..., Any]] = {
 }
 
 
-_NO_VALUE = object()
-
-
-class TrustedRef:
-    """A trusted object (a support object the test passed in) as candidate code sees it."""
-
-    __slots__ = ("_mlg_desc", "_mlg_key", "_mlg_side")
-
-    def __init__(self, side: CandidateSide, key: int, desc: dict[str, Any]) -> None:
-        object.__setattr__(self, "_mlg_side", side)
-        object.__setattr__(self, "_mlg_key", key)
-        object.__setattr__(self, "_mlg_desc", desc)
-
-    def _mlg_call(self, op: str, *args: Any) -> Any:
-        side: CandidateSide = object.__getattribute__(self, "_mlg_side")
-        assert side.endpoint is not None
-        return side.endpoint.call(op, self, *args)
-
-    def __getattr__(self, name: str) -> Any:
-        if name in ("__name__", "__doc__"):
-            return self._mlg_call("getattr", name)
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return self._mlg_call("getattr", name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        self._mlg_call("setattr", name, value)
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._mlg_call("call", args, kwargs)
-
-    def __hash__(self) -> int:
-        result: int = self._mlg_call("operator", "hash", ())
-        return result
-
-    def __eq__(self, other: object) -> bool:
-        # A trusted class with ``__boundary_equality__`` sent that plain value along: two such
-        # references compare here (a dict probe costs no round trip; its hash still does).
-        mine = object.__getattribute__(self, "_mlg_desc").get("equality", _NO_VALUE)
-        if mine is not _NO_VALUE and type(other) is TrustedRef:
-            theirs = object.__getattribute__(other, "_mlg_desc").get("equality", _NO_VALUE)
-            if theirs is not _NO_VALUE:
-                return bool(mine == theirs)
-        result: bool = self._mlg_call("operator", "eq", (other,))
-        return result
-
-    def __len__(self) -> int:
-        result: int = self._mlg_call("operator", "len", ())
-        return result
-
-    def __iter__(self) -> Any:
-        return self._mlg_call("operator", "iter", ())
-
-    def __next__(self) -> Any:
-        return self._mlg_call("operator", "next", ())
-
-    def __getitem__(self, key: Any) -> Any:
-        return self._mlg_call("operator", "getitem", (key,))
-
-    def __contains__(self, key: Any) -> bool:
-        result: bool = self._mlg_call("operator", "contains", (key,))
-        return result
-
-    def __enter__(self) -> Any:
-        return self._mlg_call("operator", "enter", ())
-
-    def __exit__(self, *exc: Any) -> Any:
-        return self._mlg_call("operator", "exit", (None, None, None))
-
-    def __repr__(self) -> str:
-        desc = object.__getattribute__(self, "_mlg_desc")
-        return f"<trusted {desc.get('type', 'object')}>"
-
-
-TrustedRef.__doc__ = RemoteDoc(TrustedRef.__doc__)  # type: ignore[assignment]
-
-
 class _Hooks:
     def __init__(self, side: CandidateSide) -> None:
         self.side = side
@@ -444,6 +367,8 @@ class _Hooks:
             if obj is None:
                 raise wire.WireError(f"no mirror {mid}")
             return obj
+        if tag == b"V":  # a frozen support dataclass, by value
+            return _snapshot(r)
         if tag == b"Y":  # a class of builtins, by name
             cls = getattr(builtins, r.text(), None)
             if not isinstance(cls, type):
@@ -454,3 +379,17 @@ class _Hooks:
 
             return cloudpickle.loads(r.blob())
         raise wire.WireError(f"unknown tag {tag!r}")
+
+
+def _snapshot(r: wire.Reader) -> Any:
+    """A frozen dataclass of a support module, rebuilt from its fields as pickle would
+    (no ``__init__``): the class is this process's copy of the support module's."""
+    module, qualname = r.text(), r.text()
+    kind: Any = importlib.import_module(module)
+    for part in qualname.split("."):
+        kind = getattr(kind, part)
+    obj = object.__new__(kind)
+    for _ in range(r.u32()):
+        name = r.text()
+        object.__setattr__(obj, name, r.value())
+    return obj

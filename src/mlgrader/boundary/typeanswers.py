@@ -32,6 +32,15 @@ def ref_desc(ref: Any) -> dict[str, Any]:
     return desc
 
 
+def isclass(value: Any) -> bool:
+    """``inspect.isclass``, also for a class in the candidate process (its reference's
+    description says so): a test checks that the submission defines a class."""
+    desc = _desc(value)
+    if desc is None:
+        return isinstance(value, type)
+    return bool(desc.get("class"))
+
+
 class TypeAnswers:
     """isinstance and issubclass for candidate classes, from the references' MROs."""
 

@@ -56,6 +56,9 @@ class Expectation:
     lose: tuple[str, ...]
     keep: tuple[str, ...]
     fail: tuple[str, ...]
+    #: A cheat the grader neutralises (it patches only its own process's copy of what the
+    #: tests use): it must earn no more than the reference, overall and in each category.
+    gains_nothing: bool = False
 
 
 def load_expectation(path: Path) -> Expectation:
@@ -72,10 +75,22 @@ def load_expectation(path: Path) -> Expectation:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ChallengeError(f"{path}: {key}: expected a list of strings, got {value!r}")
         lists[key] = tuple(value)
-    if not lists["lose"] and not lists["fail"]:
-        raise ChallengeError(f"{path}: expected `lose` or `fail` to name what the mutant must lose")
+    gains_nothing = data.get("gains_nothing", False)
+    if not isinstance(gains_nothing, bool):
+        raise ChallengeError(
+            f"{path}: gains_nothing: expected true or false, got {gains_nothing!r}"
+        )
+    if not lists["lose"] and not lists["fail"] and not gains_nothing:
+        raise ChallengeError(
+            f"{path}: expected `lose` or `fail` to name what the mutant must lose "
+            "(or `gains_nothing = true` for a cheat the grader neutralises)"
+        )
     return Expectation(
-        str(data.get("description", "")), lists["lose"], lists["keep"], lists["fail"]
+        str(data.get("description", "")),
+        lists["lose"],
+        lists["keep"],
+        lists["fail"],
+        gains_nothing,
     )
 
 
@@ -140,7 +155,7 @@ def validate_challenge(
         if name in broken:
             report.checks.append(Check(f"mutant {name}", False, broken[name]))
         else:
-            report.checks.append(_judge_mutant(name, expectations[name], mutant_cards[name]))
+            report.checks.append(_judge_mutant(name, expectations[name], mutant_cards[name], first))
     return report
 
 
@@ -189,8 +204,16 @@ def _grade_all(
         return [future.result() for future in futures]
 
 
-def _judge_mutant(name: str, expect: Expectation, card: Scorecard) -> Check:
+def _judge_mutant(name: str, expect: Expectation, card: Scorecard, reference: Scorecard) -> Check:
     problems: list[str] = []
+    if expect.gains_nothing:
+        gained = [
+            c.name
+            for c in card.categories
+            if c.earned > getattr(reference.category(c.name), "earned", 0.0) + 1e-9
+        ]
+        if card.score > reference.score + 1e-9 or gained:
+            problems.append(f"gained over the reference ({', '.join(gained) or 'score'})")
     for cat_name in expect.lose:
         cat = card.category(cat_name)
         if cat is None or cat.earned >= 1.0:

@@ -3,7 +3,8 @@
 Scratch space only for writes (``/dev/shm``, the workspace's TMPDIR and HOME): the
 submission copy stays read-only, so one test cannot rewrite code (its own or the
 challenge's support files) that later tests import. Reads: the interpreter and
-its libraries, the submission, never the workspace's tests (hidden ones too).
+its libraries, the submission, the grader's copy of the challenge's support
+modules, never the workspace's tests (hidden ones too).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ def paths_for_tests(workspace: Path, submission: Path | None) -> PathPolicy:
     readable = [p for p in readable_roots() if not p.resolve().is_relative_to(root)]
     if submission is not None:
         readable.append(submission)
+    if (root / "support").is_dir():  # the grader's copy of the support modules tests import
+        readable.append(root / "support")
     writable = [Path("/dev/shm")]
     writable += [Path(p) for p in (os.environ.get("TMPDIR"), os.environ.get("HOME")) if p]
     return PathPolicy(tuple(writable), tuple(readable))

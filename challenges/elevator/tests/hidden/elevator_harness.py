@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from mlgrader.testing import isclass
+
 SUPPORT = ("simulator", "scenarios", "baseline", "evaluate")
 PUBLIC_SCENARIOS = ("residential_morning", "residential_evening", "uniform", "office_lunch")
 HIDDEN_SCENARIO = "office_morning"
@@ -92,7 +94,7 @@ def load_kit(submission: Any) -> Kit:
     prints = _fingerprint(support["simulator"])
     dispatch = submission.module("dispatch")
     policy_class = getattr(dispatch, "Policy", None)
-    assert isinstance(policy_class, type), "dispatch.py must define a class named Policy"
+    assert isclass(policy_class), "dispatch.py must define a class named Policy"
     kit = Kit(policy_class=policy_class, _fingerprint=prints, **support)
     kit.require_untouched()
     return kit
