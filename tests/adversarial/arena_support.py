@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from mlgrader import GradeOptions, Scorecard, find_challenge, grade
+from mlgrader.model.challenge import Challenge
 from mlgrader.model.scorecard import OUTCOMES
 
 HERE = Path(__file__).resolve().parent
@@ -323,24 +324,13 @@ class Arena:
         work = folder / "work"  # the engine's temp folders land here, so its processes are findable
         work.mkdir()
         work.chmod(0o755)
-        saved_env = {k: os.environ.get(k) for k in secret_env}
-        saved_tempdir = tempfile.tempdir
-        os.environ.update(secret_env)
-        tempfile.tempdir = str(work)
         started = time.monotonic()
         extra: dict[str, Any] = {}
-        try:
-            if via_cli:
-                card, extra = _grade_cli(submission, repo / "challenges", options, work, folder)
-            else:
-                card = grade(submission, challenge, options)
-        finally:
-            tempfile.tempdir = saved_tempdir
-            for k, v in saved_env.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
+        if via_cli:  # its own environment: safe beside an in-process grading in another thread
+            env = dict(os.environ, **secret_env, TMPDIR=str(work))
+            card, extra = _grade_cli(submission, repo / "challenges", options, env, folder)
+        else:
+            card = _grade_here(submission, challenge, options, secret_env, work)
         duration = time.monotonic() - started
         pids = _read_pids(outdir)
         leftovers = find_leftovers(marker, work, pids)
@@ -508,8 +498,36 @@ def _read_pids(outdir: Path) -> list[int]:
     return pids
 
 
+def _grade_here(
+    submission: Path,
+    challenge: Challenge,
+    options: GradeOptions,
+    secret_env: dict[str, str],
+    work: Path,
+) -> Scorecard:
+    """Grade in this process, with the grader's secrets in the environment and its temporary
+    folders under ``work`` (both process-wide: one in-process grading at a time)."""
+    saved_env = {k: os.environ.get(k) for k in secret_env}
+    saved_tempdir = tempfile.tempdir
+    os.environ.update(secret_env)
+    tempfile.tempdir = str(work)
+    try:
+        return grade(submission, challenge, options)
+    finally:
+        tempfile.tempdir = saved_tempdir
+        for k, v in saved_env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def _grade_cli(
-    submission: Path, challenges: Path, options: GradeOptions, work: Path, folder: Path
+    submission: Path,
+    challenges: Path,
+    options: GradeOptions,
+    env: dict[str, str],
+    folder: Path,
 ) -> tuple[Scorecard, dict[str, Any]]:
     """Grade through the console script, so the submission's path is on a command line."""
     exe = Path(sys.executable).with_name("mlgrader")
@@ -521,7 +539,6 @@ def _grade_cli(
         command.append("--public-only")
     if options.limits:
         command += ["--test-timeout", str(options.limits.test_timeout_s)]
-    env = dict(os.environ, TMPDIR=str(work))
     proc = subprocess.run(
         command, capture_output=True, env=env, timeout=600, cwd=folder, check=False
     )
