@@ -87,7 +87,9 @@ def submission(request: pytest.FixtureRequest) -> Submission:
     allowed = CHILD_STATE["isolated"] or not settings.isolation or not settings.enabled
     channel = CHILD_STATE.get("candidate")
     if channel is None or not isinstance(session, GradingSession):
-        return Submission(settings.submission, modules, allow_import=allowed)
+        local = Submission(settings.submission, modules, allow_import=allowed)
+        request.addfinalizer(local.close)  # its support services, if any
+        return local
     fd, pid = channel
     support = session.support
 

@@ -18,6 +18,11 @@ rows, process id, thread id, start and end on the system-wide monotonic clock)
 to a file of that directory: this is how the grader sees which stage ran what,
 where and when. ``read_spans(directory)`` reads them back, for your own checks.
 
+When grading, the device is the grader's: ``PIPELINE_DEVICE_SERVICE`` names a
+service in the grader's process, and ``compute`` asks it to do the work (it
+sleeps and records the call there, with its own clock). Nothing changes for
+your code: call ``compute`` as described above.
+
 The device can fail, as real ones do: if that directory holds a file named
 ``FAULT`` whose text is ``"<stage> <kind>"`` (for example ``"1 backward"``),
 every matching call raises ``DeviceError`` instead of computing. Your trainer
@@ -41,7 +46,9 @@ __all__ = [
     "FORWARD_SECONDS_PER_ROW",
     "KINDS",
     "LOG_ENV",
+    "SERVICE_ENV",
     "DeviceError",
+    "DeviceService",
     "DeviceSpan",
     "compute",
     "read_spans",
@@ -54,6 +61,8 @@ BACKWARD_SECONDS_PER_ROW = 0.0005
 KINDS = ("forward", "backward")
 #: Environment variable naming the directory that receives the span records.
 LOG_ENV = "PIPELINE_DEVICE_LOG"
+#: Environment variable naming the grader's device service (see DeviceService).
+SERVICE_ENV = "PIPELINE_DEVICE_SERVICE"
 FAULT_FILE = "FAULT"
 
 
@@ -115,6 +124,10 @@ def compute(stage: int, kind: str, micro_batch: int, rows: int) -> None:
     rows = _check_int("rows", rows, 1)
     if kind not in KINDS:
         raise ValueError(f"device.compute: kind must be one of {KINDS}, got {kind!r}")
+    service = os.environ.get(SERVICE_ENV)
+    if service:
+        _compute_there(service, stage, kind, micro_batch, rows)
+        return
     directory = os.environ.get(LOG_ENV)
     if directory:
         failure = _fault(directory, stage, kind)
@@ -149,3 +162,63 @@ def read_spans(directory: str | os.PathLike[str]) -> list[DeviceSpan]:
             if line.strip():
                 spans.append(DeviceSpan(**json.loads(line)))
     return sorted(spans, key=lambda s: (s.start, s.end))
+
+
+def _seconds(kind: str, rows: int) -> float:
+    return rows * (FORWARD_SECONDS_PER_ROW if kind == "forward" else BACKWARD_SECONDS_PER_ROW)
+
+
+def _compute_there(service: str, stage: int, kind: str, micro_batch: int, rows: int) -> None:
+    from mlgrader.authoring.services import call_service
+
+    request = {
+        "stage": stage,
+        "kind": kind,
+        "micro_batch": micro_batch,
+        "rows": rows,
+        "thread": threading.get_ident(),
+    }
+    failure = call_service(service, request)
+    if failure:
+        raise DeviceError(str(failure))
+
+
+class DeviceService:
+    """The grader's side of the device: serves ``compute`` for every stage process and thread.
+
+    It sleeps for the call here and records a ``DeviceSpan`` with this process's
+    clock and the caller's process id as the kernel reports it, so the spans are
+    evidence of when devices were busy, not a log candidate code wrote. ``fault``
+    (``(stage, kind)``) makes matching calls fail with ``DeviceError``.
+    """
+
+    def __init__(self) -> None:
+        self.spans: list[DeviceSpan] = []
+        self.fault: tuple[int, str] | None = None
+        self._lock = threading.Lock()
+
+    def handle(self, caller: object, request: dict[str, object]) -> str | None:
+        """Serve one ``compute`` call; the failure message, or None."""
+        stage = _check_int("stage", request.get("stage"), 0)
+        micro_batch = _check_int("micro_batch", request.get("micro_batch"), 0)
+        rows = _check_int("rows", request.get("rows"), 1)
+        thread = _check_int("thread", request.get("thread"), 0)
+        kind = request.get("kind")
+        if kind not in KINDS:
+            raise ValueError(f"device.compute: kind must be one of {KINDS}, got {kind!r}")
+        assert isinstance(kind, str)
+        if self.fault == (stage, kind):
+            return f"simulated device failure: stage {stage} {kind}"
+        start = time.monotonic()
+        time.sleep(_seconds(kind, rows))
+        end = time.monotonic()
+        pid = _check_int("pid", getattr(caller, "pid", None), 0)
+        with self._lock:
+            self.spans.append(DeviceSpan(stage, kind, micro_batch, rows, pid, thread, start, end))
+        return None
+
+    def recorded(self, since: float = float("-inf")) -> list[DeviceSpan]:
+        """The spans of calls that started at or after ``since``, in order."""
+        with self._lock:
+            spans = [s for s in self.spans if s.start >= since]
+        return sorted(spans, key=lambda s: (s.start, s.end))

@@ -17,6 +17,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from mlgrader.authoring.services import Handler, ServiceHost
 from mlgrader.authoring.shipping import ship
 from mlgrader.errors import SubmissionError
 
@@ -62,6 +63,8 @@ class Submission:
         self._connection: Connection | None = None
         self.support = tuple(support)
         self.support_path = support_path
+        self._services: list[ServiceHost] = []
+        self._saved_env: dict[str, str | None] = {}
 
     @property
     def connection(self) -> Connection:
@@ -123,7 +126,30 @@ class Submission:
         with open(f"/proc/{pid}/statm") as statm:
             return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
+    def service(self, handler: Handler, env: str) -> ServiceHost:
+        """Serve ``handler`` from this process to the candidate's code, wherever it runs,
+        at the address put in environment variable ``env`` (see ``services.py``): support
+        code that must record evidence (a device's busy spans, a data set's loads) asks
+        the host, which does the work and keeps the record here. Closed with the test."""
+        host = ServiceHost(handler)
+        self._services.append(host)
+        if self._connect is not None:
+            self.connection.setenv(env, host.address)
+        else:
+            self._saved_env.setdefault(env, os.environ.get(env))
+            os.environ[env] = host.address
+        return host
+
     def close(self) -> None:
+        for host in self._services:
+            host.close()
+        self._services.clear()
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved_env.clear()
         if self._connection is not None:
             self._connection.close()
             self._connection = None

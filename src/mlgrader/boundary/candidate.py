@@ -250,6 +250,13 @@ class CandidateSide:
     def op_pid(self) -> int:
         return os.getpid()
 
+    def op_setenv(self, name: str, value: str) -> None:
+        """An environment variable for candidate code and every process it starts (a support
+        service's address, ``ServiceHost``)."""
+        if type(name) is not str or type(value) is not str:
+            raise TypeError("setenv takes two strings")
+        os.environ[name] = value
+
 
 def _invoke(
     target: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], loops: int
@@ -312,6 +319,7 @@ _OPS: dict[str, Callable[..., Any]] = {
     "stacks": CandidateSide.op_stacks,
     "pid": CandidateSide.op_pid,
     "switchinterval": CandidateSide.op_switchinterval,
+    "setenv": CandidateSide.op_setenv,
 }
 
 

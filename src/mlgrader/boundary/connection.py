@@ -93,6 +93,10 @@ class Connection:
             raise TypeError("the candidate process answered a switch interval that is not a float")
         return value
 
+    def setenv(self, name: str, value: str) -> None:
+        """Set an environment variable in the candidate process (its children inherit it)."""
+        self.side.call("setenv", name, value)
+
     def stacks(self) -> str:
         """The candidate process's thread stacks, as it reports them (for messages only)."""
         try:

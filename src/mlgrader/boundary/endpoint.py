@@ -159,12 +159,19 @@ class Endpoint:
         finally:
             theirs.close()
         lane = self._local.lane = Lane(self, mine, tid)
+        lane.main = main
         self._local.token.lane = lane  # shut when this thread ends
         with self._lock:
             self._lanes.append(lane)
             if self.closed:
                 lane.shut()
         return lane
+
+    def serving_threads(self) -> int:
+        """Threads the other process runs to serve this side's open lanes: one a lane, except
+        the main thread's, which its main thread serves (``no_leaks`` allows for them)."""
+        with self._lock:
+            return sum(1 for lane in self._lanes if not lane.main)
 
     def _serve_lane(self, lane: Lane) -> None:
         """Serve one lane the other side opened, in this thread, until it closes."""

@@ -25,6 +25,7 @@ class Lane:
         self.endpoint = endpoint
         self.sock = sock
         self.tid = tid
+        self.main = False  # opened by the main thread (served by the other side's main thread)
         self.frames = Frames(sock, endpoint.max_message)
 
     def send(self, message: tuple[Any, ...]) -> None:

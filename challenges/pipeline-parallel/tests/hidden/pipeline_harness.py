@@ -5,24 +5,21 @@
   the candidate's own MLP;
 - ``bounded``: run a call in a helper thread and fail, with its stack, if it has
   not returned in time (a deadlock costs one test, quickly, with a reason);
-- ``read_spans``, ``busy_stages``: what the simulated device recorded.
+- ``use_device``, ``busy_stages``: the simulated device, served and recorded in the
+  test's process, and what it recorded.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 import threading
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-LOG_ENV = "PIPELINE_DEVICE_LOG"
 SIZES = [6, 16, 16, 16, 3]  # four layers: up to four stages
 LR = 0.1
 TIMEOUT_S = 20.0
@@ -125,43 +122,27 @@ def bounded(fn: Callable[[], Any], what: str, timeout: float = TIMEOUT_S) -> Any
     return result.get("value")
 
 
-@dataclass(frozen=True)
-class Span:
-    """One recorded device call."""
-
-    stage: int
-    kind: str
-    micro_batch: int
-    rows: int
-    pid: int
-    thread: int
-    start: float
-    end: float
-
-    @property
-    def worker(self) -> tuple[int, int]:
-        return self.pid, self.thread
+def use_device(submission: Any) -> Any:
+    """The grader's simulated device for this test: every stage's ``device.compute`` call,
+    from any process or thread of the submission, is served (and timed, and recorded) by a
+    ``DeviceService`` in the test's process. Returns the service: ``recorded(since)`` lists
+    the spans, ``fault = (stage, kind)`` makes matching calls fail."""
+    device = submission.module("device")
+    service = device.DeviceService()
+    submission.service(service.handle, env=device.SERVICE_ENV)
+    return service
 
 
-def use_device_log(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """Point the simulated device's span log at a fresh directory; return it."""
-    directory = tmp_path / "device-log"
-    directory.mkdir()
-    monkeypatch.setenv(LOG_ENV, str(directory))
-    return directory
+def here() -> tuple[int, int]:
+    """(process id, thread id) of the code that runs this: shipped with ``submission.run``,
+    the candidate process's thread that serves the test's calls (step() runs there)."""
+    import os
+    import threading
+
+    return os.getpid(), threading.get_ident()
 
 
-def read_spans(directory: Path, since: float = float("-inf")) -> list[Span]:
-    """The device calls recorded in ``directory`` that started at or after ``since``."""
-    spans = []
-    for path in sorted(directory.glob("spans-*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                spans.append(Span(**json.loads(line)))
-    return sorted((s for s in spans if s.start >= since), key=lambda s: (s.start, s.end))
-
-
-def busy_stages(spans: Sequence[Span]) -> int:
+def busy_stages(spans: Sequence[Any]) -> int:
     """The largest number of distinct stages whose device was busy at one instant."""
     events = sorted(
         [(s.start, 1, s.stage) for s in spans] + [(s.end, -1, s.stage) for s in spans],

@@ -1,15 +1,14 @@
 """Hidden concurrency tests: overlap in time, the GPipe schedule, workers, shutdown, failures.
 
-What ran where and when comes from the simulated device's span log (every stage
-calls ``device.compute`` once per micro-batch forward and backward). Every call
+What ran where and when comes from the simulated device (every stage calls
+``device.compute`` once per micro-batch forward and backward), which the test's
+process serves and records: its clock, and the calling process as the kernel names it. Every call
 into the submission runs under a timeout, so a deadlock fails one test quickly.
 """
 
 from __future__ import annotations
 
 import itertools
-import os
-import threading
 import time
 from collections import defaultdict
 
@@ -20,10 +19,10 @@ from pipeline_harness import (
     batch,
     bounded,
     busy_stages,
+    here,
     micro_batch_rows,
-    read_spans,
     start_params,
-    use_device_log,
+    use_device,
 )
 
 from mlgrader.testing import no_leaks
@@ -35,29 +34,31 @@ def Trainer(submission):
     return submission.module("pipeline").PipelineTrainer
 
 
-def _timed_steps(trainer, x, y, steps):
-    """Run ``steps`` steps; return (start, end, caller's (pid, thread)) of each."""
+def _timed_steps(submission, trainer, x, y, steps):
+    """Run ``steps`` steps; return (start, end, caller's (pid, thread)) of each, the caller
+    being the thread in which step() runs (behind the boundary, the candidate process's)."""
+    caller = submission.run(here)
     windows = []
     for _ in range(steps):
         start = time.monotonic()
         trainer.step(x, y)
-        windows.append((start, time.monotonic(), (os.getpid(), threading.get_ident())))
+        windows.append((start, time.monotonic(), caller))
     return windows
 
 
 @pytest.mark.rubric("concurrency", weight=3)
-def test_stages_overlap_in_time(Trainer, submission, monkeypatch, tmp_path):
+def test_stages_overlap_in_time(Trainer, submission):
     """3 stages, 4 micro-batches: in every step, different stages' devices are busy at once."""
-    log = use_device_log(monkeypatch, tmp_path)
+    device = use_device(submission)
     x, y = batch(submission, 64)
 
     def scenario():
         with Trainer(start_params(submission), stages=3, micro_batches=4, lr=LR) as trainer:
-            return _timed_steps(trainer, x, y, 2)
+            return _timed_steps(submission, trainer, x, y, 2)
 
     windows = bounded(scenario, "two steps with 3 stages and 4 micro-batches")
     for number, (start, end, _) in enumerate(windows, 1):
-        spans = [s for s in read_spans(log, start) if s.end <= end]
+        spans = [s for s in device.recorded(start) if s.end <= end]
         assert spans, f"step {number}: no device.compute calls were recorded during the step"
         busy = busy_stages(spans)
         assert busy >= 2, (
@@ -110,10 +111,10 @@ def _check_one_step_schedule(spans, stages, micro_batches, rows, label):
 
 
 @pytest.mark.rubric("concurrency", weight=3)
-def test_gpipe_schedule(Trainer, submission, monkeypatch, tmp_path):
+def test_gpipe_schedule(Trainer, submission):
     """Each micro-batch goes forward through every stage in order, then backward in reverse;
     each stage finishes all its forwards before its first backward."""
-    log = use_device_log(monkeypatch, tmp_path)
+    device = use_device(submission)
     cases = [(3, 4, 30, 2), (2, 3, 16, 1), (4, 1, 12, 1)]  # stages, micro-batches, rows, steps
 
     def scenario():
@@ -122,30 +123,30 @@ def test_gpipe_schedule(Trainer, submission, monkeypatch, tmp_path):
             x, y = batch(submission, rows)
             params = start_params(submission)
             with Trainer(params, stages=stages, micro_batches=micro_batches, lr=LR) as trainer:
-                results.append(_timed_steps(trainer, x, y, steps))
+                results.append(_timed_steps(submission, trainer, x, y, steps))
         return results
 
     results = bounded(scenario, "steps of three pipelines")
     for (stages, micro_batches, rows, _), windows in zip(cases, results, strict=True):
         for number, (start, end, _) in enumerate(windows, 1):
-            spans = [s for s in read_spans(log, start) if s.end <= end]
+            spans = [s for s in device.recorded(start) if s.end <= end]
             label = f"stages={stages}, micro_batches={micro_batches}, {rows} rows, step {number}"
             _check_one_step_schedule(spans, stages, micro_batches, rows, label)
 
 
 @pytest.mark.rubric("concurrency", weight=2)
-def test_each_stage_has_a_worker_of_its_own(Trainer, submission, monkeypatch, tmp_path):
+def test_each_stage_has_a_worker_of_its_own(Trainer, submission):
     """Every stage runs in its own process or thread started by the trainer: no two stages share
     one, and none runs in the thread that called step."""
-    log = use_device_log(monkeypatch, tmp_path)
+    device = use_device(submission)
     x, y = batch(submission, 24)
 
     def scenario():
         with Trainer(start_params(submission), stages=4, micro_batches=2, lr=LR) as trainer:
-            return _timed_steps(trainer, x, y, 2)
+            return _timed_steps(submission, trainer, x, y, 2)
 
     windows = bounded(scenario, "two steps with 4 stages")
-    spans = read_spans(log, windows[0][0])
+    spans = device.recorded(windows[0][0])
     assert spans, "no device.compute calls were recorded"
     stages_of = defaultdict(set)
     for span in spans:
@@ -191,14 +192,15 @@ def test_close_stops_every_worker(Trainer, submission):
 
 @pytest.mark.rubric("concurrency", weight=2)
 @pytest.mark.parametrize("fault", ["1 backward", "2 forward"])
-def test_stage_failure_reaches_the_caller(Trainer, submission, monkeypatch, tmp_path, fault):
+def test_stage_failure_reaches_the_caller(Trainer, submission, fault):
     """A device error inside a stage makes step() raise (not hang); close() still cleans up."""
-    log = use_device_log(monkeypatch, tmp_path)
+    device = use_device(submission)
     x, y = batch(submission, 32)
     params = start_params(submission)
 
     def failing_step(trainer):
-        (log / "FAULT").write_text(fault, encoding="utf-8")
+        stage, kind = fault.split()
+        device.fault = (int(stage), kind)
         try:
             trainer.step(x, y)
         except Exception as exc:
