@@ -7,6 +7,7 @@ candidate process's memory read from outside."""
 from __future__ import annotations
 
 import operator
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,6 +59,34 @@ def kind_of(value):
 class Derived(Vec):
     pass
 
+class Done(Exception):
+    pass
+
+def finish():
+    raise Done("over")
+
+def fail_as_support(n):
+    import snap
+    raise snap.SnapError(n)
+
+SEEN = []
+
+class Ctx:
+    def __enter__(self):
+        return self
+    def __exit__(self, kind, value, tb):
+        SEEN.append(None if kind is None else kind.__name__)
+        return kind is KeyError
+
+def seen():
+    return list(SEEN)
+
+def ask_counter(counter, times):
+    import multiprocessing
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(2) as pool:
+        return [counter.bump(), *pool.map(counter.bump_by, [1] * times)]
+
 def hold(n):
     HELD.append(bytearray(n))
 '''
@@ -74,6 +103,36 @@ class Point:
 @dataclass
 class Box:
     content: object
+
+class SnapError(Exception):
+    def __init__(self, n):
+        super().__init__(n)
+        self.n = n
+
+class Counter:
+    # counts bumps in the test's process, whichever candidate process bumps
+
+    def __init__(self):
+        self.count = 0
+        self.address = None
+
+    def __boundary_value__(self, serve):
+        copy = Counter()
+        copy.address = serve(self._bump)
+        return copy
+
+    def _bump(self, caller, request):
+        self.count += request["by"]
+        return self.count
+
+    def bump(self):
+        from mlgrader.boundary.services import call_service
+        return call_service(self.address, {"by": 1})
+
+    def bump_by(self, by):
+        from mlgrader.boundary.services import call_service
+        call_service(self.address, {"by": by})
+        return by
 """
 
 
@@ -82,8 +141,13 @@ def conn(tmp_path: Path) -> Iterator[Connection]:
     (tmp_path / "vals.py").write_text(CANDIDATE)
     (tmp_path / "snap.py").write_text(SUPPORT)
     connection, proc = start_local(["snap"], path=[str(tmp_path)])
-    yield connection
-    stop_local(connection, proc)
+    sys.path.insert(0, str(tmp_path))  # the support module, trusted: imported here too
+    try:
+        yield connection
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("snap", None)
+        stop_local(connection, proc)
 
 
 @pytest.fixture
@@ -165,23 +229,49 @@ def test_frozen_support_dataclasses_cross_by_value_others_by_reference(
 ) -> None:
     """A frozen dataclass of a support module is a snapshot: candidate code gets its own copy
     (fields read without round trips); a mutable one stays a reference to the test's."""
-    import importlib
-    import sys
+    import snap
 
-    sys.path.insert(0, str(tmp_path))
-    try:
-        snap = importlib.import_module("snap")
-        name, is_support, back = vals.kind_of(snap.Point(1, 2))
-        assert (name, is_support) == ("Point", True)
-        assert type(back) is Ref, "their copy comes back as a reference to their object"
-        name, is_support, back = vals.kind_of(snap.Box(3))
-        assert (name, is_support) == ("TrustedRef", False)
-        assert type(back) is snap.Box and back.content == 3, "the test's own Box came back"
-    finally:
-        sys.path.remove(str(tmp_path))
-        sys.modules.pop("snap", None)
+    name, is_support, back = vals.kind_of(snap.Point(1, 2))
+    assert (name, is_support) == ("Point", True)
+    assert type(back) is Ref, "their copy comes back as a reference to their object"
+    name, is_support, back = vals.kind_of(snap.Box(3))
+    assert (name, is_support) == ("TrustedRef", False)
+    assert type(back) is snap.Box and back.content == 3, "the test's own Box came back"
 
 
 def test_isclass_answers_for_candidate_classes(vals: Ref) -> None:
     assert isclass(vals.Vec) and isclass(vals.Derived) and isclass(int)
     assert not isclass(vals.Vec(1)) and not isclass(vals.wrapped) and not isclass(3)
+
+
+def test_except_a_candidate_exception_class_catches_what_it_raises(vals: Ref) -> None:
+    """``vals.Done`` is a class of the test's process standing for the candidate's: raises
+    of it (directly from Exception) are caught by ``except vals.Done``; a support module's
+    exception raised there is caught as the support module's class here."""
+    with pytest.raises(vals.Done, match="over"):
+        vals.finish()
+    import snap
+
+    with pytest.raises(snap.SnapError) as info:
+        vals.fail_as_support(7)
+    assert info.value.n == 7
+
+
+def test_a_with_block_on_a_candidate_object_tells_it_whether_the_block_failed(vals: Ref) -> None:
+    with vals.Ctx():
+        pass
+    with vals.Ctx():
+        raise KeyError("suppressed by the candidate's __exit__")
+    with pytest.raises(ValueError), vals.Ctx():
+        raise ValueError("not suppressed")
+    assert vals.seen() == [None, "KeyError", "ValueError"]
+
+
+def test_a_support_object_copied_by_value_calls_back_from_any_process(vals: Ref) -> None:
+    """``__boundary_value__``: the copy's calls reach the original here, also from processes
+    the candidate starts with spawn (which a reference could not reach)."""
+    import snap
+
+    counter = snap.Counter()
+    assert vals.ask_counter(counter, 3) == [1, 1, 1, 1]
+    assert counter.count == 4, "every bump was counted in the test's process"

@@ -13,16 +13,16 @@ from typing import Any
 import pytest
 
 from mlgrader.authoring.fixtures import Submission
-from mlgrader.authoring.services import Caller, ServiceError, ServiceHost, call_service
 from mlgrader.boundary.connection import Connection, start_local, stop_local
 from mlgrader.boundary.refs import Ref
+from mlgrader.boundary.services import Caller, ServiceError, ServiceHost, call_service
 from mlgrader.testing import no_leaks
 
 CANDIDATE = """
 import multiprocessing, os, threading, time
 
 def ask(n):
-    from mlgrader.authoring.services import call_service
+    from mlgrader.boundary.services import call_service
     return call_service(os.environ["SVC"], {"n": n})
 
 def _ask_and_put(queue, n):

@@ -32,6 +32,7 @@ def test_public_module_reexports_every_helper() -> None:
         "ThreadError",
         "ThreadRun",
         "check_linearizable",
+        "isclass",
         "lru_cache_model",
         "no_leaks",
         "run_processes",
@@ -46,6 +47,7 @@ def test_public_module_reexports_every_helper() -> None:
         defined |= {n: getattr(module, n) for n in module.__all__}
     defined |= {"strict_equal": strict_equal, "run_threads": run_threads}
     defined |= {"ThreadError": ThreadError, "ThreadRun": ThreadRun}
+    defined |= {"isclass": importlib.import_module("mlgrader.boundary.typeanswers").isclass}
     for name in public.__all__:
         assert getattr(public, name) is defined[name], name
 

@@ -9,6 +9,9 @@ This file is provided with the challenge; do not change it (the grader uses its 
   so it can be sent to worker processes.
 - :func:`epoch_order` fixes the shuffled order of every epoch: the server must hand out
   the indices of epoch ``e`` in exactly the order ``epoch_order(len(dataset), seed, e)``.
+- When grading, the data set your code receives is the grader's: a copy whose loads ask
+  the grader's process, which sleeps and keeps the trace there. It behaves exactly as
+  described here (and pickles to worker processes just the same).
 - With ``trace_dir`` set, every load appends one line to ``trace_dir/loads.log`` (from
   any thread or process) and :func:`read_trace` reads them back as :class:`LoadRecord`
   rows: which index was loaded, by which process and thread, when, and how. The tests
@@ -18,10 +21,12 @@ This file is provided with the challenge; do not change it (the grader uses its 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,6 +81,7 @@ class SlowDataset:
         self._delay_s = float(delay_s)
         self._failing = frozenset(failing)
         self._trace = None if trace_dir is None else str(Path(trace_dir) / TRACE_FILE)
+        self._service: str | None = None  # the grader's address, in the copy it sends
 
     def __len__(self) -> int:
         return self._n
@@ -101,6 +107,10 @@ class SlowDataset:
     def load(self, index: int) -> str:
         """Load item ``index`` (blocking: sleeps ``delay_s``); raise ItemLoadError if it fails."""
         self._check(index)
+        if self._service is not None:
+            from mlgrader.boundary.services import call_service
+
+            return _answer(index, call_service(self._service, _request("load", index)))
         start = time.monotonic()
         time.sleep(self._delay_s)
         return self._finish("load", index, start)
@@ -108,6 +118,17 @@ class SlowDataset:
     async def aload(self, index: int) -> str:
         """The asyncio twin of :meth:`load`: awaits ``asyncio.sleep(delay_s)``."""
         self._check(index)
+        if self._service is not None:
+            reader, writer = await asyncio.open_unix_connection(self._service)
+            try:
+                writer.write(json.dumps(_request("aload", index)).encode() + b"\n")
+                await writer.drain()
+                reply = json.loads(await reader.readline())
+            finally:
+                writer.close()
+            if "error" in reply:
+                raise RuntimeError(f"the grader's data set failed: {reply['error']}")
+            return _answer(index, reply.get("ok"))
         start = time.monotonic()
         await asyncio.sleep(self._delay_s)
         return self._finish("aload", index, start)
@@ -118,13 +139,23 @@ class SlowDataset:
         if not 0 <= index < self._n:
             raise IndexError(f"index {index} out of range for a data set of {self._n} items")
 
-    def _finish(self, kind: str, index: int, start: float) -> str:
+    def __boundary_value__(self, serve: Callable[[object], str]) -> SlowDataset:
+        """The copy candidate code gets when it runs in a process of its own (grading): its
+        loads ask this object's process (``serve``), where they sleep and are traced, so the
+        trace is the grader's record of which process and thread loaded what, and when."""
+        copy = object.__new__(SlowDataset)
+        copy.__dict__.update(self.__dict__)
+        copy._trace = None
+        copy._service = serve(_serve_loads(self))
+        return copy
+
+    def _finish(
+        self, kind: str, index: int, start: float, worker: tuple[int, int] | None = None
+    ) -> str:
         ok = index not in self._failing
         if self._trace is not None:
-            line = (
-                f"{kind} {index} {os.getpid()} {threading.get_ident()} "
-                f"{start:.6f} {time.monotonic():.6f} {int(ok)}\n"
-            )
+            pid, thread = worker or (os.getpid(), threading.get_ident())
+            line = f"{kind} {index} {pid} {thread} {start:.6f} {time.monotonic():.6f} {int(ok)}\n"
             fd = os.open(self._trace, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
                 os.write(fd, line.encode())  # one short O_APPEND write: lines never interleave
@@ -133,6 +164,37 @@ class SlowDataset:
         if not ok:
             raise ItemLoadError(index)
         return self.item(index)
+
+
+def _request(kind: str, index: int) -> dict[str, object]:
+    return {"kind": kind, "index": index, "thread": threading.get_ident()}
+
+
+def _answer(index: int, reply: object) -> str:
+    """The item the grader's process loaded, or its ItemLoadError raised here."""
+    if reply is None:
+        raise ItemLoadError(index)
+    return str(reply)
+
+
+def _serve_loads(dataset: SlowDataset) -> object:
+    """The grader's side of a copy's loads: checked, slept and traced here (see
+    ``SlowDataset.__boundary_value__``)."""
+
+    def handle(caller: object, request: dict[str, object]) -> str | None:
+        kind, index, thread = request.get("kind"), request.get("index"), request.get("thread")
+        if kind not in ("load", "aload") or type(index) is not int or type(thread) is not int:
+            raise ValueError("a load request names its kind, index and thread")
+        dataset._check(index)
+        start = time.monotonic()
+        time.sleep(dataset._delay_s)
+        pid = getattr(caller, "pid", 0)
+        try:
+            return dataset._finish(str(kind), index, start, (int(pid), thread))
+        except ItemLoadError:
+            return None
+
+    return handle
 
 
 def epoch_order(n: int, seed: int, epoch: int) -> list[int]:

@@ -169,7 +169,7 @@ def _seconds(kind: str, rows: int) -> float:
 
 
 def _compute_there(service: str, stage: int, kind: str, micro_batch: int, rows: int) -> None:
-    from mlgrader.authoring.services import call_service
+    from mlgrader.boundary.services import call_service
 
     request = {
         "stage": stage,

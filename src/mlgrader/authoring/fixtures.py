@@ -17,8 +17,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from mlgrader.authoring.services import Handler, ServiceHost
 from mlgrader.authoring.shipping import ship
+from mlgrader.boundary.services import Handler, ServiceHost
 from mlgrader.errors import SubmissionError
 
 if TYPE_CHECKING:

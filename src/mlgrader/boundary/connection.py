@@ -107,6 +107,7 @@ class Connection:
 
     def close(self) -> None:
         self.endpoint.close()
+        self.side.copies.close()
         if self in OPEN:
             OPEN.remove(self)
 

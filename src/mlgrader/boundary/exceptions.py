@@ -4,6 +4,7 @@ The candidate process sends a raised exception as data: its class's MRO as
 names, its message and plain args, a traceback text and a reference to the
 object. Here it becomes an instance of a class made at run time with the
 candidate's class name, deriving from the nearest builtin exception in that MRO
+(or exception class of a support module, such as a data set's ItemLoadError)
 and from ``CandidateError``: ``pytest.raises(ValueError)`` catches a candidate
 ``class MyError(ValueError)``, and nothing of the candidate's class is
 imported or run. ``SystemExit`` and ``KeyboardInterrupt`` become
@@ -13,6 +14,7 @@ imported or run. ``SystemExit`` and ``KeyboardInterrupt`` become
 from __future__ import annotations
 
 import builtins
+import sys
 from typing import Any
 
 from mlgrader.boundary import wire
@@ -25,21 +27,42 @@ class CandidateError(Exception):
     candidate_traceback = ""
 
 
-def rebuild(error: Any, cache: dict[tuple[Any, ...], type]) -> BaseException:
+def is_exception_class(mro: Any) -> bool:
+    """A reference's MRO (as the candidate process described it) is an exception class's."""
+    return type(mro) is list and ("builtins", "BaseException") in [tuple(x) for x in mro]
+
+
+def exception_class(
+    mro: Any, cache: dict[tuple[Any, ...], type], trusted_modules: frozenset[str] = frozenset()
+) -> type[BaseException]:
+    """The trusted class standing for the candidate exception class with this MRO: one per
+    candidate class (``cache``), so ``except module.MyError`` in a test catches what candidate
+    code raises. Its base is the nearest trusted class in the MRO: a builtin exception, or
+    an exception class of a support module (``trusted_modules``), looked up here by name."""
+    pairs = [tuple(x) for x in mro if type(x) in (list, tuple) and len(x) == 2]
+    name = str(pairs[0][1]) if pairs else "Exception"
+    base = _trusted_base(pairs, trusted_modules)
+    key = (tuple(pairs[:1]), base)
+    cls: type[BaseException] | None = cache.get(key)
+    if cls is None:
+        bases = (CandidateError,) if issubclass(CandidateError, base) else (base, CandidateError)
+        made = type(name, bases, {"__module__": "candidate"})
+        cls = cache.setdefault(key, made)  # atomic: threads raising at once share one class
+    return cls
+
+
+def rebuild(
+    error: Any, cache: dict[tuple[Any, ...], type], trusted_modules: frozenset[str] = frozenset()
+) -> BaseException:
     """The exception candidate code raised, as a trusted class with the nearest trusted base.
 
     ``cache`` keeps one class per candidate class, so two raises compare equal by type.
     """
     if type(error) is not dict:
         raise wire.WireError("an error is a dict")
-    mro = [tuple(x) for x in error.get("mro", []) if type(x) is tuple and len(x) == 2]
-    name = str(mro[0][1]) if mro else "Exception"
-    base = _trusted_base(mro)
-    key = (tuple(mro[:1]), base)
-    cls: type[BaseException] | None = cache.get(key)
-    if cls is None:
-        cls = type(name, (base, CandidateError), {"__module__": "candidate"})
-        cache[key] = cls
+    mro = error.get("mro", [])
+    cls = exception_class(mro if type(mro) is list else [], cache, trusted_modules)
+    name = cls.__name__
     args = error.get("args", ())
     if type(args) is not tuple:
         args = (str(error.get("message", "")),)
@@ -60,8 +83,14 @@ def rebuild(error: Any, cache: dict[tuple[Any, ...], type]) -> BaseException:
     return exc
 
 
-def _trusted_base(mro: list[tuple[Any, ...]]) -> type:
+def _trusted_base(mro: list[tuple[Any, ...]], trusted_modules: frozenset[str]) -> type:
     for module, name in mro:
+        if module in trusted_modules and module in sys.modules:
+            found: Any = sys.modules[module]
+            for part in str(name).split("."):
+                found = getattr(found, part, None)
+            if isinstance(found, type) and issubclass(found, Exception):
+                return found
         if module == "builtins":
             base = getattr(builtins, str(name), None)
             if isinstance(base, type) and issubclass(base, Exception):

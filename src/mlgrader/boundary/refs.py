@@ -12,6 +12,7 @@ description names: calling it is one round trip.
 
 from __future__ import annotations
 
+import builtins
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mlgrader.boundary.wrappers import Args, RemoteDoc
@@ -93,8 +94,12 @@ class Ref:
     def __enter__(self) -> Any:
         return self._mlg_op("enter")
 
-    def __exit__(self, *exc: Any) -> Any:
-        return self._mlg_op("exit")
+    def __exit__(self, kind: Any, value: Any, traceback: Any) -> Any:
+        # The test's exception stays here; candidate code learns only its class when that
+        # is a builtin one (Exception otherwise), as __exit__ mostly asks "did it fail?".
+        if kind is not None:
+            kind = kind if getattr(builtins, kind.__name__, None) is kind else Exception
+        return self._mlg_op("exit", kind, None, None)
 
     # comparisons: identity for ==, the candidate's answer (a bool) for ordering
     def __eq__(self, other: object) -> bool:
