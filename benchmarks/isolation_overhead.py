@@ -111,7 +111,7 @@ def write_challenge(root: Path, n: int, name: str = CHALLENGE, boundary: bool = 
     for sub in ("tests/public", "tests/hidden", "submission"):
         (folder / sub).mkdir(parents=True)
     toml = CHALLENGE_TOML.replace(f'"{CHALLENGE}"', f'"{name}"')
-    (folder / "challenge.toml").write_text(toml + ("boundary = true\n" if boundary else ""))
+    (folder / "challenge.toml").write_text(toml + f"boundary = {str(boundary).lower()}\n")
     (folder / "tests" / "public" / "test_many.py").write_text(TESTS.format(n=n))
     (folder / "submission" / "mod.py").write_text(MODULE)
     if not boundary:

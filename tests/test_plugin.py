@@ -275,13 +275,16 @@ def test_collection_never_imports_candidate_code(demo: pytest.Pytester) -> None:
 
 def test_candidate_imports_stay_in_the_test_process(demo: pytest.Pytester) -> None:
     """A module imported in one test is fresh in the next: each test has its own process."""
-    (demo.path / "submission" / "mod.py").write_text("STATE = []\n")
+    # (a list fetched from a candidate module crosses as a copy: change it through a function)
+    (demo.path / "submission" / "mod.py").write_text(
+        "STATE = []\ndef add(x):\n    STATE.append(x)\n"
+    )
     write_test(
         demo,
         "tests/public/test_state.py",
         """
         def test_one(submission):
-            submission.module("mod").STATE.append(1)
+            submission.module("mod").add(1)
             assert submission.module("mod").STATE == [1]
         def test_two(submission):
             assert submission.module("mod").STATE == []

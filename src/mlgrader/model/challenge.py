@@ -33,9 +33,11 @@ class Challenge:
     tags: tuple[str, ...] = ()
     limits: Limits = field(default_factory=Limits)
     is_kit: bool = False
-    #: Candidate code runs in a process of its own behind references (issue 14's boundary);
-    #: challenges not yet converted to it still import candidate code in the test's process.
-    boundary: bool = False
+    #: Candidate code runs in a process of its own behind references (the process boundary,
+    #: docs/security.md). ``boundary = false`` in challenge.toml imports it into each test's
+    #: own process instead: weaker (candidate code can reach the judge there), kept for
+    #: challenges written before the boundary and for measuring its cost.
+    boundary: bool = True
 
     @property
     def public_tests(self) -> Path:
@@ -113,7 +115,7 @@ def load_challenge(folder: Path, *, is_kit: bool = False) -> Challenge:
         tags=tuple(head.get("tags", ())),
         limits=_limits(limits, path),
         is_kit=is_kit,
-        boundary=_get_bool(head, "boundary", path),
+        boundary=_get_bool(head, "boundary", path, default=True),
     )
 
 
@@ -152,8 +154,8 @@ def _table(data: dict[str, Any], key: str, path: Path, *, required: bool = True)
     return value
 
 
-def _get_bool(table: dict[str, Any], key: str, path: Path) -> bool:
-    value = table.get(key, False)
+def _get_bool(table: dict[str, Any], key: str, path: Path, default: bool = False) -> bool:
+    value = table.get(key, default)
     if not isinstance(value, bool):
         raise ChallengeError(f"{path}: challenge.{key}: expected true or false, got {value!r}")
     return value
