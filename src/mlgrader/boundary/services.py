@@ -112,16 +112,21 @@ class ServiceHost:
             self._folder.rmdir()
 
 
-def _read_request(conn: socket.socket) -> dict[str, Any]:
+def _read_line(sock: socket.socket) -> bytes:
+    """One newline-ended message (or what came before the other end closed)."""
     data = b""
     while not data.endswith(b"\n"):
-        chunk = conn.recv(4096)
+        chunk = sock.recv(4096)
         if not chunk:
             break
         data += chunk
         if len(data) > MAX_REQUEST:
-            raise ValueError("request too large")
-    request = json.loads(data)
+            raise ValueError("message too large")
+    return data
+
+
+def _read_request(conn: socket.socket) -> dict[str, Any]:
+    request = json.loads(_read_line(conn))
     if type(request) is not dict:
         raise ValueError("a request is a JSON object")
     return request
@@ -134,12 +139,7 @@ def call_service(address: str, request: dict[str, Any], timeout: float = 60.0) -
         sock.settimeout(timeout)
         sock.connect(address)
         sock.sendall(json.dumps(request).encode() + b"\n")
-        data = b""
-        while not data.endswith(b"\n"):
-            chunk = sock.recv(4096)
-            if not chunk:
-                break
-            data += chunk
+        data = _read_line(sock)
     reply = json.loads(data) if data else {"error": "the service closed the connection"}
     if "error" in reply:
         raise ServiceError(str(reply["error"]))

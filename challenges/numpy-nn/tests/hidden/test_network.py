@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
+from nn_harness import array_entry, param_entry
 
 
 @pytest.fixture
@@ -26,23 +27,6 @@ def _numeric_grad(f, shape, entry, eps=1e-6):
         entry(idx, old)
         grad[idx] = (up - down) / (2 * eps)
     return grad
-
-
-def _param_entry(net, i, idx, value):
-    """Entry ``idx`` of the network's i-th parameter array, set in place unless ``value`` is
-    None. Run where the network lives (submission.run): its arrays cross as copies."""
-    param = net.params()[i]
-    old = param[idx]
-    if value is not None:
-        param[idx] = value
-    return old
-
-
-def _array_entry(array, idx, value):
-    old = array[idx]
-    if value is not None:
-        array[idx] = value
-    return old
 
 
 def _net(nn, rng, sizes=(3, 5, 4, 2)):
@@ -70,7 +54,7 @@ def test_parameter_gradients_match_finite_differences(submission, nn, seed):
     assert len(analytic) == len(net.params()) == 6
     for i, (param, grad) in enumerate(zip(net.params(), analytic, strict=True)):
         numeric = _numeric_grad(
-            value, param.shape, lambda idx, v, i=i: submission.run(_param_entry, net, i, idx, v)
+            value, param.shape, lambda idx, v, i=i: submission.run(param_entry, net, i, idx, v)
         )
         np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-7, err_msg=f"parameter {i}")
 
@@ -83,7 +67,7 @@ def test_input_gradient_matches_finite_differences(nn):
     loss.forward(net.forward(x), y)
     grad_x = net.backward(loss.backward())
     numeric = _numeric_grad(
-        lambda: loss.forward(net.forward(x), y), x.shape, lambda idx, v: _array_entry(x, idx, v)
+        lambda: loss.forward(net.forward(x), y), x.shape, lambda idx, v: array_entry(x, idx, v)
     )
     np.testing.assert_allclose(grad_x, numeric, rtol=1e-5, atol=1e-7)
 

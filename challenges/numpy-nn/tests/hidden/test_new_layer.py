@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from nn_harness import param_entry
 
 
 @pytest.fixture
@@ -41,16 +42,6 @@ def _skip_class(Layer):
     return Skip
 
 
-def _param_entry(net, i, idx, value):
-    """Entry ``idx`` of the network's i-th parameter array, set in place unless ``value`` is
-    None (run where the network lives: its arrays cross as copies)."""
-    param = net.params()[i]
-    old = param[idx]
-    if value is not None:
-        param[idx] = value
-    return old
-
-
 def _net(submission, nn, rng):
     Skip = submission.run(_skip_class, nn.Layer)
     return nn.Network(
@@ -75,12 +66,12 @@ def test_network_with_an_unseen_skip_layer_has_correct_gradients(submission, nn)
     eps = 1e-6
     for i, (param, grad) in enumerate(zip(params, grads, strict=True)):
         idx = (0,) * param.ndim
-        old = submission.run(_param_entry, net, i, idx, None)
-        submission.run(_param_entry, net, i, idx, old + eps)
+        old = submission.run(param_entry, net, i, idx, None)
+        submission.run(param_entry, net, i, idx, old + eps)
         up = loss.forward(net.forward(x), y)
-        submission.run(_param_entry, net, i, idx, old - eps)
+        submission.run(param_entry, net, i, idx, old - eps)
         down = loss.forward(net.forward(x), y)
-        submission.run(_param_entry, net, i, idx, old)
+        submission.run(param_entry, net, i, idx, old)
         assert grad[idx] == pytest.approx((up - down) / (2 * eps), rel=1e-5, abs=1e-7)
 
 
