@@ -60,6 +60,7 @@ def test_stages_overlap_in_time(Trainer, submission):
     for number, (start, end, _) in enumerate(windows, 1):
         spans = [s for s in device.recorded(start) if s.end <= end]
         assert spans, f"step {number}: no device.compute calls were recorded during the step"
+        _check_calls_once(spans, 3, 4, f"step {number}")
         busy = busy_stages(spans)
         assert busy >= 2, (
             f"step {number}: at most {busy} stage was busy at any instant over {len(spans)} "
@@ -67,8 +68,9 @@ def test_stages_overlap_in_time(Trainer, submission):
         )
 
 
-def _check_one_step_schedule(spans, stages, micro_batches, rows, label):
-    """Exactly one forward and one backward per (stage, micro-batch), in GPipe order."""
+def _check_calls_once(spans, stages, micro_batches, label):
+    """Exactly one forward and one backward device call per (stage, micro-batch): calls the
+    schedule does not have (say, made up to look parallel) fail. The first span of each."""
     calls = defaultdict(list)
     for span in spans:
         calls[span.stage, span.kind, span.micro_batch].append(span)
@@ -85,7 +87,12 @@ def _check_one_step_schedule(spans, stages, micro_batches, rows, label):
         f"{label}: each stage must call device.compute once per micro-batch forward and once per "
         f"backward; missing {missing[:6]}, unexpected {extra[:6]}, repeated {twice[:6]}"
     )
-    one = {key: found[0] for key, found in calls.items()}
+    return {key: found[0] for key, found in calls.items()}
+
+
+def _check_one_step_schedule(spans, stages, micro_batches, rows, label):
+    """Exactly one forward and one backward per (stage, micro-batch), in GPipe order."""
+    one = _check_calls_once(spans, stages, micro_batches, label)
     sizes = micro_batch_rows(rows, micro_batches)
     for (stage, kind, mb), span in sorted(one.items()):
         assert span.rows == sizes[mb], (
