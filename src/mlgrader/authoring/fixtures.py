@@ -25,9 +25,9 @@ if TYPE_CHECKING:
     from mlgrader.boundary.connection import Connection
     from mlgrader.quality import QualityReport
 
-#: user_properties keys shared with plugin.py
 _T = TypeVar("_T")
 
+#: user_properties keys shared with plugin.py
 PROP_PARTIAL = "mlgrader.partial"
 PROP_COMPLEXITY = "mlgrader.complexity"
 PROP_OUTCOME = "mlgrader.outcome"

@@ -6,8 +6,8 @@ data or another ``Ref``. A ``Ref`` is never local data: ``==`` is identity (a
 candidate ``__eq__`` that always says yes would otherwise pass every
 comparison), numpy refuses it, and dunder attributes other than names and
 docstrings are not fetched (numpy's ``__array_interface__`` from a candidate
-could point anywhere in this process's memory). ``MethodRef`` is ``ref.method`` for a method the reference's
-description names: calling it is one round trip.
+could point anywhere in this process's memory). ``MethodRef`` is ``ref.method``
+for a method the reference's description names: calling it is one round trip.
 """
 
 from __future__ import annotations
