@@ -42,7 +42,9 @@ def test_serialised_pool_is_caught() -> None:
         spans.require_overlap(2)  # ... but one at a time
 
 
-def _child(spans: Spans) -> None:
+def _child(spans: Spans, started: threading.Barrier | None = None) -> None:
+    if started is not None:  # all three alive before any span opens, however slow forks are
+        started.wait(30)
     with spans.span("child"):
         time.sleep(0.1)
 
@@ -50,7 +52,8 @@ def _child(spans: Spans) -> None:
 def test_spans_from_forked_processes_are_collected() -> None:
     spans = Spans(processes=True)
     ctx = multiprocessing.get_context("fork")
-    procs = [ctx.Process(target=_child, args=(spans,)) for _ in range(3)]
+    started = ctx.Barrier(3)
+    procs = [ctx.Process(target=_child, args=(spans, started)) for _ in range(3)]
     for p in procs:
         p.start()
     for p in procs:

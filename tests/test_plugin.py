@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import textwrap
 import time
@@ -43,6 +44,15 @@ def demo(pytester: pytest.Pytester) -> pytest.Pytester:
     pytester.mkdir("tests/public")
     pytester.mkdir("tests/hidden")
     return pytester
+
+
+@pytest.fixture
+def shared_demo(demo: pytest.Pytester) -> pytest.Pytester:
+    """The demo challenge opted out of the boundary: candidate code shares the test's process,
+    so the test's process checks pytest's machinery after every phase."""
+    toml = demo.path / "challenge.toml"
+    toml.write_text(toml.read_text().replace("[challenge]\n", "[challenge]\nboundary = false\n"))
+    return demo
 
 
 def write_test(pytester: pytest.Pytester, rel: str, body: str) -> None:
@@ -377,6 +387,42 @@ def test_sandbox_blocks_writes_network_and_orphans(
         os.kill(pid, 0)
 
 
+def test_a_test_process_holds_only_its_own_channel_and_pipe(demo: pytest.Pytester) -> None:
+    """Each test's process is forked while the previous test runs; it must not inherit that
+    test's candidate channel or report pipe (nor the results stream or the fork server)."""
+    log = demo.path / "fds.log"
+    write_test(
+        demo,
+        "tests/public/test_fds.py",
+        f"""
+        import json, os, pytest
+
+        def _open():
+            links = []
+            for fd in os.listdir("/proc/self/fd"):
+                try:
+                    links.append(os.readlink(f"/proc/self/fd/{{fd}}"))
+                except FileNotFoundError:  # the descriptor listdir itself used
+                    pass
+            return links
+
+        @pytest.mark.parametrize("i", range(4))
+        def test_fds(submission, i):
+            assert submission.module("mod").add(i, 1) == i + 1
+            with open({str(log)!r}, "a") as handle:
+                handle.write(json.dumps(_open()) + "\\n")
+        """,
+    )
+    _, records = grade_run(demo)
+    assert [r.outcome for r in records.results.values()] == ["passed"] * 4
+    held = [json.loads(line) for line in log.read_text().splitlines()]
+    everywhere = set.intersection(*map(set, held))  # inherited by all (stdio, pytest's own)
+    for links in held:
+        mine = [link.split(":")[0] for link in links if link not in everywhere]
+        # its report pipe, its candidate channel and its main thread's lane; nothing else
+        assert sorted(k for k in mine if k in ("pipe", "socket")) == ["pipe", "socket", "socket"]
+
+
 def test_canary_catches_forged_reports(demo: pytest.Pytester) -> None:
     """A plugin that rewrites every report to 'passed' turns a must-fail canary green: violated."""
     demo.makepyfile(
@@ -397,10 +443,10 @@ def test_canary_catches_forged_reports(demo: pytest.Pytester) -> None:
     assert len(records.results) == 2  # canaries never count as tests
 
 
-def test_patching_pytest_in_a_test_is_reported(demo: pytest.Pytester) -> None:
+def test_patching_pytest_in_a_test_is_reported(shared_demo: pytest.Pytester) -> None:
     """Candidate code that replaces pytest's reporting functions is recorded as tampering."""
     write_test(
-        demo,
+        shared_demo,
         "tests/public/test_patch.py",
         """
         import _pytest.runner
@@ -408,7 +454,7 @@ def test_patching_pytest_in_a_test_is_reported(demo: pytest.Pytester) -> None:
             _pytest.runner.runtestprotocol = lambda *a, **k: None
         """,
     )
-    _, records = grade_run(demo)
+    _, records = grade_run(shared_demo)
     assert any(
         f.kind == "pytest-tampering" and "runtestprotocol" in f.detail for f in records.integrity
     )
@@ -424,11 +470,11 @@ def test_patching_pytest_in_a_test_is_reported(demo: pytest.Pytester) -> None:
     ],
 )
 def test_patching_a_judging_helper_is_reported(
-    demo: pytest.Pytester, module: str, name: str
+    shared_demo: pytest.Pytester, module: str, name: str
 ) -> None:
     """Replacing strict_equal or run_threads, in mlgrader.testing or where it is defined."""
     write_test(
-        demo,
+        shared_demo,
         "tests/public/test_patch.py",
         f"""
         import importlib
@@ -436,7 +482,7 @@ def test_patching_a_judging_helper_is_reported(
             setattr(importlib.import_module({module!r}), {name!r}, lambda *a, **k: None)
         """,
     )
-    _, records = grade_run(demo)
+    _, records = grade_run(shared_demo)
     assert any(
         f.kind == "pytest-tampering" and f"{module}.{name} was replaced" in f.detail
         for f in records.integrity

@@ -90,13 +90,13 @@ def submission(request: pytest.FixtureRequest) -> Submission:
         local = Submission(settings.submission, modules, allow_import=allowed)
         request.addfinalizer(local.close)  # its support services, if any
         return local
-    fd, pid = channel
+    fd, pid, account = channel
     support = session.support
 
     def connect() -> Connection:
         from mlgrader.boundary.connection import Connection
 
-        return Connection(socket.socket(fileno=fd), pid, support)
+        return Connection(socket.socket(fileno=fd), pid, support, settings.submission, account)
 
     sub = Submission(
         settings.submission,

@@ -85,6 +85,19 @@ def test_a_replaced_clock_does_not_fool_the_complexity_check(arena: Arena) -> No
     _verdict(problems)
 
 
+def test_work_moved_to_a_helper_process_is_still_timed(arena: Arena) -> None:
+    """An O(n) cache whose O(n) scans run in a process it forked keeps its own process's
+    CPU flat; the helper's CPU counts (the candidate's cgroup, or wall time while it has
+    children), so it loses the complexity points its in-process twin loses."""
+    problems = _against_twin(arena, "helper_process", "complexity")
+    _, twin = _pair(arena, "helper_process")
+    if _points(twin, "complexity") >= next(
+        c.max_points for c in twin.card.categories if c.name == "complexity"
+    ):
+        problems.append("the O(n) twin kept every complexity point: the check cannot tell")
+    _verdict(problems)
+
+
 def test_timed_batches_look_like_any_other_call(arena: Arena) -> None:
     """An O(n) cache that skips its O(n) work when the garbage collector is off, when a
     frame or module name says complexity or timing, or when PYTEST_CURRENT_TEST does,

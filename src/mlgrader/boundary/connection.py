@@ -14,9 +14,11 @@ import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from mlgrader.boundary.endpoint import Endpoint
+from mlgrader.boundary.lineage import Lineage
 from mlgrader.boundary.refs import Ref
 from mlgrader.boundary.trusted import TrustedSide
 from mlgrader.boundary.wrappers import Args, Shipped
@@ -44,9 +46,21 @@ def current() -> Connection | None:
 class Connection:
     """A live candidate process, reached through references."""
 
-    def __init__(self, sock: socket.socket, pid: int, trusted_modules: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        sock: socket.socket,
+        pid: int,
+        trusted_modules: Iterable[str] = (),
+        source: Path | None = None,
+        account: Path | None = None,
+    ) -> None:
+        """``source``: the submission's folder, which class hierarchies are read from;
+        ``account``: the candidate process's CPU cgroup, if it has one."""
         self.pid = pid
-        self.side = TrustedSide(trusted_modules)
+        self.account = account
+        trusted = frozenset(trusted_modules)
+        lineage = Lineage(source, trusted) if source is not None else None
+        self.side = TrustedSide(trusted, lineage)
         self.closed_because: str | None = None
         self.endpoint = Endpoint(
             sock,
@@ -129,7 +143,8 @@ def start_local(
     )
     proc = subprocess.Popen([sys.executable, "-c", code], pass_fds=(theirs.fileno(),))
     theirs.close()
-    conn = Connection(mine, proc.pid, trusted_modules)
+    roots = [Path(p) for p in path]
+    conn = Connection(mine, proc.pid, trusted_modules, roots[0] if roots else None)
     return conn, proc
 
 

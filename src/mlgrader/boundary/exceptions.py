@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import builtins
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from mlgrader.boundary import wire
@@ -52,16 +53,20 @@ def exception_class(
 
 
 def rebuild(
-    error: Any, cache: dict[tuple[Any, ...], type], trusted_modules: frozenset[str] = frozenset()
+    error: Any,
+    cache: dict[tuple[Any, ...], type],
+    trusted_modules: frozenset[str] = frozenset(),
+    believe: Callable[[Any], list[tuple[str, str]]] = lambda mro: mro,
 ) -> BaseException:
     """The exception candidate code raised, as a trusted class with the nearest trusted base.
 
-    ``cache`` keeps one class per candidate class, so two raises compare equal by type.
+    ``cache`` keeps one class per candidate class, so two raises compare equal by type;
+    ``believe`` turns the MRO the candidate process reported into the one to trust.
     """
     if type(error) is not dict:
         raise wire.WireError("an error is a dict")
     mro = error.get("mro", [])
-    cls = exception_class(mro if type(mro) is list else [], cache, trusted_modules)
+    cls = exception_class(believe(mro if type(mro) is list else []), cache, trusted_modules)
     name = cls.__name__
     args = error.get("args", ())
     if type(args) is not tuple:

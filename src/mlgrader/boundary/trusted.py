@@ -24,9 +24,10 @@ from mlgrader.boundary import wire
 from mlgrader.boundary.byvalue import Copies, write_copy
 from mlgrader.boundary.endpoint import Endpoint
 from mlgrader.boundary.exceptions import exception_class, is_exception_class, rebuild
+from mlgrader.boundary.lineage import Lineage
 from mlgrader.boundary.mirrors import Content, MirrorTable, mirrorable, write_plain
 from mlgrader.boundary.refs import MethodRef, Ref
-from mlgrader.boundary.typeanswers import TypeAnswers
+from mlgrader.boundary.typeanswers import Key, TypeAnswers, reported
 from mlgrader.boundary.wrappers import Args, Shipped
 
 #: Dunder methods a candidate may call on a trusted object it was given.
@@ -56,7 +57,7 @@ _FORBIDDEN = (
 class TrustedSide:
     """References both ways, mirrors, and the rules for what the candidate may reach here."""
 
-    def __init__(self, trusted_modules: Iterable[str] = ()) -> None:
+    def __init__(self, trusted_modules: Iterable[str] = (), lineage: Lineage | None = None) -> None:
         self.exposed: dict[int, Any] = {}
         self.exposed_ids: dict[int, int] = {}
         self._ids = itertools.count(1)
@@ -65,12 +66,21 @@ class TrustedSide:
         self._receipts: dict[int, list[int]] = {}  # id(Ref) -> [times its key was received]
         self.mirrors = MirrorTable(first_id=2)
         self.trusted_modules = frozenset(trusted_modules)
-        self.types = TypeAnswers()
+        self.lineage = lineage
+        self.types = TypeAnswers(self.believed_mro)
         self.hooks: wire.Hooks = _Hooks(self)
         self.lock = threading.RLock()
         self.endpoint: Endpoint | None = None
         self._error_types: dict[tuple[Any, ...], type] = {}
         self.copies = Copies(self._trusted_class)
+
+    def believed_mro(self, mro: Any) -> list[Key]:
+        """The MRO to trust for a class the candidate process describes by ``mro``: its first
+        entry names the class; the rest comes from the submission's source (``lineage``)."""
+        pairs = reported(mro)
+        if self.lineage is None or not pairs:
+            return pairs
+        return self.lineage.mro(pairs[0])
 
     def call(self, op: str, *args: Any) -> Any:
         assert self.endpoint is not None
@@ -146,7 +156,7 @@ class TrustedSide:
         return {"name": builtin, "message": f"{name}: {exc}"[:2000]}
 
     def raise_error(self, error: Any) -> None:
-        raise rebuild(error, self._error_types, self.trusted_modules)
+        raise rebuild(error, self._error_types, self.trusted_modules, self.believed_mro)
 
     # -- references ---------------------------------------------------------------------------
 
@@ -256,11 +266,12 @@ class _Hooks:
         if tag == b"R":
             key = r.integer()
             desc = r.value()
-            if type(desc) is dict and desc.get("class") and is_exception_class(desc.get("mro")):
+            mro = self.side.believed_mro(desc.get("mro")) if type(desc) is dict else []
+            if type(desc) is dict and desc.get("class") and is_exception_class(mro):
                 # ``except module.MyError``: the test gets the trusted class raises arrive as
                 self.side.released.append((key, 1))
                 side = self.side
-                return exception_class(desc["mro"], side._error_types, side.trusted_modules)
+                return exception_class(mro, side._error_types, side.trusted_modules)
             return self.side.ref(key, desc)
         if tag == b"L":
             key = r.integer()

@@ -8,6 +8,7 @@ is known. Deciding outcomes is ``outcome``'s job; this module only sequences.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import secrets
@@ -15,6 +16,7 @@ import shutil
 import signal
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +29,27 @@ from mlgrader.errors import ChallengeError
 from mlgrader.model.challenge import load_challenge
 from mlgrader.model.rubric import ChallengeRubric
 from mlgrader.model.scorecard import TestResult, score_categories
-from mlgrader.sandbox import kernel
+from mlgrader.sandbox import fork, kernel
 from mlgrader.sandbox.canaries import plant_canaries
-from mlgrader.sandbox.fork import CURRENT, run_isolated, synthetic_report
+from mlgrader.sandbox.cpuaccount import CpuAccounts
+from mlgrader.sandbox.fork import CURRENT, EXITING, TestProcess, reap_exiting
 from mlgrader.sandbox.forkserver import Candidate, ForkServer, kill_candidate
 from mlgrader.sandbox.policy import PathPolicy, paths_for_tests
+from mlgrader.sandbox.reporting import synthetic_report
 
 #: Set in a test's own process: ``isolated`` (``submission.module()`` may run candidate code)
 #: and, for challenges behind the boundary, ``candidate``: (channel fd, candidate pid).
 CHILD_STATE: dict[str, Any] = {"isolated": False}
+#: The run's CPU cgroups, removed even when the grader stops the run (SIGTERM).
+_ACCOUNTS: list[CpuAccounts] = []
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A test's process, waiting for its turn, and its candidate process (behind the boundary)."""
+
+    process: TestProcess
+    candidate: Candidate | None
 
 
 class GradingSession:
@@ -58,7 +72,12 @@ class GradingSession:
             self.paths = paths_for_tests(config.rootpath, settings.submission)
         self.support: tuple[str, ...] = ()
         self.forkserver = self._start_forkserver()
+        self.accounts = CpuAccounts() if self.forkserver and self.protections else None
+        if self.accounts is not None:
+            _ACCOUNTS.append(self.accounts)
         self._spawned = itertools.count(1)
+        self._next: Prepared | None = None  # the next test's processes, made ready during this one
+        self._live: list[Candidate] = []  # candidate processes whose channel we hold
 
     def _start_forkserver(self) -> ForkServer | None:
         """Before any test is collected: the clean interpreter candidate processes fork from."""
@@ -85,16 +104,55 @@ class GradingSession:
             readable=self.paths.readable if self.paths else None,
             writable=(Path("/dev/shm"),),
             then=Path(tempfile.gettempdir()) / f"candidate-{number + 1}",  # ready for the next
+            accounts=self.accounts.path if self.accounts else None,
         )
-        CURRENT["candidate"] = candidate.pid
+        self._live.append(candidate)
         return candidate
 
     def _retire(self, candidate: Candidate) -> None:
         """After the test: the candidate process, its group and its scratch folder go."""
         kill_candidate(candidate.pid)
+        if self.accounts is not None:  # and whatever it started, in any session
+            self.accounts.release(candidate.pid)
         candidate.sock.close()
-        CURRENT.pop("candidate", None)
+        self._live.remove(candidate)
         shutil.rmtree(candidate.scratch, ignore_errors=True)
+
+    def _prepare(self, item: pytest.Item) -> Prepared:
+        """``item``'s candidate process and its test process, forked and sandboxed, waiting."""
+        candidate = self._spawn()
+        process = fork.prepare(
+            item,
+            self.settings.limits,
+            self.paths,
+            lambda: self._enter_child(candidate),
+            shared=self.forkserver is None,
+            candidate=candidate.pid if candidate else None,
+        )
+        CURRENT["next"] = process.pid
+        return Prepared(process, candidate)
+
+    def _prepare_next(self, item: pytest.Item | None) -> None:
+        """While a test runs: make the next one ready (a failure shows at its own turn)."""
+        if item is None:
+            return
+        with contextlib.suppress(Exception):
+            self._next = self._prepare(item)
+
+    def _take(self, item: pytest.Item) -> Prepared:
+        """``item``'s processes: made ready during the previous test, or now."""
+        ready, self._next = self._next, None
+        if ready is not None and ready.process.item is not item:
+            self._drop(ready)
+            ready = None
+        return ready if ready is not None else self._prepare(item)
+
+    def _drop(self, ready: Prepared) -> None:
+        """Prepared processes whose test will not run."""
+        fork.discard(ready.process)
+        if ready.candidate is not None:
+            self._retire(ready.candidate)
+        CURRENT.pop("next", None)
 
     def _protect(self) -> dict[str, bool]:
         """Run-level protections, taken before any test process is forked."""
@@ -143,18 +201,23 @@ class GradingSession:
         limits = self.settings.limits
         remaining = limits.deadline_s - (time.monotonic() - self.started)
         if remaining <= 0:
+            if self._next is not None:
+                self._drop(self._next)
+                self._next = None
             message = f"timeout: not run, the run's deadline of {limits.deadline_s:g} s passed"
             reports = [synthetic_report(item, "timeout", message)]
         else:
             timeout = max(0.5, min(limits.test_timeout_s, remaining))
-            candidate = self._spawn()
+            ready = self._take(item)
+            CURRENT.pop("next", None)
+            if ready.candidate is not None:
+                CURRENT["candidate"] = ready.candidate.pid
             try:
-                ran = run_isolated(
-                    item, timeout, limits, self.paths, lambda: self._enter_child(candidate)
-                )
+                ran = fork.run(ready.process, timeout, lambda: self._prepare_next(nextitem))
             finally:
-                if candidate is not None:
-                    self._retire(candidate)
+                CURRENT.pop("candidate", None)
+                if ready.candidate is not None:
+                    self._retire(ready.candidate)
             if self.protections.get("orphans_reaped"):
                 kernel.kill_orphans(keep=self._keep())
             reports = ran.reports
@@ -166,19 +229,26 @@ class GradingSession:
         return True
 
     def _keep(self) -> tuple[int, ...]:
-        return (self.forkserver.pid,) if self.forkserver else ()
+        """Children that are not orphans: the fork server, the next test's process, and test
+        processes that reported and are exiting (waiting for them would cost milliseconds)."""
+        waiting = (self._next.process.pid,) if self._next else ()
+        return ((self.forkserver.pid,) if self.forkserver else ()) + tuple(EXITING) + waiting
 
     def _enter_child(self, candidate: Candidate | None) -> None:
-        """First thing in a test's process: drop the results channel and the fork server's
-        socket, allow imports (legacy) or hand the fixtures the candidate's channel."""
+        """First thing in a test's process: drop the results channel, the fork server's
+        socket and other tests' channels, allow imports (legacy) or hand the fixtures the
+        candidate's channel."""
         if self.writer is not None:
             self.writer.close_in_child()
             self.writer = None
         if self.forkserver is not None:
             self.forkserver.sock.close()
+        for other in self._live:
+            if other is not candidate:
+                other.sock.close()
         CHILD_STATE["isolated"] = True
         if candidate is not None:
-            CHILD_STATE["candidate"] = (candidate.sock.fileno(), candidate.pid)
+            CHILD_STATE["candidate"] = (candidate.sock.fileno(), candidate.pid, candidate.account)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self.reports.setdefault(report.nodeid, []).append(report)
@@ -200,8 +270,16 @@ class GradingSession:
     # -- the end --------------------------------------------------------------------------
 
     def pytest_sessionfinish(self) -> None:
+        if self._next is not None:  # the run stopped early
+            self._drop(self._next)
+            self._next = None
+        reap_exiting(block=True)
+        if self.protections.get("orphans_reaped"):  # what the last tests' processes left
+            kernel.kill_orphans(keep=self._keep())
         if self.forkserver is not None:
             self.forkserver.close()
+        if self.accounts is not None:
+            self.accounts.close()
         self._write(protocol.Done())
         if self.writer is not None:
             self.writer.close()
@@ -225,8 +303,9 @@ class GradingSession:
 
 def _on_sigterm(signum: int, frame: object) -> None:
     """Asked to stop (the grader's deadline): kill the running test and every orphan, then exit."""
-    for key in ("candidate", "pid"):
-        if CURRENT.get(key):
-            kill_candidate(CURRENT[key])
+    for pid in CURRENT.values():  # the running test's processes and the next test's
+        kill_candidate(pid)
     kernel.kill_orphans()
+    for accounts in _ACCOUNTS:
+        accounts.close(rounds=50)
     os._exit(128 + signum)

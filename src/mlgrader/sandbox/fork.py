@@ -4,8 +4,12 @@ Why fork per test: candidate code may crash, call ``os._exit``, leak memory,
 hang or patch the interpreter. In a child of its own that costs the one test,
 and the pytest process that records results never runs candidate code. The
 child runs pytest's normal setup/call/teardown protocol, serialises the
-reports with pytest's own hooks and writes them to a pipe; the parent waits
-with a deadline and kills the child's whole process group when it is done.
+reports (``reporting``) and writes them to a pipe; the parent waits with a
+deadline and kills the child's whole process group when it is done.
+
+Forking a pytest process and entering the sandbox cost milliseconds, so the
+session forks the next test's process while the current test runs
+(``prepare``): it waits, sandboxed, until ``run`` sends it its time limit.
 """
 
 from __future__ import annotations
@@ -17,13 +21,14 @@ import linecache
 import os
 import select
 import signal
+import struct
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO
 
 import pytest
 from _pytest.runner import call_and_report as _call_and_report
@@ -34,27 +39,44 @@ from mlgrader.model.limits import Limits
 from mlgrader.sandbox import kernel as sandbox
 from mlgrader.sandbox import tamper as machinery
 from mlgrader.sandbox.policy import DEVICES, PROC_FILES, PathPolicy
+from mlgrader.sandbox.reporting import (
+    MAX_LONGREPR_CHARS,
+    MAX_REPORT_BYTES,
+    ChildOutcome,
+    decode,
+    describe_death,
+    serialise,
+    synthetic_report,
+)
 
-MAX_REPORT_BYTES = 4 * 1024 * 1024
-MAX_LONGREPR_CHARS = 8000
-MAX_SECTION_CHARS = 4000
 GRACE_S = 0.5
 #: How often a test still running is checked for having exited with its pipe held open.
 EXIT_POLL_S = 0.05
 
+#: The test process being run right now and its candidate process, if any (so a SIGTERM
+#: handler can kill them).
+CURRENT: dict[str, int] = {}
+#: Trusted test processes that have sent their reports and are still exiting. Tearing down
+#: a forked pytest process takes milliseconds; the next test need not wait for it.
+EXITING: set[int] = set()
+#: The parent's descriptors of prepared test processes, which no other test process keeps.
+_HELD: set[int] = set()
+_os_write, _os_close, _os_exit, _json_dumps = os.write, os.close, os._exit, json.dumps
+_GO = struct.Struct("d")  # the test's time limit in seconds, sent when its turn comes
+
 
 @dataclass
-class ChildOutcome:
-    """What a test's process produced: its reports and any tampering it noticed."""
+class TestProcess:
+    """A test's process, forked and sandboxed, waiting for ``run`` to send its time limit."""
 
-    reports: list[pytest.TestReport]
-    integrity: list[Finding] = field(default_factory=list)
+    __test__ = False
 
-
-#: The test process being run right now, and its candidate process if any (so a SIGTERM
-#: handler can kill them; a test's process may read its candidate's /proc files).
-CURRENT: dict[str, int] = {}
-_os_write, _os_exit, _json_dumps = os.write, os._exit, json.dumps
+    item: pytest.Item
+    pid: int
+    reports_fd: int
+    go_fd: int
+    dump: IO[bytes]
+    shared: bool
 
 
 def run_isolated(
@@ -63,29 +85,83 @@ def run_isolated(
     limits: Limits,
     paths: PathPolicy | None,
     before_run: Callable[[], None],
+    shared: bool = True,
 ) -> ChildOutcome:
-    """Run ``item`` in a forked child; always return reports, synthesising one on crash or hang.
+    """Run ``item`` in a forked child now: ``run(prepare(...), timeout_s)``."""
+    return run(prepare(item, limits, paths, before_run, shared), timeout_s)
 
-    The child gets ``timeout_s`` (the test's share of the run's limits), the
-    memory limit, and Landlock's ``paths`` (None: no Landlock). ``before_run``
-    runs first thing in the child (the plugin closes its results channel there,
-    so candidate code cannot write to it).
+
+def prepare(
+    item: pytest.Item,
+    limits: Limits,
+    paths: PathPolicy | None,
+    before_run: Callable[[], None],
+    shared: bool = True,
+    candidate: int | None = None,
+) -> TestProcess:
+    """Fork ``item``'s process, which enters its sandbox and waits for ``run`` (or ``discard``).
+
+    The child gets the memory limit and Landlock's ``paths`` (None: no
+    Landlock), which also let it read ``/proc`` of its ``candidate`` process.
+    ``before_run`` runs first thing in the child (the plugin closes its
+    results channel there, so candidate code cannot write to it). ``shared``:
+    candidate code may run in the test's own process (a challenge that opts out
+    of the boundary), so the child checks pytest's machinery after every phase
+    (``tamper``); behind the boundary nothing but trusted code runs there and
+    the check would only cost time (about 5 ms a test).
     """
+    reap_exiting()
     read_fd, write_fd = os.pipe()
-    dump = tempfile.TemporaryFile()  # noqa: SIM115 - closed on every path below
-    started = time.monotonic()
+    go_read, go_write = os.pipe()
+    dump = tempfile.TemporaryFile()  # noqa: SIM115 - closed by run or discard
     pid = os.fork()
     if pid == 0:  # the child: never returns
-        os.close(read_fd)
-        _child_main(item, timeout_s, limits, paths, before_run, write_fd, dump.fileno())
-    CURRENT["pid"] = pid
+        for fd in (read_fd, go_write, *_HELD):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        _child_main(
+            item, limits, paths, before_run, (go_read, write_fd, dump.fileno()), shared, candidate
+        )
     os.close(write_fd)
-    data, timed_out = _read_until(read_fd, started + timeout_s + GRACE_S, pid)
-    status = _reap(pid, started + timeout_s + GRACE_S, timed_out)
+    os.close(go_read)
+    _HELD.update((read_fd, go_write, dump.fileno()))
+    return TestProcess(item, pid, read_fd, go_write, dump, shared)
+
+
+def run(
+    process: TestProcess, timeout_s: float, meanwhile: Callable[[], None] | None = None
+) -> ChildOutcome:
+    """Start a prepared test with ``timeout_s`` (its share of the run's limits) and wait for
+    its reports; always return reports, synthesising one on crash or hang. ``meanwhile``
+    runs once the test has started (the session prepares the next test's process there)."""
+    item, pid, dump = process.item, process.pid, process.dump
+    started = time.monotonic()
+    CURRENT["pid"] = pid
+    with contextlib.suppress(OSError):  # a child that died already shows up below
+        os.write(process.go_fd, _GO.pack(timeout_s))
+    os.close(process.go_fd)
+    _HELD.discard(process.go_fd)
+    if meanwhile is not None:
+        meanwhile()
+    deadline = started + timeout_s + GRACE_S
+    data, timed_out = _read_until(process.reports_fd, deadline, pid)
+    _HELD.difference_update((process.reports_fd, dump.fileno()))
+    if not process.shared and not timed_out and (reported := decode(item, data)) is not None:
+        # Only trusted code ran in the process, and it closes the pipe just before os._exit:
+        # a whole report is all there is to know. It exits while the next test starts;
+        # what it started goes now (its children are not the session's orphans yet).
+        for child in list(sandbox.children(pid)):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(child, signal.SIGKILL)
+        _kill_group(pid)
+        EXITING.add(pid)
+        CURRENT.pop("pid", None)
+        dump.close()
+        return reported
+    status = _reap(pid, deadline, timed_out)
     CURRENT.pop("pid", None)
     elapsed = time.monotonic() - started
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)  # anything the test left behind in its group
+    _kill_group(pid)
     if status is None:
         dump.seek(0)
         stacks = dump.read(MAX_LONGREPR_CHARS).decode("utf-8", "replace")
@@ -93,10 +169,10 @@ def run_isolated(
         message = f"timeout: the test did not finish within {timeout_s:g} s"
         return ChildOutcome([synthetic_report(item, "timeout", message, stacks, elapsed)])
     dump.close()
-    outcome = _decode(item, data)
+    outcome = decode(item, data)
     if outcome is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
         return outcome
-    message = _describe_death(status, outcome is not None)
+    message = describe_death(status, outcome is not None)
     crashed = ChildOutcome([synthetic_report(item, "crashed", message, "", elapsed)])
     if data and outcome is None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
         detail = f"{item.nodeid}: the test process sent reports mlgrader did not write"
@@ -104,37 +180,73 @@ def run_isolated(
     return crashed
 
 
+def discard(process: TestProcess) -> None:
+    """A prepared test process whose turn will not come: killed and reaped."""
+    _HELD.difference_update((process.reports_fd, process.go_fd, process.dump.fileno()))
+    for fd in (process.go_fd, process.reports_fd):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    process.dump.close()
+    _kill_group(process.pid)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(process.pid, 0)
+
+
+def _kill_group(pid: int) -> None:
+    """The test's process and anything it left behind in its process group."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+
+
 def _child_main(
     item: pytest.Item,
-    timeout_s: float,
     limits: Limits,
     paths: PathPolicy | None,
     before_run: Callable[[], None],
-    write_fd: int,
-    dump_fd: int,
+    fds: tuple[int, int, int],
+    shared: bool,
+    candidate: int | None,
 ) -> None:
+    go_fd, write_fd, dump_fd = fds
     code = 0
     try:
         os.setpgid(0, 0)
         sandbox.die_with_parent()
         before_run()
-        _enter_sandbox(item, limits, paths)
+        _enter_sandbox(item, limits, paths, candidate)
+        go = os.read(go_fd, _GO.size)
+        os.close(go_fd)
+        if len(go) != _GO.size:
+            return  # discarded (or the parent is gone): nothing to run
+        (timeout_s,) = _GO.unpack(go)
         faulthandler.dump_traceback_later(timeout_s, exit=False, file=dump_fd)
-        reports, changed = _run_phases(item)
+        reports, changed = _run_phases(item, shared)
         faulthandler.cancel_dump_traceback_later()
         _note_candidate_death(reports)
         payload = {
             "nodeid": item.nodeid,
-            "reports": [_serialise(item.config, rep) for rep in reports],
+            "reports": [serialise(item.config, rep) for rep in reports],
             "tampered": changed,
         }
         view = memoryview(_json_dumps(payload).encode())
         while view:
             view = view[_os_write(write_fd, view) :]
+        _os_close(write_fd)  # the parent's EOF: nothing follows but the exit
     except BaseException:
         code = 70
     finally:
         _os_exit(code)
+
+
+def reap_exiting(block: bool = False) -> None:
+    """Collect the test processes in ``EXITING`` that are gone (with ``block``: all of them)."""
+    for pid in list(EXITING):
+        try:
+            done, _ = os.waitpid(pid, 0 if block else os.WNOHANG)
+        except ChildProcessError:  # reaped already (``kernel.kill_orphans`` reaps zombies)
+            done = pid
+        if done:
+            EXITING.discard(pid)
 
 
 def _note_candidate_death(reports: list[pytest.TestReport]) -> None:
@@ -157,17 +269,20 @@ def _note_candidate_death(reports: list[pytest.TestReport]) -> None:
     failed.user_properties[:0] = [(PROP_OUTCOME, "crashed"), (PROP_MESSAGE, message)]
 
 
-def _run_phases(item: pytest.Item) -> tuple[list[pytest.TestReport], list[str]]:
-    """pytest's setup/call/teardown protocol, checking the machinery after every phase.
+def _run_phases(item: pytest.Item, check: bool) -> tuple[list[pytest.TestReport], list[str]]:
+    """pytest's setup/call/teardown protocol; with ``check``, checking the machinery after
+    every phase.
 
     Checking after each phase (not only at the end) catches code that patches
     a judging helper during the test and restores it before teardown finishes.
     """
-    before = machinery.fingerprint(item.config, item)
+    before = machinery.fingerprint(item.config, item) if check else {}
     changed: list[str] = []
 
     def phase(when: str) -> pytest.TestReport:
         report: pytest.TestReport = _call_and_report(item, when, log=False, nextitem=None)  # type: ignore[arg-type]
+        if not check:
+            return report
         for name in machinery.changes(before, machinery.fingerprint(item.config, item)):
             if name not in changed:
                 changed.append(name)
@@ -182,32 +297,17 @@ def _run_phases(item: pytest.Item) -> tuple[list[pytest.TestReport], list[str]]:
     return reports, changed
 
 
-def _enter_sandbox(item: pytest.Item, limits: Limits, paths: PathPolicy | None) -> None:
+def _enter_sandbox(
+    item: pytest.Item, limits: Limits, paths: PathPolicy | None, candidate: int | None
+) -> None:
     """Resource limits, then Landlock (reads, writes, signals)."""
     sandbox.apply_limits(limits.memory_limit_mb)
     linecache.getlines(str(item.path))  # keep tracebacks readable once the file is not
     if paths is not None:
         proc = [Path(f"/proc/{os.getpid()}"), *PROC_FILES]
-        if "candidate" in CURRENT:  # the test reads its candidate process's memory and threads
-            proc.append(Path(f"/proc/{CURRENT['candidate']}"))
+        if candidate is not None:  # the test reads its candidate process's memory and threads
+            proc.append(Path(f"/proc/{candidate}"))
         sandbox.restrict(paths.writable, (*paths.readable, *proc), DEVICES)
-
-
-def _serialise(config: pytest.Config, report: pytest.TestReport) -> dict[str, Any]:
-    """Shrink a report to a safe size, keeping the one-line crash message apart."""
-    longrepr = report.longrepr
-    if report.failed and longrepr is not None:
-        crash = getattr(longrepr, "reprcrash", None)
-        message = getattr(crash, "message", None) or str(longrepr).strip().splitlines()[-1:]
-        report.user_properties.append((PROP_MESSAGE, _clip(str(message), 2000)))
-        text = str(longrepr)
-        if len(text) > MAX_LONGREPR_CHARS:
-            report.longrepr = _clip(text, MAX_LONGREPR_CHARS)
-    elif report.skipped and isinstance(longrepr, tuple) and len(longrepr) == 3:
-        report.longrepr = (str(longrepr[0]), longrepr[1], _clip(str(longrepr[2]), 2000))
-    report.sections = [(k, _clip(v, MAX_SECTION_CHARS)) for k, v in report.sections]
-    data: dict[str, Any] = config.hook.pytest_report_to_serializable(config=config, report=report)
-    return data
 
 
 def _read_until(fd: int, deadline: float, pid: int) -> tuple[bytes, bool]:
@@ -281,70 +381,3 @@ def _reap(pid: int, deadline: float, timed_out: bool) -> int | None:
         os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
     return None
-
-
-def _decode(item: pytest.Item, data: bytes) -> ChildOutcome | None:
-    """Parse the child's payload; None unless it is exactly what _child_main writes."""
-    config = item.config
-    try:
-        payload = json.loads(data)
-        if payload["nodeid"] != item.nodeid or not isinstance(payload["tampered"], list):
-            return None
-        reports = [
-            config.hook.pytest_report_from_serializable(config=config, data=d)
-            for d in payload["reports"]
-        ]
-    except Exception:
-        return None
-    whens = [getattr(r, "when", None) for r in reports]
-    if not reports or not all(isinstance(r, pytest.TestReport) for r in reports):
-        return None
-    if (
-        any(r.nodeid != item.nodeid for r in reports)
-        or whens[0] != "setup"
-        or whens[-1] != "teardown"
-    ):
-        return None
-    outcome = ChildOutcome(reports)
-    for name in payload["tampered"]:
-        detail = f"{item.nodeid}: {name} was replaced while the test ran"
-        outcome.integrity.append(Finding("pytest-tampering", detail, "violated"))
-    return outcome
-
-
-def _describe_death(status: int, had_reports: bool) -> str:
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
-        hint = " (out of memory?)" if sig == signal.SIGKILL else ""
-        return f"crashed: the test process was killed by {name}{hint}"
-    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else status
-    if code == 70 and not had_reports:
-        return "crashed: the test process failed before it could report (candidate code broke the harness)"
-    return f"crashed: the test process exited with status {code} before reporting (os._exit or sys.exit?)"
-
-
-def synthetic_report(
-    item: pytest.Item, outcome: str, message: str, details: str = "", duration: float = 0.0
-) -> pytest.TestReport:
-    """A failed call report standing in for a test that crashed, hung or never ran."""
-    longrepr = message + (
-        f"\n\nstack of the test process at the timeout:\n{details}" if details else ""
-    )
-    return pytest.TestReport(
-        nodeid=item.nodeid,
-        location=item.location,
-        keywords={},
-        outcome="failed",
-        longrepr=longrepr,
-        when="call",
-        sections=[],
-        duration=duration,
-        user_properties=[(PROP_OUTCOME, outcome), (PROP_MESSAGE, message)],
-    )
-
-
-def _clip(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    return text[:limit] + f"\n... [{len(text) - limit} more characters cut]"

@@ -40,6 +40,7 @@ class Candidate:
     pid: int
     sock: socket.socket
     scratch: Path
+    account: Path | None = None  # its CPU cgroup (sandbox/cpuaccount.py), if the run has them
 
 
 class ForkServer:
@@ -88,19 +89,22 @@ class ForkServer:
         readable: tuple[Path, ...] | None,
         writable: tuple[Path, ...],
         then: Path | None = None,
+        accounts: Path | None = None,
     ) -> Candidate:
         """A new candidate process in its sandbox, serving on the socket returned.
 
         ``then`` names the scratch folder of the next one: it is forked now and enters its
         sandbox while this one's test runs, so the next ``spawn`` (with ``scratch=then``
         and the same settings) finds it ready. Until a test imports candidate code into
-        it, a candidate process runs nothing of the candidate's.
+        it, a candidate process runs nothing of the candidate's. ``accounts``: the run's
+        CPU cgroup, under which the process makes its own before entering the sandbox.
         """
         request: dict[str, object] = {
             "op": "spawn",
             "memory_mb": memory_mb,
             "readable": None if readable is None else [str(p) for p in readable],
             "writable": [str(p) for p in writable],
+            "accounts": None if accounts is None else str(accounts),
         }
         ready = self._ready is not None and self._ready == (request, scratch)
         if not ready:
@@ -113,7 +117,8 @@ class ForkServer:
         if then is not None:
             self.sock.sendall(json.dumps({**request, "scratch": str(then)}).encode())
             self._ready = (request, then)
-        return Candidate(pid, socket.socket(fileno=fds[0]), scratch)
+        account = None if accounts is None else accounts / str(pid)
+        return Candidate(pid, socket.socket(fileno=fds[0]), scratch, account)
 
     def _discard_ready(self) -> None:
         """The candidate forked in advance, not wanted after all: killed, its scratch gone."""
@@ -185,6 +190,7 @@ def _preload(path: str, modules: list[str]) -> None:
     import numpy  # noqa: F401
 
     import mlgrader.boundary.candidate
+    import mlgrader.sandbox.cpuaccount
     import mlgrader.sandbox.kernel
     import mlgrader.sandbox.policy  # noqa: F401
 
@@ -222,6 +228,11 @@ def _enter(request: dict[str, object], scratch: Path) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     os.setpgid(0, 0)
     kernel.die_with_parent()
+    accounts = request.get("accounts")
+    if isinstance(accounts, str):  # its own CPU cgroup, which Landlock keeps it in
+        from mlgrader.sandbox import cpuaccount
+
+        cpuaccount.enter(Path(accounts))
     os.environ.update(HOME=str(scratch), TMPDIR=str(scratch))
     import tempfile
 

@@ -133,7 +133,7 @@ def kill_orphans(rounds: int = 50, keep: Iterable[int] = ()) -> int:
     me = os.getpid()
     spared = set(keep)
     for _ in range(rounds):
-        pids = [p for p in _children(me) if p not in spared]
+        pids = [p for p in children(me) if p not in spared]
         for pid in pids:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
@@ -147,7 +147,8 @@ def kill_orphans(rounds: int = 50, keep: Iterable[int] = ()) -> int:
     return killed
 
 
-def _children(pid: int) -> Iterable[int]:
+def children(pid: int) -> Iterable[int]:
+    """The processes whose parent is ``pid`` (from ``/proc``)."""
     found = False
     with contextlib.suppress(OSError):
         for task in os.listdir(f"/proc/{pid}/task"):

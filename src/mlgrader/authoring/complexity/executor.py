@@ -9,7 +9,9 @@ used behind the process boundary: ``make_input`` and the timed call are shipped
 to the candidate process by value (cloudpickle: the functions, what they close
 over and the module globals they name, never the whole test module), inputs stay
 there, and time is read here from the kernel: the candidate process's CPU
-clock around each batch, which candidate code can neither see nor change. The
+clock around each batch, which candidate code can neither see nor change (with
+the CPU of every process it started, where it has a cgroup of its own:
+sandbox/cpuaccount.py; elsewhere wall time while it has child processes). The
 garbage collector is left alone there, so a timed batch looks like any other
 call. Counts gathered there are candidate-controlled evidence, so they may only
 fail a submission (``trusted_counts`` is False).
@@ -26,6 +28,7 @@ from typing import Any
 from mlgrader.authoring.complexity.workcount import counted_keys, median_count
 from mlgrader.authoring.shipping import ship
 from mlgrader.boundary.connection import Connection
+from mlgrader.boundary.cpuclock import CandidateClock
 
 Func = Callable[[Any], object]
 MakeInput = Callable[[int], Any]
@@ -84,16 +87,16 @@ class RemoteExecutor:
         self.make_input = ship(conn, make_input)
         self.preparer = conn.ship(_prepare)
         self.counter = conn.ship(median_count)
-        self.clock = cpu_clock(conn.pid)
+        self.clock = CandidateClock(conn.pid, conn.account)
 
     def build(self, n: int) -> Any:
         return self.conn.call(self.make_input, n, keep=True)
 
     def time(self, arg: Any, loops: int) -> float:
-        """Seconds of the candidate process's CPU per call, over one batch of ``loops`` calls."""
-        start = self.clock()
+        """Seconds of the candidate's CPU per call, over one batch of ``loops`` calls."""
+        start = self.clock.start()
         self.conn.call(self.func, arg, loops=loops, keep=None)
-        return (self.clock() - start) / loops
+        return self.clock.since(start) / loops
 
     def count(self, n: int, keys: bool, calls: int) -> tuple[int, float]:
         """As LocalExecutor.count, measured in the candidate process (evidence to fail only)."""
@@ -104,14 +107,3 @@ class RemoteExecutor:
         if type(ops) is not int or ops < 0:
             raise TypeError("the candidate process answered a count that is not a count")
         return ops, prepared
-
-
-def cpu_clock(pid: int) -> Callable[[], float]:
-    """Seconds of CPU the process ``pid`` has used, all its threads (Linux: the kernel's
-    per-process CPU clock, ``clock_getcpuclockid``); elsewhere wall time bounds it."""
-    clock_id = ((~pid) << 3) | 2  # MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED)
-    try:
-        time.clock_gettime(clock_id)
-    except (OSError, OverflowError, AttributeError):
-        return time.perf_counter
-    return lambda: time.clock_gettime(clock_id)
