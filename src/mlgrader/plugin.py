@@ -77,12 +77,15 @@ def submission(request: pytest.FixtureRequest) -> Submission:
     from mlgrader.engine.session import CHILD_STATE, GradingSession
     from mlgrader.engine.settings import Settings
 
-    settings = Settings.from_config(request.config)
+    session = request.config.pluginmanager.get_plugin(SESSION)
+    if isinstance(session, GradingSession):
+        settings = session.settings  # resolved once, before the test's process was forked
+    else:
+        settings = Settings.from_config(request.config)
     if settings.submission is None:
         raise pytest.UsageError(
             "the submission fixture needs --mlgrader-submission PATH (or run `mlgrader grade`)"
         )
-    session = request.config.pluginmanager.get_plugin(SESSION)
     modules = session.modules if isinstance(session, GradingSession) else ()
     allowed = CHILD_STATE["isolated"] or not settings.isolation or not settings.enabled
     channel = CHILD_STATE.get("candidate")
@@ -96,6 +99,9 @@ def submission(request: pytest.FixtureRequest) -> Submission:
     def connect() -> Connection:
         from mlgrader.boundary.connection import Connection
 
+        early = CHILD_STATE.pop("connection", None)  # opened before the test's turn
+        if isinstance(early, Connection):
+            return early
         return Connection(socket.socket(fileno=fd), pid, support, settings.submission, account)
 
     sub = Submission(

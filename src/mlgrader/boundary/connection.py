@@ -111,6 +111,12 @@ class Connection:
         """Set an environment variable in the candidate process (its children inherit it)."""
         self.side.call("setenv", name, value)
 
+    def pid_check(self) -> None:
+        """One round trip: the candidate process answers with its process id, which must be
+        the one it was started with (it opens the calling thread's lane on both sides)."""
+        if self.side.call("pid") != self.pid:
+            raise RuntimeError("the candidate process is not the one this channel was made for")
+
     def stacks(self) -> str:
         """The candidate process's thread stacks, as it reports them (for messages only)."""
         try:

@@ -14,6 +14,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import tempfile
 import time
 from dataclasses import dataclass
@@ -128,6 +129,7 @@ class GradingSession:
             lambda: self._enter_child(candidate),
             shared=self.forkserver is None,
             candidate=candidate.pid if candidate else None,
+            ready=(lambda: self._connect_early(candidate)) if candidate else None,
         )
         CURRENT["next"] = process.pid
         return Prepared(process, candidate)
@@ -249,6 +251,25 @@ class GradingSession:
         CHILD_STATE["isolated"] = True
         if candidate is not None:
             CHILD_STATE["candidate"] = (candidate.sock.fileno(), candidate.pid, candidate.account)
+
+    def _connect_early(self, candidate: Candidate) -> None:
+        """In a test's process, sandboxed, before its turn: open the candidate channel and
+        make one round trip (nothing of the candidate's runs), so the test finds it warm.
+        A failure here is left for the test's own first call to meet and report."""
+        from mlgrader.boundary.connection import Connection
+
+        try:
+            conn = Connection(
+                socket.socket(fileno=candidate.sock.fileno()),
+                candidate.pid,
+                self.support,
+                self.settings.submission,
+                candidate.account,
+            )
+            conn.pid_check()
+        except Exception:
+            return
+        CHILD_STATE["connection"] = conn
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self.reports.setdefault(report.nodeid, []).append(report)

@@ -98,6 +98,7 @@ def prepare(
     before_run: Callable[[], None],
     shared: bool = True,
     candidate: int | None = None,
+    ready: Callable[[], None] | None = None,
 ) -> TestProcess:
     """Fork ``item``'s process, which enters its sandbox and waits for ``run`` (or ``discard``).
 
@@ -108,7 +109,8 @@ def prepare(
     candidate code may run in the test's own process (a challenge that opts out
     of the boundary), so the child checks pytest's machinery after every phase
     (``tamper``); behind the boundary nothing but trusted code runs there and
-    the check would only cost time (about 5 ms a test).
+    the check would only cost time (about 5 ms a test). ``ready`` runs in the child
+    once it is sandboxed, before its turn (the session opens the candidate channel).
     """
     reap_exiting()
     read_fd, write_fd = os.pipe()
@@ -120,7 +122,13 @@ def prepare(
             with contextlib.suppress(OSError):
                 os.close(fd)
         _child_main(
-            item, limits, paths, before_run, (go_read, write_fd, dump.fileno()), shared, candidate
+            item,
+            limits,
+            paths,
+            (before_run, ready),
+            (go_read, write_fd, dump.fileno()),
+            shared,
+            candidate,
         )
     os.close(write_fd)
     os.close(go_read)
@@ -202,11 +210,12 @@ def _child_main(
     item: pytest.Item,
     limits: Limits,
     paths: PathPolicy | None,
-    before_run: Callable[[], None],
+    hooks: tuple[Callable[[], None], Callable[[], None] | None],
     fds: tuple[int, int, int],
     shared: bool,
     candidate: int | None,
 ) -> None:
+    before_run, ready = hooks
     go_fd, write_fd, dump_fd = fds
     code = 0
     try:
@@ -214,6 +223,8 @@ def _child_main(
         sandbox.die_with_parent()
         before_run()
         _enter_sandbox(item, limits, paths, candidate)
+        if ready is not None:
+            ready()
         go = os.read(go_fd, _GO.size)
         os.close(go_fd)
         if len(go) != _GO.size:
