@@ -33,10 +33,19 @@ def _pair(arena: Arena, name: str, **options: Any) -> tuple[AttackRun, AttackRun
 
 
 def _against_twin(arena: Arena, name: str, category: str, **options: object) -> list[str]:
-    """Grade attack and twin; what went wrong, if anything, as readable lines."""
+    """Grade attack and twin; what went wrong, if anything, as readable lines.
+
+    Graded side by side on a busy machine, the twin (an honest submission) can lose a
+    timed point to load that the attack kept (issue 16 is about such noise); an attack
+    that beats its twin is compared again with a second grading of the twin, alone, and
+    must not beat the better of the two."""
     attack, twin = _pair(arena, name, **options)
     problems = [f"attack: {p}" for p in arena.violations(attack, stub_based=False)]
     problems += [f"twin: {p}" for p in arena.violations(twin, stub_based=False)]
+    if _beats(attack, twin, category):
+        again = arena.grade(BOUNDARY + name, twin=True, via_cli=True, **options)
+        problems += [f"twin again: {p}" for p in arena.violations(again, stub_based=False)]
+        twin = max(twin, again, key=lambda run: (run.card.score, _points(run, category)))
     if attack.card.score > twin.card.score + 1e-9:
         problems.append(f"the attack scored {attack.card.score} > its twin's {twin.card.score}")
     if _points(attack, category) > _points(twin, category) + 1e-9:
@@ -47,6 +56,13 @@ def _against_twin(arena: Arena, name: str, category: str, **options: object) -> 
     if problems:
         problems.insert(0, f"{attack.summary()}\n  twin {twin.summary()}")
     return problems
+
+
+def _beats(attack: AttackRun, twin: AttackRun, category: str) -> bool:
+    return (
+        attack.card.score > twin.card.score + 1e-9
+        or _points(attack, category) > _points(twin, category) + 1e-9
+    )
 
 
 def _verdict(problems: list[str]) -> None:
