@@ -278,7 +278,9 @@ def test_budget_respected_with_slow_make_input(budget: float) -> None:
 
     start = time.perf_counter()
     result = check(lambda xs: -1 in xs, slow_input, "O(n)", time_budget=budget)
-    assert time.perf_counter() - start < budget * 1.5
+    # half the budget over, plus a scheduling allowance (0.47 s was seen for 0.3 s on a
+    # noisy VM); the next size up would have taken seconds
+    assert time.perf_counter() - start < budget * 1.5 + 0.2
     assert result.passed, result.message
 
 

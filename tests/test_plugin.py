@@ -388,8 +388,9 @@ def test_sandbox_blocks_writes_network_and_orphans(
 
 
 def test_a_test_process_holds_only_its_own_channel_and_pipe(demo: pytest.Pytester) -> None:
-    """Each test's process is forked while the previous test runs; it must not inherit that
-    test's candidate channel or report pipe (nor the results stream or the fork server)."""
+    """Each test's process is forked before the previous test's candidate is retired; it
+    must not inherit that test's candidate channel or report pipe (nor the results stream
+    or the fork server)."""
     log = demo.path / "fds.log"
     write_test(
         demo,

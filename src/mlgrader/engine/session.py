@@ -135,7 +135,8 @@ class GradingSession:
         return Prepared(process, candidate)
 
     def _prepare_next(self, item: pytest.Item | None) -> None:
-        """While a test runs: make the next one ready (a failure shows at its own turn)."""
+        """Make the next test ready as soon as this one has reported (a failure shows at
+        its own turn)."""
         if item is None:
             return
         with contextlib.suppress(Exception):
@@ -215,7 +216,11 @@ class GradingSession:
             if ready.candidate is not None:
                 CURRENT["candidate"] = ready.candidate.pid
             try:
-                ran = fork.run(ready.process, timeout, lambda: self._prepare_next(nextitem))
+                ran = fork.run(ready.process, timeout)
+                # Forked now, not while this test ran (that took CPU from its candidate at
+                # its start, and an unlocked dataloader cursor raced less often); it enters
+                # its sandbox and connects while this test is retired and logged.
+                self._prepare_next(nextitem)
             finally:
                 CURRENT.pop("candidate", None)
                 if ready.candidate is not None:

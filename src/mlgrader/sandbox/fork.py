@@ -8,8 +8,9 @@ reports (``reporting``) and writes them to a pipe; the parent waits with a
 deadline and kills the child's whole process group when it is done.
 
 Forking a pytest process and entering the sandbox cost milliseconds, so the
-session forks the next test's process while the current test runs
-(``prepare``): it waits, sandboxed, until ``run`` sends it its time limit.
+session forks the next test's process as soon as a test has reported
+(``prepare``): it enters its sandbox while the parent records the finished
+test, and waits until ``run`` sends it its time limit.
 """
 
 from __future__ import annotations
@@ -136,12 +137,9 @@ def prepare(
     return TestProcess(item, pid, read_fd, go_write, dump, shared)
 
 
-def run(
-    process: TestProcess, timeout_s: float, meanwhile: Callable[[], None] | None = None
-) -> ChildOutcome:
+def run(process: TestProcess, timeout_s: float) -> ChildOutcome:
     """Start a prepared test with ``timeout_s`` (its share of the run's limits) and wait for
-    its reports; always return reports, synthesising one on crash or hang. ``meanwhile``
-    runs once the test has started (the session prepares the next test's process there)."""
+    its reports; always return reports, synthesising one on crash or hang."""
     item, pid, dump = process.item, process.pid, process.dump
     started = time.monotonic()
     CURRENT["pid"] = pid
@@ -149,8 +147,6 @@ def run(
         os.write(process.go_fd, _GO.pack(timeout_s))
     os.close(process.go_fd)
     _HELD.discard(process.go_fd)
-    if meanwhile is not None:
-        meanwhile()
     deadline = started + timeout_s + GRACE_S
     data, timed_out = _read_until(process.reports_fd, deadline, pid)
     _HELD.difference_update((process.reports_fd, dump.fileno()))
