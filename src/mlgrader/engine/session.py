@@ -39,7 +39,8 @@ from mlgrader.sandbox.policy import PathPolicy, paths_for_tests
 from mlgrader.sandbox.reporting import synthetic_report
 
 #: Set in a test's own process: ``isolated`` (``submission.module()`` may run candidate code)
-#: and, for challenges behind the boundary, ``candidate``: (channel fd, candidate pid).
+#: and, for challenges behind the boundary, ``candidate``: (channel fd, candidate pid, its
+#: CPU cgroup or None) and ``connection``: that channel, opened before the test's turn.
 CHILD_STATE: dict[str, Any] = {"isolated": False}
 #: The run's CPU cgroups, removed even when the grader stops the run (SIGTERM).
 _ACCOUNTS: list[CpuAccounts] = []
@@ -77,7 +78,7 @@ class GradingSession:
         if self.accounts is not None:
             _ACCOUNTS.append(self.accounts)
         self._spawned = itertools.count(1)
-        self._next: Prepared | None = None  # the next test's processes, made ready during this one
+        self._next: Prepared | None = None  # the next test's processes, made ready ahead
         self._live: list[Candidate] = []  # candidate processes whose channel we hold
 
     def _start_forkserver(self) -> ForkServer | None:
@@ -143,7 +144,7 @@ class GradingSession:
             self._next = self._prepare(item)
 
     def _take(self, item: pytest.Item) -> Prepared:
-        """``item``'s processes: made ready during the previous test, or now."""
+        """``item``'s processes: made ready once the previous test reported, or now."""
         ready, self._next = self._next, None
         if ready is not None and ready.process.item is not item:
             self._drop(ready)
