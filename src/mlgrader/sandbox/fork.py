@@ -80,18 +80,6 @@ class TestProcess:
     shared: bool
 
 
-def run_isolated(
-    item: pytest.Item,
-    timeout_s: float,
-    limits: Limits,
-    paths: PathPolicy | None,
-    before_run: Callable[[], None],
-    shared: bool = True,
-) -> ChildOutcome:
-    """Run ``item`` in a forked child now: ``run(prepare(...), timeout_s)``."""
-    return run(prepare(item, limits, paths, before_run, shared), timeout_s)
-
-
 def prepare(
     item: pytest.Item,
     limits: Limits,
