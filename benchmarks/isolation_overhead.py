@@ -19,7 +19,10 @@ subprocesses:
 - forked: bare pytest with ``pytest-forked``'s ``--forked`` (one fork per test,
   no mlgrader), the reference point issue 14 names; skipped if it is not installed.
   FORKED_SHIM lets pytest-forked 1.7 send pytest 9.2's reports (their node id
-  became an object marshal cannot carry); it changes nothing else;
+  became an object marshal cannot carry), and imports what the ``submission``
+  fixture imports once, before the first fork, as mlgrader's own pytest process
+  does: without that, each forked test imported it anew and forked measured
+  about 150 ms a test, a cost of this benchmark, not of forking;
 - grade: ``mlgrader grade`` end to end (workspace copy, pytest run, quality
   checks, integrity scan, scorecard).
 
@@ -102,6 +105,12 @@ def _with_plain_node_id(rep):
 
 
 pytest_forked.serialize_report = _with_plain_node_id
+
+# What the submission fixture imports, imported once here as mlgrader's own pytest process
+# does before it forks: without this every forked test imported it anew (130 ms a test).
+import mlgrader.authoring.fixtures
+import mlgrader.engine.session
+import mlgrader.engine.settings
 """
 
 
