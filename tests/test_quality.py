@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -1086,3 +1087,37 @@ def test_quality_reads_the_module_python_imports_not_a_decoy_beside_it(tmp_path:
     assert [f.kind for f in report.findings] == ["not-analysed"]
     with pytest.raises(AssertionError):
         report.require_max_complexity(limit=10)
+
+
+def test_a_file_python_cannot_decode_is_reported_not_a_crash(tmp_path: Path) -> None:
+    """A ``# coding: rot13`` cookie names a codec that is not a text encoding: the file is a
+    syntax-error finding of its own, as Python would refuse to import it."""
+    (tmp_path / "rot.py").write_text("# coding: rot13\nvzcbeg bf\n")
+    report = analyze_paths([tmp_path / "rot.py"], root=tmp_path)
+    [finding] = report.files["rot.py"].findings
+    assert finding.kind == "syntax-error" and "rot13" in finding.detail
+
+
+def test_quality_time_grows_linearly_with_a_chain_of_methods(tmp_path: Path) -> None:
+    """Method i calls method i+1 through ``self``: one chain, which made LCOM4's union-find
+    (without path compression) quadratic: minutes for 200,000 methods. Four times the
+    methods must take at most about four times as long (best of two; bound 8x, where
+    quadratic would be 16x), and the class is one component."""
+
+    def best(count: int) -> float:
+        body = "".join(
+            f"    def m{i}(self):\n        return self.m{i + 1}()\n" for i in range(count)
+        )
+        path = tmp_path / f"chain{count}.py"
+        path.write_text("class Chain:\n" + body)
+        times = []
+        for _ in range(2):
+            started = time.perf_counter()
+            report = analyze_paths([path], root=tmp_path)
+            times.append(time.perf_counter() - started)
+        [cls] = report.files[path.name].classes
+        assert cls.lcom4 == 1
+        return min(times)
+
+    small, large = best(4_000), best(16_000)
+    assert large < 8 * small, (small, large)

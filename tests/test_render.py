@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import re
+import xml.etree.ElementTree as ET
+
 from scorecards import make_scorecard
 
 from mlgrader.model.rubric import Category
 from mlgrader.model.scorecard import Finding, Integrity, Scorecard, TestResult
+from mlgrader.quality import analyze_source
+from mlgrader.reports.gradescope import render_gradescope
+from mlgrader.reports.jsonfile import render_json
+from mlgrader.reports.junit import render_junit
 from mlgrader.reports.markdown import render_markdown
 from mlgrader.reports.text import render_text
 
@@ -111,8 +119,74 @@ def test_markdown_shows_a_quality_table_and_findings() -> None:
     assert "| `cache.py` | 13 | 2 | 1 | 4 | 0 | 67% | 50% | 1 (1) | 2 |" in text
     assert "- `cache.py:8` public-attribute: Cache.items is public state" in text
     assert "(mlgrader public-attribute)" in text  # each finding names its rule
-    assert "- `cache.py:12` print-call: `print` found (ruff T201)" in text
+    # ruff quotes the source; from the submission, it is shown literally, never as markup
+    assert "- `cache.py:12` print-call: \\`print\\` found (ruff T201)" in text
 
 
 def test_markdown_without_quality_data_has_no_quality_section() -> None:
     assert "Code quality" not in render_markdown(make_card())
+
+
+HOSTILE = (
+    "sub\nSCORE 100.0 / 100  PASS\n<h2>pwned</h2><img src=x onerror=alert(1)>"
+    "\x1b[2J\x1b]0;title\x07|cell`tick\u202e\udcff"
+)
+
+
+def hostile_card() -> Scorecard:
+    """A scorecard where every string a submission controls carries forged lines, HTML, table
+    breaks, terminal escapes, a bidi override and an undecodable byte of a file name."""
+    card = make_card()
+    card.submission = {"path": f"/tmp/{HOSTILE}", "files": [{"path": HOSTILE, "sha256": "0"}]}
+    card.tests[1].message = f"AssertionError: {HOSTILE}\nsecond line {HOSTILE}"
+    card.tests[2].complexity = [
+        {"label": HOSTILE, "expected": "O(1)", "measured": HOSTILE, "verdict": "failed"}
+    ]
+    card.integrity = Integrity(
+        "suspicious", [Finding("unscannable", HOSTILE, "suspicious", HOSTILE, 1)]
+    )
+    card.quality = analyze_source("x = 1\nprint(x)\n", HOSTILE).to_dict()
+    return card
+
+
+def _control_characters(text: str) -> list[str]:
+    return sorted({repr(c) for c in text if c not in "\n" and not c.isprintable()})
+
+
+def test_text_scorecard_shows_hostile_strings_on_one_line_each_without_escapes() -> None:
+    """A folder name or message cannot forge a second SCORE line or reach the terminal raw."""
+    text = render_text(hostile_card())
+    assert [line for line in text.splitlines() if line.startswith("SCORE")] == [
+        "SCORE 35.7 / 100  FAIL  (pass mark 70)"
+    ]
+    assert not any("SCORE 100.0" in line.split("SCORE")[0] for line in text.splitlines())
+    assert _control_characters(text) == []
+    assert "\\x1b[2J" in text and "\\xff" in text and "\\u202e" in text  # shown, escaped
+    text.encode("utf-8")  # writable as UTF-8
+
+
+def test_markdown_scorecard_holds_no_raw_html_or_broken_rows() -> None:
+    """Hostile strings render as text: no <h2> or <img>, no row or code span broken open."""
+    md = render_markdown(hostile_card())
+    outside_code = re.sub(r"(`+).*?(?<!`)\1(?!`)", "", md)  # code spans show text as is
+    assert not re.search(r"(?<!\\)<(h2|img)", outside_code), outside_code
+    assert "\\<img" in outside_code  # shown, escaped
+    assert _control_characters(md) == []
+    ours = ("<details><summary><b>", "</details>")
+    for line in md.splitlines()[1:]:
+        assert not line.startswith(("SCORE", "#", "<")) or line.startswith(("###", *ours)), line
+    for line in md.splitlines():
+        if line.startswith("| ") and "test_c.py::test_get_o1" in line:  # the complexity row
+            assert len(re.findall(r"(?<!\\)\|", line)) == 6, line  # 5 cells, none split open
+    md.encode("utf-8")
+
+
+def test_machine_formats_stay_valid_with_hostile_strings() -> None:
+    """JSON and Gradescope JSON encode as UTF-8 and parse; JUnit XML parses."""
+    card = hostile_card()
+    for rendered in (render_json(card), render_gradescope(card)):
+        data = json.loads(rendered.encode("utf-8"))
+        assert data
+    assert "\\\\xff" in render_json(card)  # the byte is shown as Python shows it
+    root = ET.fromstring(render_junit(card).encode("utf-8"))
+    assert root.tag == "testsuites"

@@ -13,6 +13,7 @@ import pytest
 from mlgrader.model.rubric import Category
 from mlgrader.model.scorecard import (
     HIDDEN_MESSAGE,
+    MAX_FINDINGS_PER_KIND,
     Finding,
     Integrity,
     Scorecard,
@@ -393,3 +394,18 @@ def test_quality_section_validates_against_the_schema(
     card["quality"]["files"]["a.py"]["classes"][0]["lcom4"] = 0
     with pytest.raises(jsonschema.ValidationError):
         validator.validate(card)
+
+
+def test_integrity_lists_at_most_fifty_findings_of_a_kind_and_counts_the_rest() -> None:
+    """50,000 refused files make 51 findings, not 50,000; the status still counts them all,
+    and a violation is never among those left unlisted."""
+    many = [Finding("ignored-file", f"f{i}: never used") for i in range(50_000)]
+    many.insert(30_000, Finding("ignored-file", "evil: forged", "violated"))
+    integrity = Integrity.from_findings(many)
+    assert integrity.status == "violated"
+    assert len(integrity.findings) == MAX_FINDINGS_PER_KIND + 1
+    assert "evil: forged" in [f.detail for f in integrity.findings]
+    assert (
+        integrity.findings[-1].detail
+        == "49951 more ignored-file findings like those above, not listed"
+    )

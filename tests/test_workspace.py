@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mlgrader.engine.workspace import Workspace, prepare_workspace
+from mlgrader.engine.workspace import MAX_FILES, Workspace, prepare_workspace
 from mlgrader.model.challenge import KIT_MARKER, Challenge, load_challenge
 from mlgrader.model.rubric import default_rubric
 
@@ -140,6 +140,23 @@ def test_files_lists_path_and_sha256_of_copied_files(prepare: Prepare, submissio
     assert set(by_path) == {"tiny.py", "pkg/__init__.py", "pkg/core.py"}
     for rel, digest in by_path.items():
         assert digest == hashlib.sha256((submission / rel).read_bytes()).hexdigest()
+
+
+def test_files_beyond_the_cap_are_counted_not_copied_but_the_module_always_is(
+    prepare: Prepare, submission: Path
+) -> None:
+    """A submission of more than MAX_FILES files: the first MAX_FILES are copied and listed,
+    the rest only counted (one finding), and the challenge's module, sorted after them all,
+    is still graded."""
+    for i in range(MAX_FILES + 50):
+        (submission / f"a{i:05d}.txt").touch()
+    ws = prepare()
+    assert (ws.submission / "tiny.py").is_file()
+    assert len(ws.files) == MAX_FILES + 1 and ws.files[-1]["path"] == "tiny.py"
+    assert ws.omitted == 50
+    assert not (ws.submission / f"a{MAX_FILES + 10:05d}.txt").exists()
+    [finding] = [f for f in ws.findings if f.kind == "too-many-files"]
+    assert finding.detail.startswith("50 files beyond the first 1000")
 
 
 # -- refused and ignored files ---------------------------------------------------------------

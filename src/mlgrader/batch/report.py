@@ -11,11 +11,12 @@ email attachment as it is.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
 
 from mlgrader.batch.items import ItemStats
 from mlgrader.model.challenge import Challenge
 from mlgrader.model.scorecard import Scorecard
+from mlgrader.reports.escape import html as escape
+from mlgrader.reports.escape import markdown, markdown_code
 
 BINS = 10  # histogram bins of 10 points (or 10 %) each
 
@@ -83,8 +84,9 @@ def render_markdown_report(
     ]
     for name in sorted(cards, key=lambda n: (-cards[n].score, n)):
         card = cards[name]
-        error = (card.error or "").replace("|", "\\|")[:120]
-        lines.append(f"| {name} | {card.score:.1f} | {'yes' if card.passed else 'no'} | {error} |")
+        error = markdown((card.error or "")[:120])
+        passed = "yes" if card.passed else "no"
+        lines.append(f"| {markdown(name)} | {card.score:.1f} | {passed} | {error} |")
     lines += [
         "",
         "## Item analysis",
@@ -98,7 +100,7 @@ def render_markdown_report(
     for item in items:
         disc = "-" if item.discrimination is None else f"{item.discrimination:+.2f}"
         lines.append(
-            f"| `{item.test_id}` | {item.category} | {item.visibility} | "
+            f"| {markdown_code(item.test_id)} | {item.category} | {item.visibility} | "
             f"{100 * item.pass_rate:.0f}% | {disc} | {item.flag} |"
         )
     return "\n".join(lines) + "\n"

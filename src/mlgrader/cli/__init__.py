@@ -158,7 +158,7 @@ def _grade_and_report(
         ),
         integrity_cap=integrity_cap,
     )
-    outputs = {
+    outputs: dict[Path | None, Callable[[Scorecard], str]] = {  # JSON first: the record
         json_path: render_json,
         markdown_path: render_markdown,
         junit_path: render_junit,
@@ -170,19 +170,32 @@ def _grade_and_report(
         raise
     except Exception as exc:  # internal: still leave a scorecard behind, then exit 3
         message = f"{type(exc).__name__}: {exc}"
-        card = error_scorecard(chal, submission, message)
-        for path, render in outputs.items():
-            if path is not None:
-                write_atomic(path, render(card))
+        _write_reports(error_scorecard(chal, submission, message), outputs)
         fail(f"internal error while grading: {message}", EXIT_INTERNAL)
         return
-    for path, render in outputs.items():
-        if path is not None:
-            write_atomic(path, render(card))
+    failed = _write_reports(card, outputs)
     click.echo(RENDERERS[fmt](card), nl=False)
+    if failed:
+        fail(f"internal error while writing reports: {'; '.join(failed)}", EXIT_INTERNAL)
     if min_score is not None and card.score < min_score:
         click.echo(f"score {card.score:g} is below --min-score {min_score:g}", err=True)
         sys.exit(EXIT_BELOW_MIN)
+
+
+def _write_reports(
+    card: Scorecard, outputs: dict[Path | None, Callable[[Scorecard], str]]
+) -> list[str]:
+    """Write every report asked for; one that fails leaves the others written. Returns what
+    failed, one line each (the caller exits 3 after printing the scorecard)."""
+    failed = []
+    for path, render in outputs.items():
+        if path is None:
+            continue
+        try:
+            write_atomic(path, render(card))
+        except Exception as exc:
+            failed.append(f"{path}: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}")
+    return failed
 
 
 @main.command("batch")

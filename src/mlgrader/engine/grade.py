@@ -28,6 +28,8 @@ from mlgrader.sandbox.scan import scan_submission
 
 #: Text budget (messages and tracebacks) for a whole scorecard, so it stays well under 1 MB.
 MAX_DETAIL_CHARS = 400_000
+#: Characters of a file name a scorecard lists (a name can be 4,096 long).
+MAX_LISTED_NAME = 200
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def grade(submission: Path, challenge: Challenge, options: GradeOptions | None =
     card = Scorecard(
         mlgrader_version=__version__,
         challenge={"name": challenge.name, "title": challenge.title},
-        submission={"path": str(submission), "files": ws.files},
+        submission=_submission_record(submission, ws),
         mode="public" if public_only else "full",
         audience="grader",
         score=score,
@@ -100,6 +102,16 @@ def grade(submission: Path, challenge: Challenge, options: GradeOptions | None =
         duration_s=round(time.monotonic() - clock, 3),
     )
     return card.for_audience(options.audience)
+
+
+def _submission_record(submission: Path, ws: Workspace) -> dict[str, Any]:
+    """The scorecard's ``submission``: its path and files (up to workspace.MAX_FILES, each
+    name clipped), and how many more it had."""
+    files = [{**f, "path": _clip(f["path"], MAX_LISTED_NAME)} for f in ws.files]
+    record: dict[str, Any] = {"path": str(submission), "files": files}
+    if ws.omitted:
+        record["files_omitted"] = ws.omitted
+    return record
 
 
 def _results(run: RunOutcome, limits: Limits) -> list[TestResult]:

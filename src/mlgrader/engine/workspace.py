@@ -54,6 +54,9 @@ SKIPPED_DIRS = frozenset(
 PROTECTED_MODULES = frozenset({"pytest", "_pytest", "pluggy", "numpy", "mlgrader", "py"})
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_TOTAL_BYTES = 100 * 1024 * 1024
+#: Files copied from a submission (the challenge's own modules always are): every step after
+#: the copy (scan, quality, the scorecard's file list) is bounded by it.
+MAX_FILES = 1000
 
 
 @dataclass
@@ -63,6 +66,7 @@ class Workspace:
     root: Path
     files: list[dict[str, str]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    omitted: int = 0  # files beyond MAX_FILES, neither copied nor listed
 
     @property
     def submission(self) -> Path:
@@ -96,7 +100,7 @@ def prepare_workspace(
     ws.submission.mkdir()
     ws.home.mkdir()
     (ws.root / "tmp").mkdir()
-    _copy_submission(submission, ws)
+    _copy_submission(submission, ws, challenge.modules)
     if challenge.support.is_dir() and not challenge.is_kit:
         for src in sorted(challenge.support.rglob("*")):
             if src.is_file() and not _skipped(src.relative_to(challenge.support)):
@@ -155,9 +159,10 @@ def _skipped(rel: Path) -> bool:
     return any(part in SKIPPED_DIRS for part in rel.parts) or rel.suffix in (".pyc", ".pyo")
 
 
-def _copy_submission(source: Path, ws: Workspace) -> None:
+def _copy_submission(source: Path, ws: Workspace, modules: tuple[str, ...]) -> None:
     base = source.resolve()
     total = 0
+    needed = {f"{m}.py" for m in modules} | set(modules)  # a module file, or a package folder
     for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
         here = Path(dirpath)
         dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
@@ -174,6 +179,9 @@ def _copy_submission(source: Path, ws: Workspace) -> None:
             if reason is not None:
                 ws.findings.append(Finding(reason[0], f"{rel.as_posix()}: {reason[1]}"))
                 continue
+            if len(ws.files) >= MAX_FILES and rel.parts[0] not in needed:
+                ws.omitted += 1
+                continue
             size = path.stat().st_size
             if size > MAX_FILE_BYTES or total + size > MAX_TOTAL_BYTES:
                 ws.findings.append(
@@ -186,6 +194,12 @@ def _copy_submission(source: Path, ws: Workspace) -> None:
             data = path.read_bytes()
             dest.write_bytes(data)
             ws.files.append({"path": rel.as_posix(), "sha256": hashlib.sha256(data).hexdigest()})
+    if ws.omitted:
+        detail = (
+            f"{ws.omitted} files beyond the first {MAX_FILES} were not copied, scanned or "
+            "listed (the challenge's own modules always are)"
+        )
+        ws.findings.append(Finding("too-many-files", detail, "suspicious"))
 
 
 def _refusal(path: Path, rel: Path, base: Path) -> tuple[str, str] | None:

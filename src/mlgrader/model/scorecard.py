@@ -66,6 +66,10 @@ class CategoryScore:
     description: str = ""
 
 
+#: Findings of one kind listed in a scorecard; the rest are counted in one more finding.
+MAX_FINDINGS_PER_KIND = 50
+
+
 @dataclass
 class Integrity:
     """Whether the run can be trusted: ok, suspicious or violated, with the evidence."""
@@ -75,8 +79,30 @@ class Integrity:
 
     @classmethod
     def from_findings(cls, findings: list[Finding]) -> Integrity:
-        """The worst severity among ``findings`` decides the status (info counts as ok)."""
-        return cls(worst_status(f.severity for f in findings), findings)
+        """The worst severity among ``findings`` decides the status (info counts as ok).
+
+        At most ``MAX_FINDINGS_PER_KIND`` of each kind are kept (the most severe first),
+        then one finding counts the rest: a submission of 50,000 refused files must not
+        make a scorecard of 50,000 findings.
+        """
+        rank = {"violated": 0, "suspicious": 1, "info": 2}
+        order = sorted(range(len(findings)), key=lambda i: rank.get(findings[i].severity, 3))
+        kept: list[int] = []
+        dropped: dict[str, list[Finding]] = {}
+        seen: dict[str, int] = {}
+        for i in order:
+            kind = findings[i].kind
+            seen[kind] = seen.get(kind, 0) + 1
+            if seen[kind] <= MAX_FINDINGS_PER_KIND:
+                kept.append(i)
+            else:
+                dropped.setdefault(kind, []).append(findings[i])
+        listed = [findings[i] for i in sorted(kept)]  # in the order they were found
+        for kind, rest in dropped.items():
+            worst = worst_status(f.severity for f in rest)
+            detail = f"{len(rest)} more {kind} findings like those above, not listed"
+            listed.append(Finding(kind, detail, "info" if worst == "ok" else worst))
+        return cls(worst_status(f.severity for f in findings), listed)
 
 
 @dataclass

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from mlgrader.model.scorecard import HIDDEN_MESSAGE, Scorecard, max_points_by_test
+from mlgrader.reports.escape import json_safe
 
 
 def render_gradescope(card: Scorecard) -> str:
@@ -33,4 +34,4 @@ def render_gradescope(card: Scorecard) -> str:
         "visibility": "visible",
         "tests": tests,
     }
-    return json.dumps(result, indent=2) + "\n"
+    return json.dumps(json_safe(result), indent=2) + "\n"

@@ -6,18 +6,10 @@ no messages in a candidate-audience scorecard, and characters XML forbids are re
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 
 from mlgrader.model.scorecard import Scorecard, TestResult
-
-#: Characters XML 1.0 forbids even when escaped (NUL, terminal escapes, ...): candidate output has them.
-_XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def _xml_text(text: str) -> str:
-    return _XML_INVALID.sub("\ufffd", text)
-
+from mlgrader.reports.escape import xml
 
 #: Outcomes JUnit counts as errors rather than failures.
 _ERRORS = ("error", "timeout", "crashed")
@@ -71,12 +63,12 @@ def _junit_suite(
         case = ET.SubElement(
             suite,
             "testcase",
-            classname=path.removesuffix(".py").replace("/", "."),
-            name=name or path,
+            classname=xml(path.removesuffix(".py").replace("/", ".")),
+            name=xml(name or path),
             time=f"{test.duration_s:.3f}",
         )
-        message = _xml_text(test.message)
-        detail = _xml_text(test.longrepr or test.message)
+        message = xml(test.message)
+        detail = xml(test.longrepr or test.message)
         if test.outcome == "failed":
             ET.SubElement(case, "failure", message=message[:500]).text = detail
         elif test.outcome in _ERRORS:

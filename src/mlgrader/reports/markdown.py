@@ -1,7 +1,8 @@
 """The markdown scorecard (GitHub-flavoured): fit for a CI job summary or a pull-request comment.
 
-A pure function of the Scorecard. Everything a submission controls is escaped
-for markdown, since a job summary renders it.
+A pure function of the Scorecard. Everything a submission controls goes through
+``escape.markdown`` or ``escape.markdown_code``, since a job summary renders it:
+no raw HTML, no broken table, no heading of its own.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlgrader.model.scorecard import Scorecard
+from mlgrader.reports.escape import markdown, markdown_code
 from mlgrader.reports.views import by_category, complexity_rows, short, verdict
 
 EMOJI = {
@@ -33,7 +35,7 @@ def render_markdown(card: Scorecard) -> str:
         "",
     ]
     if card.error:
-        out += [f"> **Grading error:** {_md(card.error)}", ""]
+        out += [f"> **Grading error:** {markdown(card.error)}", ""]
     out += ["| Category | Weight | Earned | Points | Tests |", "|---|---:|---:|---:|---:|"]
     for cat in card.categories:
         out.append(
@@ -51,9 +53,10 @@ def render_markdown(card: Scorecard) -> str:
             "|---|---|---|---|---|",
         ]
         for test in tests:
-            message = _md(short(test.message)) if test.message else ""
+            message = markdown(short(test.message)) if test.message else ""
             out.append(
-                f"| {EMOJI[test.outcome]} | `{test.id}` | {test.visibility} | {test.outcome} | {message} |"
+                f"| {EMOJI[test.outcome]} | {markdown_code(test.id)} | {test.visibility} "
+                f"| {test.outcome} | {message} |"
             )
         out += ["", "</details>", ""]
     checks = list(complexity_rows(card.tests))
@@ -61,11 +64,12 @@ def render_markdown(card: Scorecard) -> str:
         out += ["### Complexity", "", "| Test | Operation | Expected | Measured | Verdict |"]
         out.append("|---|---|---|---|---|")
         for test_id, label, expected, measured, result in checks:
-            out.append(f"| `{test_id}` | {label} | {expected} | {measured} | {result} |")
+            cells = [markdown(c) for c in (label, expected, measured, result)]
+            out.append(f"| {markdown_code(test_id)} | {' | '.join(cells)} |")
         out.append("")
     out += _quality_markdown(card.quality)
     out += ["### Integrity", "", f"Status: **{card.integrity.status}**", ""]
-    out += [f"- `{f.kind}`: {_md(str(f))}" for f in card.integrity.findings]
+    out += [f"- {markdown_code(f.kind)}: {markdown(f)}" for f in card.integrity.findings]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -98,7 +102,7 @@ def _quality_markdown(quality: dict[str, Any]) -> list[str]:
         hints = sum(f["annotated"] for f in funcs) / len(funcs) if funcs else 0.0
         parts = len(funcs) + len(classes)
         out.append(
-            f"| `{name}` | {data.get('lines', 0)} | {len(funcs)} | {most('complexity')} "
+            f"| {markdown_code(name)} | {data.get('lines', 0)} | {len(funcs)} | {most('complexity')} "
             f"| {most('length')} | {most('nesting')} "
             f"| {f'{documented / parts:.0%}' if parts else '-'} "
             f"| {f'{hints:.0%}' if funcs else '-'} "
@@ -106,15 +110,11 @@ def _quality_markdown(quality: dict[str, Any]) -> list[str]:
         )
     out.append("")
     for finding in findings[:_QUALITY_FINDINGS_SHOWN]:
-        rule = f" ({finding['rule']})" if finding.get("rule") else ""  # older scorecards: none
+        rule = f" ({markdown(finding['rule'])})" if finding.get("rule") else ""  # older: none
         out.append(
-            f"- `{finding['file']}:{finding['line']}` {finding['kind']}: "
-            f"{_md(finding['detail'])}{rule}"
+            f"- {markdown_code(str(finding['file']) + ':' + str(finding['line']))} "
+            f"{markdown(finding['kind'])}: {markdown(finding['detail'])}{rule}"
         )
     if len(findings) > _QUALITY_FINDINGS_SHOWN:
         out.append(f"- ... and {len(findings) - _QUALITY_FINDINGS_SHOWN} more")
     return [*out, ""] if findings else out
-
-
-def _md(text: Any) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")

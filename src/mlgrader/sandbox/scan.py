@@ -40,6 +40,13 @@ _MODULES: dict[str, tuple[str, str]] = {
 #: Modules no submission has a reason to import outside its own tests: pytest's internals.
 _FORBIDDEN = frozenset({"_pytest", "pluggy"})
 _HIDDEN_CODE_LIMIT = 1024 * 1024
+#: The largest file scanned (a larger one is a finding): ten times any real submission's module.
+MAX_SCAN_BYTES = 2 * 1024 * 1024
+#: The longest attribute chain ``qualname`` follows (``threading.settrace_all_threads`` is 1;
+#: an alias of a dotted import adds its own parts before the chain).
+_MAX_CHAIN = 8
+#: How far up from an assignment target ``sys.modules`` is looked for (``sys.modules["x"].y.z``).
+_MAX_TARGET_DEPTH = 32
 _TRACE = "a tracer sees and can change every frame of the running tests"
 _ESCAPE = "the process can leave the group the grader kills at a deadline"
 # Named by attribute, from-import, getattr or star import: qualified name -> (kind, why).
@@ -89,14 +96,25 @@ def scan_paths(paths: Iterable[Path], root: Path) -> list[Finding]:
     findings: list[Finding] = []
     for path in paths:
         try:
-            with tokenize.open(path) as handle:  # honours coding cookies and BOMs
-                source = handle.read()
-        except (OSError, SyntaxError, UnicodeDecodeError):
-            continue  # unreadable: the tests that import it report it
-        try:
             name = path.resolve().relative_to(root.resolve()).as_posix()
         except ValueError:
             name = path.as_posix()
+        try:
+            size = path.stat().st_size
+            if size > MAX_SCAN_BYTES:
+                why = f"{size:,} bytes, more than the {MAX_SCAN_BYTES:,} scanned: not scanned"
+                findings.append(Finding("unscannable", why, "suspicious", name, 1))
+                continue
+            with tokenize.open(path) as handle:  # honours coding cookies and BOMs
+                source = handle.read()
+        except OSError:
+            continue  # gone or unreadable to us: the tests that import it report it
+        except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+            # An unknown or non-text codec cookie (``# coding: rot13``), or bytes the cookie's
+            # codec cannot decode: Python cannot import it either, but nothing in it was read.
+            why = f"cannot be decoded as Python source ({_one_line(exc)}), so it was not scanned"
+            findings.append(Finding("unscannable", why, "suspicious", name, 1))
+            continue
         findings += scan_source(source, name)
     return findings
 
@@ -309,9 +327,16 @@ class _Scan:
             self.add("proc-access", node, f"string {_shorten(text)} {why}")
 
     def qualname(self, node: ast.expr) -> str | None:
-        """``os.path.join`` for an expression naming it through the module's imports, else None."""
+        """``os.path.join`` for an expression naming it through the module's imports, else None.
+
+        Only chains of up to ``_MAX_CHAIN`` attributes are followed: every name this scan
+        looks for is shorter, and following a 3,000-deep ``x.a.a...`` from each of its
+        nodes made the scan quadratic in the chain's depth.
+        """
         parts: list[str] = []
         while isinstance(node, ast.Attribute):
+            if len(parts) == _MAX_CHAIN:
+                return None
             parts.append(node.attr)
             node = node.value
         if not isinstance(node, ast.Name) or node.id not in self.aliases:
@@ -320,11 +345,18 @@ class _Scan:
 
     def in_sys_modules(self, target: ast.expr) -> bool:
         """Whether an assignment target is sys.modules, an entry of it, or inside an entry."""
-        while self.qualname(target) != "sys.modules":
+        for _ in range(_MAX_TARGET_DEPTH):
+            if self.qualname(target) == "sys.modules":
+                return True
             if not isinstance(target, ast.Attribute | ast.Subscript):
                 return False
             target = target.value
-        return True
+        return False  # deeper than any real use: reached only by a chain built to be slow
+
+
+def _one_line(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def _shorten(text: str) -> str:

@@ -67,8 +67,9 @@ def _read_and_analyze(path: Path, name: str, root: Path) -> FileMetrics:
             return _only(FileMetrics(path=name, lines=0), _too_big(name, size))
         with tokenize.open(path) as fh:
             source = fh.read()
-    except (OSError, SyntaxError, UnicodeDecodeError) as exc:
-        detail = f"cannot read file: {exc}"
+    except (OSError, SyntaxError, UnicodeDecodeError, LookupError) as exc:
+        # LookupError: a codec cookie naming a codec that is not a text encoding (rot13)
+        detail = f"cannot read file: {' '.join(str(exc).split())[:200]}"
         return _only(
             FileMetrics(path=name, lines=0),
             Finding("syntax-error", detail, file=name, line=1, rule="python"),
