@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 import xml.etree.ElementTree as ET
 from importlib import resources
 from pathlib import Path
@@ -326,3 +327,21 @@ def test_validate_rejects_zero_jobs() -> None:
     """--jobs 0 is bad input: exit 2 and a message naming the option."""
     result = run("validate", "adder", "--jobs", "0")
     assert result.exit_code == 2 and "--jobs" in result.output
+
+
+def test_reading_the_submission_past_the_graders_budget_keeps_the_tests(tmp_path: Path) -> None:
+    """A file that takes longer to scan than the grader's budget: the scan and quality
+    metrics stop at the budget with a 'grader-budget' finding; every test's result stands."""
+    from mlgrader import GradeOptions, find_challenge, grade
+
+    submission = tmp_path / "sub"
+    shutil.copytree(ADDER / "reference", submission)
+    (submission / "deep.py").write_text(("x" + ".a" * 800 + " = 1\n") * 1200)  # ~2 MB
+    challenge = find_challenge(FIXTURES, "adder")
+    started = time.monotonic()
+    card = grade(submission, challenge, GradeOptions(budget_s=1.0))
+    assert card.score == 100.0 and all(t.outcome == "passed" for t in card.tests)
+    assert card.integrity.status == "suspicious"
+    assert [f.kind for f in card.integrity.findings] == ["grader-budget"]
+    assert card.quality == {}
+    assert time.monotonic() - started < 60

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from mlgrader import __version__
 from mlgrader.engine import outcome
+from mlgrader.engine.analysis import BUDGET_S, analyse
 from mlgrader.engine.runner import RunOutcome, run_tests
 from mlgrader.engine.workspace import Workspace, prepare_workspace
 from mlgrader.errors import GradingError, SubmissionError
@@ -24,7 +25,6 @@ from mlgrader.model.challenge import Challenge
 from mlgrader.model.findings import Finding
 from mlgrader.model.limits import Limits
 from mlgrader.model.scorecard import Integrity, Scorecard, TestResult, score_categories
-from mlgrader.sandbox.scan import scan_submission
 
 #: Text budget (messages and tracebacks) for a whole scorecard, so it stays well under 1 MB.
 MAX_DETAIL_CHARS = 400_000
@@ -40,6 +40,9 @@ class GradeOptions:
     audience: Literal["grader", "candidate"] = "grader"
     limits: Limits | None = None
     integrity_cap: bool = True
+    #: Seconds for the grader's own work on the submission (copying it, reading its files),
+    #: apart from the tests' deadline; reading stops when they are spent (a finding says so).
+    budget_s: float = BUDGET_S
 
 
 def check_submission(challenge: Challenge, submission: Path) -> None:
@@ -73,11 +76,13 @@ def grade(submission: Path, challenge: Challenge, options: GradeOptions | None =
     clock = time.monotonic()
     limits = options.limits or challenge.limits
     ws = prepare_workspace(challenge, submission, rubric, public_only=public_only)
+    budget = max(1.0, options.budget_s - (time.monotonic() - clock))  # what copying left
     try:
         ran = run_tests(ws, limits)
         tests = _cap_details(_results(ran, limits))
-        quality = _quality(ws, challenge)
-        scanned = _scan(ws, challenge)
+        to_read = _quality_files(ws, challenge), _scan_files(ws, challenge)
+        read = analyse(ws.submission, *to_read, budget_s=budget)
+        quality, scanned = read.quality, _scan_findings(read.findings)
     finally:
         ws.cleanup()
     categories, score = score_categories(tests, rubric.categories)
@@ -153,29 +158,30 @@ def _clip(text: str, limit: int) -> str:
     )
 
 
-def _quality(ws: Workspace, challenge: Challenge) -> dict[str, Any]:
-    """Static metrics of the candidate's modules (reads source only, never imports it)."""
-    from mlgrader.quality import analyze_paths
-
+def _quality_files(ws: Workspace, challenge: Challenge) -> list[Path]:
+    """The candidate's modules, for static metrics (read, never imported)."""
     files: list[Path] = []
     for module in challenge.modules:
         single = ws.submission / f"{module}.py"
         files += [single] if single.is_file() else sorted((ws.submission / module).rglob("*.py"))
-    report: dict[str, Any] = analyze_paths(files, root=ws.submission).to_dict()
-    return report
+    return files
 
 
-def _scan(ws: Workspace, challenge: Challenge) -> list[Finding]:
-    """Static tampering scan of the candidate's own files (the challenge's support excluded)."""
+def _scan_files(ws: Workspace, challenge: Challenge) -> list[str]:
+    """The candidate's own files, for the tampering scan (the challenge's support excluded)."""
     support = challenge.support
-    files = [
+    return [
         f["path"]
         for f in ws.files
         if not (support / f["path"]).is_file() and not _challenge_own(challenge, ws, f["path"])
     ]
+
+
+def _scan_findings(findings: list[Finding]) -> list[Finding]:
+    """The candidate's own tests may import pytest (they are never run by the grader)."""
     return [
         f
-        for f in scan_submission(ws.submission, files)
+        for f in findings
         if not (
             f.kind == "test-framework-import"
             and f.severity != "violated"
