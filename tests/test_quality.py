@@ -1121,3 +1121,23 @@ def test_quality_time_grows_linearly_with_a_chain_of_methods(tmp_path: Path) -> 
 
     small, large = best(4_000), best(16_000)
     assert large < 8 * small, (small, large)
+
+
+def test_the_scorecards_quality_section_is_bounded_and_summarised_from_everything() -> None:
+    """A class of 3,000 methods: the scorecard lists 50 functions and 50 method names, counts
+    the rest, and its summary (the markdown row) is computed from all of them."""
+    from mlgrader.model.quality import MAX_ITEMS, MAX_NAMES, compact
+
+    methods = "".join(
+        f"    def m{i}(self):\n        return self.m{i + 1}()\n" for i in range(3_000)
+    )
+    nested = "".join("    " * (2 + d) + "if a:\n" for d in range(5)) + "    " * 7 + "pass\n"
+    source = "class Big:\n" + methods + "    def worst(self, a):\n" + nested
+    full = analyze_source(source, "big.py").to_dict()
+    data = compact(full)["files"]["big.py"]
+    assert len(data["functions"]) == MAX_ITEMS
+    assert data["omitted"]["functions"] == 3_001 - MAX_ITEMS
+    assert len(data["classes"][0]["methods"]) == MAX_NAMES
+    assert data["summary"]["functions"] == 3_001 and data["summary"]["classes"] == 1
+    assert data["summary"]["max_nesting"] == 5  # from the last function, not listed
+    assert len(json.dumps(data)) < 50_000

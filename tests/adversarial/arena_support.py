@@ -29,12 +29,13 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mlgrader import GradeOptions, Scorecard, find_challenge, grade
+from mlgrader.engine.grade import error_scorecard
 from mlgrader.model.challenge import Challenge
 from mlgrader.model.scorecard import OUTCOMES
 
@@ -45,6 +46,8 @@ CHALLENGE = "lru-cache"
 SECRET_NAME = re.compile(r"TOKEN|SECRET|KEY|PASSWORD|PASSWD|CREDENTIAL", re.IGNORECASE)
 MAX_SCORECARD_BYTES = 1_000_000
 LEFTOVER_GRACE_S = 3.0
+#: How long a CLI grading that writes every report may run before it is killed.
+CLI_REPORTS_TIMEOUT_S = 900
 
 
 def _tree_hashes(root: Path) -> dict[str, str]:
@@ -238,10 +241,19 @@ class Arena:
         own_challenges: bool = False,
         via_cli: bool = False,
         twin: bool = False,
+        populate: Callable[[Path], None] | None = None,
+        cli_reports: bool = False,
     ) -> AttackRun:
         """Grade attack ``name``; ``twin`` grades the attack without its trick instead (every
         ``TRICK = True`` line becomes ``TRICK = False``, and the paths a ``twin_removes.txt``
-        lists are deleted)."""
+        lists are deleted).
+
+        ``populate`` is called on the copied submission folder before anything is hashed or
+        graded: it adds what is too big (or too strange) to keep in the repository. Gradings
+        are cached by its name. ``cli_reports`` grades through the CLI (``via_cli``) as a
+        user would: the text scorecard to stdout, every report format to a file (their paths
+        in ``run.extra["reports"]``), ``--min-score`` at the pass mark and ``--deadline``.
+        """
         key = (
             name,
             public_only,
@@ -251,6 +263,9 @@ class Arena:
             world_writable,
             via_cli,
             twin,
+            deadline_s,
+            None if populate is None else populate.__name__,
+            cli_reports,
         )
         if key not in self.cache:
             self.cache[key] = self._grade(
@@ -264,8 +279,10 @@ class Arena:
                 ),
                 world_writable=world_writable,
                 own_challenges=own_challenges or world_writable,
-                via_cli=via_cli,
+                via_cli=via_cli or cli_reports,
                 twin=twin,
+                populate=populate,
+                cli_reports=cli_reports,
             )
         return self.cache[key]
 
@@ -278,6 +295,8 @@ class Arena:
         own_challenges: bool,
         via_cli: bool,
         twin: bool = False,
+        populate: Callable[[Path], None] | None = None,
+        cli_reports: bool = False,
     ) -> AttackRun:
         prefix = name.replace("/", "-") + ("-twin" if twin else "")
         folder = Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir=self.base))
@@ -286,6 +305,8 @@ class Arena:
         shutil.copytree(ATTACKS / name, submission, symlinks=True)
         if twin:
             _untrick(submission)
+        if populate is not None:
+            populate(submission)
         outdir = folder / "out"
         outdir.mkdir()
         outdir.chmod(0o777)
@@ -326,7 +347,10 @@ class Arena:
         work.chmod(0o755)
         started = time.monotonic()
         extra: dict[str, Any] = {}
-        if via_cli:  # its own environment: safe beside an in-process grading in another thread
+        if cli_reports:
+            env = dict(os.environ, **secret_env, TMPDIR=str(work))
+            card, extra = _grade_cli_reports(submission, challenge, options, env, folder)
+        elif via_cli:  # its own environment: safe beside an in-process grading in another thread
             env = dict(os.environ, **secret_env, TMPDIR=str(work))
             card, extra = _grade_cli(submission, repo / "challenges", options, env, folder)
         else:
@@ -544,6 +568,64 @@ def _grade_cli(
     )
     extra = {"returncode": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr}
     card = Scorecard.from_dict(json.loads(out.read_text(encoding="utf-8")))
+    return card, extra
+
+
+#: The files ``_grade_cli_reports`` asks the CLI to write, by report format.
+CLI_REPORT_FILES = {
+    "json": "scorecard.json",
+    "markdown": "scorecard.md",
+    "junit": "junit.xml",
+    "gradescope": "gradescope.json",
+}
+
+
+def _grade_cli_reports(
+    submission: Path,
+    challenge: Challenge,
+    options: GradeOptions,
+    env: dict[str, str],
+    folder: Path,
+) -> tuple[Scorecard, dict[str, Any]]:
+    """Grade through the console script as a user does: the text scorecard on stdout, every
+    report format to a file, ``--min-score`` at the pass mark (exit 1 below it), the limits on
+    the command line. A run that leaves no readable JSON scorecard (a crash, a hang killed
+    after ``CLI_REPORTS_TIMEOUT_S``) yields an error scorecard with no results, saying why."""
+    exe = Path(sys.executable).with_name("mlgrader")
+    reports = {fmt: folder / name for fmt, name in CLI_REPORT_FILES.items()}
+    pass_mark = challenge.rubric().for_challenge(challenge.name).pass_mark
+    command = [str(exe), "grade", str(submission), "--challenge", challenge.name]
+    command += ["--challenges", str(challenge.root.parent), "--format", "text"]
+    for fmt, path in reports.items():
+        command += [f"--{fmt}", str(path)]
+    command += ["--audience", options.audience, "--min-score", f"{pass_mark:g}"]
+    if options.public_only:
+        command.append("--public-only")
+    if options.limits:
+        command += ["--test-timeout", f"{options.limits.test_timeout_s:g}"]
+        command += ["--deadline", f"{options.limits.deadline_s:g}"]
+    extra: dict[str, Any] = {"reports": reports, "command": command, "pass_mark": pass_mark}
+    try:
+        proc = subprocess.run(
+            command,
+            capture_output=True,
+            env=env,
+            timeout=CLI_REPORTS_TIMEOUT_S,
+            cwd=folder,
+            check=False,
+        )
+        extra.update(returncode=proc.returncode, stdout=proc.stdout, stderr=proc.stderr)
+    except subprocess.TimeoutExpired as exc:
+        extra.update(returncode=None, stdout=exc.stdout or b"", stderr=exc.stderr or b"")
+        extra["timed_out"] = True
+    try:
+        card = Scorecard.from_dict(json.loads(reports["json"].read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        tail = extra["stderr"].decode("utf-8", "replace").strip().splitlines()[-3:]
+        why = (
+            f"no readable JSON scorecard ({type(exc).__name__}: {exc}); exit {extra['returncode']}"
+        )
+        card = error_scorecard(challenge, submission, f"{why}; stderr: {' | '.join(tail)}")
     return card, extra
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from mlgrader.model.findings import Finding
+from mlgrader.model.quality import compact
 
 #: Seconds for the grader's own work on one submission, separate from the tests' deadline.
 BUDGET_S = 60.0
@@ -76,7 +77,7 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
     from mlgrader.sandbox.scan import scan_submission
 
     root = Path(request["root"])
-    quality = analyze_paths([Path(p) for p in request["quality"]], root=root).to_dict()
+    quality = compact(analyze_paths([Path(p) for p in request["quality"]], root=root).to_dict())
     findings = [f.to_dict() for f in scan_submission(root, request["scan"])]
     return {"quality": quality, "findings": findings}
 

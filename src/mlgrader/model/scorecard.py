@@ -68,6 +68,18 @@ class CategoryScore:
 
 #: Findings of one kind listed in a scorecard; the rest are counted in one more finding.
 MAX_FINDINGS_PER_KIND = 50
+#: Characters of a finding's detail and file kept (a file name can be 4,096 long).
+MAX_FINDING_CHARS = 500
+
+
+def _clipped(finding: Finding) -> Finding:
+    def clip(text: str) -> str:
+        return text if len(text) <= MAX_FINDING_CHARS else text[: MAX_FINDING_CHARS - 3] + "..."
+
+    if len(finding.detail) <= MAX_FINDING_CHARS and len(finding.file or "") <= MAX_FINDING_CHARS:
+        return finding
+    file = None if finding.file is None else clip(finding.file)
+    return dataclasses.replace(finding, detail=clip(finding.detail), file=file)
 
 
 @dataclass
@@ -97,7 +109,7 @@ class Integrity:
                 kept.append(i)
             else:
                 dropped.setdefault(kind, []).append(findings[i])
-        listed = [findings[i] for i in sorted(kept)]  # in the order they were found
+        listed = [_clipped(findings[i]) for i in sorted(kept)]  # in the order found
         for kind, rest in dropped.items():
             worst = worst_status(f.severity for f in rest)
             detail = f"{len(rest)} more {kind} findings like those above, not listed"

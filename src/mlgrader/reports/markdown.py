@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mlgrader.model.quality import file_summary
 from mlgrader.model.scorecard import Scorecard
 from mlgrader.reports.escape import markdown, markdown_code
 from mlgrader.reports.views import by_category, complexity_rows, short, verdict
@@ -90,24 +91,18 @@ def _quality_markdown(quality: dict[str, Any]) -> list[str]:
     ]
     findings: list[dict[str, Any]] = []
     for name, data in files.items():
-        funcs, classes = data.get("functions", []), data.get("classes", [])
         findings += data.get("findings", [])
+        summary = data.get("summary") or file_summary(data)  # older scorecards: none
 
-        def most(key: str, items: list[dict[str, Any]] = funcs) -> str:
-            return str(max((f[key] for f in items), default="-"))
-
-        documented = sum(f["has_docstring"] for f in funcs) + sum(
-            c["has_docstring"] for c in classes
-        )
-        hints = sum(f["annotated"] for f in funcs) / len(funcs) if funcs else 0.0
-        parts = len(funcs) + len(classes)
+        most = [_shown(summary.get(k)) for k in ("max_complexity", "max_length", "max_nesting")]
+        shares = [_shown(summary.get(k), percent=True) for k in ("documented", "annotated")]
         out.append(
-            f"| {markdown_code(name)} | {data.get('lines', 0)} | {len(funcs)} | {most('complexity')} "
-            f"| {most('length')} | {most('nesting')} "
-            f"| {f'{documented / parts:.0%}' if parts else '-'} "
-            f"| {f'{hints:.0%}' if funcs else '-'} "
-            f"| {len(classes)} ({most('lcom4', classes)}) | {len(data.get('findings', []))} |"
+            f"| {markdown_code(name)} | {data.get('lines', 0)} | {summary['functions']} "
+            f"| {' | '.join(most)} | {' | '.join(shares)} "
+            f"| {summary['classes']} ({_shown(summary.get('max_lcom4'))}) | {summary['findings']} |"
         )
+    if quality.get("files_omitted"):
+        out.append(f"| ... and {quality['files_omitted']} more files | | | | | | | | | |")
     out.append("")
     for finding in findings[:_QUALITY_FINDINGS_SHOWN]:
         rule = f" ({markdown(finding['rule'])})" if finding.get("rule") else ""  # older: none
@@ -118,3 +113,7 @@ def _quality_markdown(quality: dict[str, Any]) -> list[str]:
     if len(findings) > _QUALITY_FINDINGS_SHOWN:
         out.append(f"- ... and {len(findings) - _QUALITY_FINDINGS_SHOWN} more")
     return [*out, ""] if findings else out
+
+
+def _shown(value: float | None, percent: bool = False) -> str:
+    return "-" if value is None else f"{value:.0%}" if percent else str(value)
