@@ -14,6 +14,8 @@ from typing import Any, TextIO
 
 import click
 
+from mlgrader.reports import escape
+
 
 def _clock(seconds: float) -> str:
     minutes, secs = divmod(round(seconds), 60)
@@ -55,7 +57,7 @@ class BatchProgress:
         elapsed = time.monotonic() - self.started
         left = elapsed / self.count * (self.total - self.count)
         click.echo(
-            f"[{self.count}/{self.total}] {name}: {score:g}  "
+            f"[{self.count}/{self.total}] {escape.text(name)}: {score:g}  "
             f"(elapsed {_clock(elapsed)}, about {_clock(left)} left)",
             file=self.stream,
         )

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from mlgrader.errors import MlgraderError, UserInputError
+from mlgrader.reports import escape
 
 EXIT_BELOW_MIN = 1
 EXIT_BAD_INPUT = 2
@@ -33,7 +34,8 @@ OUTPUT_FILES = (
 
 
 def fail(message: str, code: int) -> None:
-    click.echo(f"mlgrader: error: {message}", err=True)
+    """One line on stderr (a path or message from a submission cannot break it), then exit."""
+    click.echo(f"mlgrader: error: {escape.text(message)}", err=True)
     sys.exit(code)
 
 
