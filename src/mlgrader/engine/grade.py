@@ -25,6 +25,7 @@ from mlgrader.model.challenge import Challenge
 from mlgrader.model.findings import Finding
 from mlgrader.model.limits import Limits
 from mlgrader.model.scorecard import Integrity, Scorecard, TestResult, score_categories
+from mlgrader.model.text import clip
 
 #: Text budget (messages and tracebacks) for a whole scorecard, so it stays well under 1 MB.
 MAX_DETAIL_CHARS = 400_000
@@ -112,7 +113,7 @@ def grade(submission: Path, challenge: Challenge, options: GradeOptions | None =
 def _submission_record(submission: Path, ws: Workspace) -> dict[str, Any]:
     """The scorecard's ``submission``: its path and files (up to workspace.MAX_FILES, each
     name clipped), and how many more it had."""
-    files = [{**f, "path": _clip(f["path"], MAX_LISTED_NAME)} for f in ws.files]
+    files = [{**f, "path": clip(f["path"], MAX_LISTED_NAME)} for f in ws.files]
     record: dict[str, Any] = {"path": str(submission), "files": files}
     if ws.omitted:
         record["files_omitted"] = ws.omitted
@@ -146,16 +147,10 @@ def _cap_details(tests: list[TestResult], budget: int = MAX_DETAIL_CHARS) -> lis
         return tests
     share = max(300, budget // max(1, 2 * len(tests)))
     for test in tests:
-        test.message = _clip(test.message, share)
+        test.message = clip(test.message, share)
         if test.longrepr is not None:
-            test.longrepr = _clip(test.longrepr, share)
+            test.longrepr = clip(test.longrepr, share)
     return tests
-
-
-def _clip(text: str, limit: int) -> str:
-    return (
-        text if len(text) <= limit else text[:limit] + f" ... [{len(text) - limit} characters cut]"
-    )
 
 
 def _quality_files(ws: Workspace, challenge: Challenge) -> list[Path]:

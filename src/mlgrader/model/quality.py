@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mlgrader.model.text import clip
+
 #: Files listed in the section, and items listed per file (functions, classes, findings)
 #: and names per class (methods, attributes, bases).
 MAX_FILES = 100
@@ -64,13 +66,9 @@ def _names_cut(item: dict[str, Any]) -> dict[str, Any]:
     cut: dict[str, Any] = {}
     for key, value in item.items():
         if isinstance(value, str):
-            cut[key] = _clip(value)
+            cut[key] = clip(value, MAX_CHARS)
         elif isinstance(value, list):
-            cut[key] = [_clip(v) if isinstance(v, str) else v for v in value[:MAX_NAMES]]
+            cut[key] = [clip(v, MAX_CHARS) if isinstance(v, str) else v for v in value[:MAX_NAMES]]
         else:
             cut[key] = value
     return cut
-
-
-def _clip(text: str) -> str:
-    return text if len(text) <= MAX_CHARS else text[: MAX_CHARS - 3] + "..."

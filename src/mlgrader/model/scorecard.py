@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from mlgrader.model.findings import Finding, Status, worst_status
 from mlgrader.model.rubric import Category
+from mlgrader.model.text import clip
 
 SCHEMA_VERSION = 1
 OUTCOMES = ("passed", "failed", "error", "timeout", "crashed", "skipped")
@@ -73,13 +74,10 @@ MAX_FINDING_CHARS = 500
 
 
 def _clipped(finding: Finding) -> Finding:
-    def clip(text: str) -> str:
-        return text if len(text) <= MAX_FINDING_CHARS else text[: MAX_FINDING_CHARS - 3] + "..."
-
     if len(finding.detail) <= MAX_FINDING_CHARS and len(finding.file or "") <= MAX_FINDING_CHARS:
         return finding
-    file = None if finding.file is None else clip(finding.file)
-    return dataclasses.replace(finding, detail=clip(finding.detail), file=file)
+    file = None if finding.file is None else clip(finding.file, MAX_FINDING_CHARS)
+    return dataclasses.replace(finding, detail=clip(finding.detail, MAX_FINDING_CHARS), file=file)
 
 
 @dataclass

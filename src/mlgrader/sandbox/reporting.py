@@ -19,6 +19,7 @@ import pytest
 
 from mlgrader.authoring.fixtures import PROP_MESSAGE, PROP_OUTCOME
 from mlgrader.model.findings import Finding
+from mlgrader.model.text import clip
 
 MAX_REPORT_BYTES = 4 * 1024 * 1024
 MAX_LONGREPR_CHARS = 8000
@@ -109,9 +110,3 @@ def synthetic_report(
         duration=duration,
         user_properties=[(PROP_OUTCOME, outcome), (PROP_MESSAGE, message)],
     )
-
-
-def clip(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    return text[:limit] + f"\n... [{len(text) - limit} more characters cut]"
