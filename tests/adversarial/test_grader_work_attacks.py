@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -166,7 +167,23 @@ FORGED_PATHS = [
 ]
 
 
+REFERENCE = Path(__file__).resolve().parents[2] / "challenges" / "lru-cache" / "reference"
+
+
+def _with_reference(submission: Path, module: str = "lru_cache.py") -> None:
+    """The reference solution as the submission's module (``module`` names where it goes),
+    copied from the challenge rather than kept in each attack folder."""
+    target = submission / module
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(REFERENCE / "lru_cache.py", target)
+
+
+def rot13_cookie(submission: Path) -> None:
+    _with_reference(submission)
+
+
 def deep_chains(submission: Path) -> None:
+    _with_reference(submission)
     line = "x" + ".a" * CHAIN_DEPTH + " = 1\n"
     text = line * (CHAIN_FILE_BYTES // len(line))
     for n in range(3):
@@ -174,6 +191,7 @@ def deep_chains(submission: Path) -> None:
 
 
 def huge_class(submission: Path) -> None:
+    _with_reference(submission, "lru_cache/__init__.py")
     n = HUGE_CLASS_METHODS
     lines = ['"""Never imported."""', "", "", "class Huge:", ' """Methods in a chain."""']
     lines += [f" def m{i:x}(s):s.x;s.m{i + 1:x}" for i in range(n)]
@@ -184,6 +202,7 @@ def huge_class(submission: Path) -> None:
 
 
 def byte_ff_folder(submission: Path) -> None:
+    _with_reference(submission)
     folder = os.fsencode(submission) + b"/data-\xff"
     os.mkdir(folder)
     with open(folder + b"/notes-\xff.py", "wb") as handle:
@@ -197,6 +216,7 @@ def forged_paths(submission: Path) -> None:
 
 
 def many_files(submission: Path) -> None:
+    _with_reference(submission)
     padding = submission / "padding"
     padding.mkdir()
     for i in range(MANY_FILES):
@@ -222,7 +242,7 @@ def test_huge_class(arena: Arena) -> None:
 
 def test_rot13_cookie(arena: Arena) -> None:
     """A never-imported file declaring ``# coding: rot13`` costs a finding at most, not the run."""
-    run = _grade(arena, "rot13_cookie")
+    run = _grade(arena, "rot13_cookie", populate=rot13_cookie)
     problems = _user_view(arena, run, stub_based=False) + _reference_passes(run)
     _verdict(run, problems)
 
