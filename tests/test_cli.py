@@ -14,7 +14,9 @@ import pytest
 from built_mutants import built_mutant
 from click.testing import CliRunner, Result
 
+from mlgrader.catalogue import validate as validate_module
 from mlgrader.cli import main
+from mlgrader.model.scorecard import Scorecard
 
 FIXTURES = Path(__file__).parent / "fixtures" / "challenges"
 ADDER = FIXTURES / "adder"
@@ -265,6 +267,37 @@ def test_validate_catches_a_mutant_that_loses_nothing(tmp_path: Path) -> None:
         "FAIL adder: mutant harmless" in result.output
         and "kept all of correctness" in result.output
     )
+
+
+@pytest.mark.full
+def test_validate_repeat_fails_a_test_whose_verdict_changes_between_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """validate --repeat 3 grades every solution three times; a test whose verdict changes
+    between gradings of one solution (here the reference's test_large fails in its second
+    grading, as a flaky timing test would) fails the `stable` check, naming the test."""
+    real_grade = validate_module.grade
+    gradings: list[str] = []
+
+    def flaky_grade(folder: Path, *args: object, **kwargs: object) -> Scorecard:
+        card = real_grade(folder, *args, **kwargs)
+        gradings.append(folder.name)
+        if folder.name == "reference" and gradings.count("reference") == 2:
+            for test in card.tests:
+                if test.id.endswith("::test_large"):
+                    test.outcome = "failed"
+        return card
+
+    monkeypatch.setattr(validate_module, "grade", flaky_grade)
+    result = run("validate", "adder", "--repeat", "3")
+    assert result.exit_code == 1, result.output
+    assert gradings.count("reference") == 3 and gradings.count("stub") == 3
+    assert (
+        "FAIL adder: stable reference: verdicts changed between runs: "
+        "tests/hidden/test_hidden.py::test_large passed 2 of 3"
+    ) in result.output
+    assert "ok   adder: stable stub: same verdicts in all 3 runs" in result.output
+    assert "ok   adder: stable mutant off-by-one: same verdicts in all 3 runs" in result.output
 
 
 def test_validate_names_the_file_and_hunk_of_a_stale_patch(tmp_path: Path) -> None:

@@ -21,7 +21,15 @@ import numpy as np
 import pytest
 
 from mlgrader.authoring.complexity import fit
-from mlgrader.complexity import CLASSES, INCONCLUSIVE, CheckResult, Estimate, check, estimate
+from mlgrader.complexity import (
+    CLASSES,
+    INCONCLUSIVE,
+    CheckResult,
+    Estimate,
+    Steady,
+    check,
+    estimate,
+)
 
 # --- LRU caches: the key use case -------------------------------------------------
 
@@ -196,6 +204,69 @@ def test_list_lru_passes_o_n() -> None:
     assert result.passed, result.message
 
 
+class DictQueueLRU:
+    """O(1) on a fresh cache, O(n) per eviction in steady state: evicting next(iter(d))
+    walks past the slots earlier evictions deleted, until the dict is rebuilt."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.data: dict[int, int] = {}
+
+    def put(self, key: int, value: int) -> None:
+        if key in self.data:
+            del self.data[key]
+        elif len(self.data) >= self.capacity:
+            del self.data[next(iter(self.data))]
+        self.data[key] = value
+
+
+def _put_new(state: dict[str, Any]) -> None:
+    key = state["next"]
+    state["next"] = key + 1
+    state["cache"].put(key, key)
+
+
+@pytest.mark.full
+def test_steady_state_eviction_debris_fails_o1() -> None:
+    """A dict used as a queue fails an amortised O(1) check: after n warm-up puts every
+    batch of n puts pays for the deleted slots piled up at the dict's front."""
+    result = check(_put_new, _full_cache(DictQueueLRU), "O(1)", steady=Steady(), time_budget=15)
+    assert result.verdict == "failed", result.message
+    assert "expected O(1), amortised in steady state, measured O(n)" in result.message
+    assert result.estimate.count_sizes == []  # counts are of fresh inputs: not gathered
+
+
+@pytest.mark.full
+def test_steady_state_ordered_dict_lru_passes_o1() -> None:
+    result = check(_put_new, _full_cache(OrderedDictLRU), "O(1)", steady=Steady(), max_n=2**17)
+    assert result.verdict == "passed", result.message
+    assert result.estimate.sizes[-1] >= 2**16
+
+
+def test_steady_state_batches_cover_n_calls_after_n_warm_up_calls() -> None:
+    """Each size gets `warmup * n` untimed calls, then batches of at least `span * n`."""
+    calls: dict[int, int] = {}
+
+    def make(n: int) -> list[int]:
+        return [n]
+
+    def op(box: list[int]) -> None:
+        calls[box[0]] = calls.get(box[0], 0) + 1
+
+    estimate(op, make, sizes=[16, 64, 256], steady=Steady(warmup=2.0, span=1.5))
+    for n in (16, 64, 256):
+        # warm-up, then at least three batches (calibration and rounds) of >= 1.5 n calls
+        assert calls[n] >= 2 * n + 3 * math.ceil(1.5 * n), (n, calls[n])
+
+
+@pytest.mark.parametrize(
+    "steady", [Steady(span=0), Steady(warmup=-1), Steady(span=float("inf")), Steady(warmup=True)]
+)
+def test_bad_steady_state_arguments_raise_value_error(steady: Steady) -> None:
+    with pytest.raises(ValueError, match=r"warmup|span"):
+        check(len, lambda n: list(range(n)), "O(1)", steady=steady)
+
+
 # --- other clear classes --------------------------------------------------------
 
 
@@ -270,29 +341,48 @@ def test_naive_fib_is_exponential_within_budget() -> None:
 # --- budget, sizes and the result objects ------------------------------------------
 
 
+def _burn(seconds: float) -> None:
+    """Spend ``seconds`` of this process's CPU (what a check's budget counts)."""
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+
+
 @pytest.mark.parametrize("budget", [0.3, 1.0])
 def test_budget_respected_with_slow_make_input(budget: float) -> None:
     def slow_input(n: int) -> list[int]:
-        time.sleep(n * 2e-6)  # 2 s at n=1e6
+        _burn(n * 2e-6)  # 2 s at n=1e6
+        return list(range(n))
+
+    start = time.process_time()
+    result = check(lambda xs: -1 in xs, slow_input, "O(n)", time_budget=budget)
+    # half the budget over, plus an allowance; the next size up would have taken seconds
+    assert time.process_time() - start < budget * 1.5 + 0.2
+    assert result.passed, result.message
+
+
+def test_a_make_input_that_sleeps_is_stopped_by_the_wall_clock_cap() -> None:
+    """The budget counts CPU; time spent asleep is bounded by the cap of 3x the budget."""
+
+    def sleepy_input(n: int) -> list[int]:
+        time.sleep(n * 2e-6)
         return list(range(n))
 
     start = time.perf_counter()
-    result = check(lambda xs: -1 in xs, slow_input, "O(n)", time_budget=budget)
-    # half the budget over, plus a scheduling allowance (0.47 s was seen for 0.3 s on a
-    # noisy VM); the next size up would have taken seconds
-    assert time.perf_counter() - start < budget * 1.5 + 0.2
+    result = check(lambda xs: -1 in xs, sleepy_input, "O(n)", time_budget=0.5)
+    assert time.perf_counter() - start < 3 * 0.5 * 1.5 + 0.2
     assert result.passed, result.message
 
 
 def test_explicit_sizes_are_used_and_stopped_by_the_budget() -> None:
     def slow_input(n: int) -> list[int]:
-        time.sleep(n * 1e-6)
+        _burn(n * 1e-6)
         return list(range(n))
 
     sizes = [1_000, 4_000, 16_000, 64_000, 256_000, 1_024_000]
-    start = time.perf_counter()
+    start = time.process_time()
     est = estimate(len, slow_input, time_budget=0.5, sizes=list(reversed(sizes)))
-    assert time.perf_counter() - start < 0.75
+    assert time.process_time() - start < 0.75
     assert est.sizes == sizes[: len(est.sizes)]
     assert len(est.sizes) < len(sizes)
 
@@ -306,7 +396,7 @@ def test_min_n_and_max_n_bound_the_sizes() -> None:
 
 def test_too_little_budget_is_inconclusive_not_failed() -> None:
     def very_slow_input(n: int) -> int:
-        time.sleep(0.1)
+        _burn(0.1)
         return n
 
     result = check(lambda n: n, very_slow_input, "O(1)", time_budget=0.15, sizes=[10, 20, 40])
@@ -347,6 +437,7 @@ def test_public_module_reexports_the_engine() -> None:
         "INCONCLUSIVE",
         "CheckResult",
         "Estimate",
+        "Steady",
         "check",
         "estimate",
     ]
@@ -518,3 +609,22 @@ def test_numpy_log_factor_fails_on_counts_of_an_object_array() -> None:
     )
     assert result.verdict == "failed", result.message
     assert result.estimate.count_class == "O(log n)"
+
+
+def test_fail_growth_sets_the_excess_that_fails() -> None:
+    """A pass whose time per row grows 8x over the range (a quadratic part behind a large
+    linear one) is within the default 16x allowance and beyond a lowered 6x."""
+    from mlgrader.authoring.complexity import verdict
+
+    ns = np.array([80.0 * 2**k for k in range(6)])  # 80 .. 2560
+    ts = ns * 9e-6 * (1 + ns / 300)  # per row: 9 us plus a part that grows with n
+    assert not verdict._timing_exceeds(ns, ts, "O(n)")
+    assert verdict._timing_exceeds(ns, ts, "O(n)", growth=6.0)
+    flat = ns * 3e-6 * (1 + np.log2(ns / 80) / 5)  # cache steps: 2x over the range
+    assert not verdict._timing_exceeds(ns, flat, "O(n)", growth=6.0)
+
+
+@pytest.mark.parametrize("growth", [3.9, 0, -1, float("nan"), True])
+def test_fail_growth_below_four_is_refused(growth: float) -> None:
+    with pytest.raises(ValueError, match="fail_growth"):
+        check(len, lambda n: list(range(n)), "O(1)", fail_growth=growth)

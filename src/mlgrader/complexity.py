@@ -9,6 +9,7 @@ docs/complexity.md has the method, the benchmark figures and the blind spots.
 from __future__ import annotations
 
 from mlgrader.authoring.complexity.fit import CLASSES, INCONCLUSIVE
+from mlgrader.authoring.complexity.timing import Steady
 from mlgrader.authoring.complexity.verdict import CheckResult, Estimate, check, estimate
 
-__all__ = ["CLASSES", "INCONCLUSIVE", "CheckResult", "Estimate", "check", "estimate"]
+__all__ = ["CLASSES", "INCONCLUSIVE", "CheckResult", "Estimate", "Steady", "check", "estimate"]

@@ -235,3 +235,25 @@ class Complexity:
         if result.verdict == "failed":
             raise AssertionError(result.message)
         return result
+
+    def require_amortized(
+        self,
+        func: Callable[[Any], object],
+        make_input: Callable[[int], Any],
+        bound: str,
+        *,
+        warmup: float = 1.0,
+        span: float = 1.0,
+        label: str | None = None,
+        **options: Any,
+    ) -> Any:
+        """Check ``func``'s cost per call on one long-lived structure against ``bound``.
+
+        For amortised and steady-state promises: ``make_input(n)`` builds the
+        structure, ``warmup * n`` untimed calls bring it to steady state, and every
+        timed batch is at least ``span * n`` calls (a fresh structure has no debris
+        yet, and one call may skip a rebuild that the next n calls pay for)."""
+        from mlgrader.complexity import Steady
+
+        steady = Steady(warmup=warmup, span=span)
+        return self.require(func, make_input, bound, label=label, steady=steady, **options)

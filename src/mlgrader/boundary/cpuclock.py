@@ -45,6 +45,11 @@ class CandidateClock:
             return time.perf_counter() - wall
         return self._cpu() - cpu
 
+    def total(self) -> float:
+        """CPU seconds used so far (cgroup or process clock plus reaped children): what a
+        complexity check's budget counts; children still running are bounded by its wall cap."""
+        return self._cpu()
+
     def _group(self) -> Path | None:
         if self.account is not None and (self.account / USAGE).is_file():
             return self.account

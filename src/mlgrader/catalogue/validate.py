@@ -102,48 +102,63 @@ def validate_challenge(
     options: GradeOptions | None = None,
     progress: Progress | None = None,
     jobs: int = 1,
+    repeat: int = 1,
 ) -> ValidationReport:
     """Run every proof for one challenge (see the module docstring).
 
     The gradings are independent, so with ``jobs`` > 1 they run side by side in
     worker processes (spawned, so no grader thread is ever forked mid-lock); the
-    checks come out in the same order either way.
+    checks come out in the same order either way. With ``repeat`` K, every
+    solution is graded K times (the reference at least twice), every claim must
+    hold in every run, and a test whose verdict changes between runs of the same
+    solution fails the `stable` check: a grader is a measuring instrument.
     """
     options = options or GradeOptions()
     say = progress or (lambda _msg: None)
+    repeat = max(1, repeat)
     mutants = challenge.mutants()
     expectations = {m.name: load_expectation(m / "expect.toml") for m in mutants}
     with tempfile.TemporaryDirectory(prefix="mlgrader-mutants-") as scratch:
         built, broken = _build_mutants(challenge, mutants, Path(scratch))
-        runs: list[tuple[str, Path]] = [
-            ("the reference", challenge.reference),
-            ("the reference again", challenge.reference),
-            ("the stub", challenge.stub),
-            *((f"mutant {name}", folder) for name, folder in built.items()),
-        ]
-        cards = _grade_all(runs, challenge, options, say, jobs)
-    mutant_cards = dict(zip(built, cards[3:], strict=True))
+        solutions: dict[str, Path] = {
+            "the reference": challenge.reference,
+            "the stub": challenge.stub,
+            **{f"mutant {name}": folder for name, folder in built.items()},
+        }
+        times = {
+            label: max(2, repeat) if label == "the reference" else repeat for label in solutions
+        }
+        labels = [label for label in solutions for _ in range(times[label])]
+        runs = [(label, solutions[label]) for label in labels]
+        flat = _grade_all(runs, challenge, options, say, jobs)
+    cards: dict[str, list[Scorecard]] = {}
+    for label, card in zip(labels, flat, strict=True):
+        cards.setdefault(label, []).append(card)
 
     report = ValidationReport(challenge.name)
-    first, second, stub = cards[0], cards[1], cards[2]
-    missing = [t.id for t in first.tests if t.earned < 1.0]
+    references, stubs = cards["the reference"], cards["the stub"]
+    first = references[0]
+    missing = sorted({t.id for card in references for t in card.tests if t.earned < 1.0})
     report.checks.append(
-        Check("reference", first.score == 100.0, f"scored {first.score:g}" + _listing(missing))
+        Check(
+            "reference",
+            all(card.score == 100.0 for card in references),
+            f"scored {_scores(references)}" + _listing(missing),
+        )
     )
     report.checks.append(
         Check(
             "deterministic",
-            second.score == first.score,
-            f"two runs scored {first.score:g} and {second.score:g}",
+            len({card.score for card in references}) == 1,
+            f"{len(references)} runs scored {_scores(references, every=True)}",
         )
     )
-    correctness = stub.category("correctness")
-    earned = correctness.points if correctness else 0.0
+    earned = [getattr(card.category("correctness"), "points", 0.0) for card in stubs]
     report.checks.append(
         Check(
             "stub",
-            earned == 0.0 and stub.error is None,
-            f"scored {stub.score:g} with {earned:g} correctness points",
+            all(e == 0.0 for e in earned) and all(card.error is None for card in stubs),
+            f"scored {_scores(stubs)} with {max(earned):g} correctness points",
         )
     )
     if not mutants:
@@ -154,9 +169,48 @@ def validate_challenge(
         name = folder.name
         if name in broken:
             report.checks.append(Check(f"mutant {name}", False, broken[name]))
+            continue
+        judged = [
+            _judge_mutant(name, expectations[name], card, first) for card in cards[f"mutant {name}"]
+        ]
+        failed = [(k, check) for k, check in enumerate(judged) if not check.ok]
+        if failed and repeat > 1:
+            k, check = failed[0]
+            report.checks.append(
+                Check(check.subject, False, f"run {k + 1} of {repeat}: {check.detail}")
+            )
         else:
-            report.checks.append(_judge_mutant(name, expectations[name], mutant_cards[name], first))
+            report.checks.append(failed[0][1] if failed else judged[0])
+    if repeat > 1:
+        report.checks.extend(_stable(label, runs_) for label, runs_ in cards.items())
     return report
+
+
+def _scores(cards: list[Scorecard], every: bool = False) -> str:
+    """One score, or every run's when they differ (or when asked)."""
+    scores = [f"{card.score:g}" for card in cards]
+    return scores[0] if len(set(scores)) == 1 and not every else ", ".join(scores)
+
+
+def _stable(label: str, cards: list[Scorecard]) -> Check:
+    """Did every test of one solution reach the same outcome in every run?"""
+    outcomes: dict[str, list[str]] = {}
+    for card in cards:
+        for test in card.tests:
+            outcomes.setdefault(test.id, []).append(test.outcome)
+    flipped = {
+        test_id: seen
+        for test_id, seen in outcomes.items()
+        if len(set(seen)) > 1 or len(seen) < len(cards)
+    }
+    subject = f"stable {label.removeprefix('the ')}"
+    if not flipped:
+        return Check(subject, True, f"same verdicts in all {len(cards)} runs")
+    shown = [
+        f"{test_id} passed {seen.count('passed')} of {len(cards)}"
+        for test_id, seen in flipped.items()
+    ]
+    return Check(subject, False, "verdicts changed between runs: " + "; ".join(shown[:5]))
 
 
 def _build_mutants(

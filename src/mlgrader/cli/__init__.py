@@ -296,8 +296,18 @@ def batch_command(
     show_default=True,
     help="Gradings to run side by side (reference, stub, mutants are independent).",
 )
+@click.option(
+    "--repeat",
+    type=click.IntRange(min=1, max=100),
+    default=1,
+    show_default=True,
+    help="Grade every solution this many times; every claim must hold in every run, "
+    "and any test verdict that changes between runs fails.",
+)
 @handles_errors
-def validate_command(names: tuple[str, ...], challenges: str | None, jobs: int) -> None:
+def validate_command(
+    names: tuple[str, ...], challenges: str | None, jobs: int, repeat: int
+) -> None:
     """Prove challenges: reference earns 100, stub earns no correctness, mutants lose points."""
     root = challenges_dir(challenges)
     chosen = [find_challenge(root, n) for n in names] if names else list_challenges(root)
@@ -305,7 +315,9 @@ def validate_command(names: tuple[str, ...], challenges: str | None, jobs: int) 
         raise UserInputError(f"no challenges found in {root}; pass --challenges DIR")
     all_ok = True
     for chal in chosen:
-        report = validate_challenge(chal, progress=lambda m: click.echo(m, err=True), jobs=jobs)
+        report = validate_challenge(
+            chal, progress=lambda m: click.echo(m, err=True), jobs=jobs, repeat=repeat
+        )
         for check in report.checks:
             click.echo(
                 f"{'ok  ' if check.ok else 'FAIL'} {chal.name}: {check.subject}: {check.detail}"

@@ -46,6 +46,11 @@ class LocalExecutor:
     def build(self, n: int) -> Any:
         return self.make_input(n)
 
+    @staticmethod
+    def work() -> float:
+        """Seconds of this process's CPU: what a check's budget counts (builds run here)."""
+        return time.process_time()
+
     def time(self, arg: Any, loops: int) -> float:
         """Seconds per call over one batch of ``loops`` calls, garbage collector off."""
         func = self.func
@@ -91,6 +96,10 @@ class RemoteExecutor:
 
     def build(self, n: int) -> Any:
         return self.conn.call(self.make_input, n, keep=True)
+
+    def work(self) -> float:
+        """Seconds of the candidate's CPU (see CandidateClock): what a check's budget counts."""
+        return self.clock.total()
 
     def time(self, arg: Any, loops: int) -> float:
         """Seconds of the candidate's CPU per call, over one batch of ``loops`` calls."""

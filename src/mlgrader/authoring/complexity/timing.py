@@ -25,6 +25,8 @@ from mlgrader.authoring.complexity.fit import _EXP_SLOPE, _theil_sen
 from mlgrader.errors import UserInputError
 
 _ROUNDS = 5  # timing rounds per size for an estimate (minimum taken)
+_WALL_FACTOR = 3.0  # a check's wall time is capped at this many times its CPU budget
+_STEADY_ROUNDS = 3  # per size in steady state, where one sample already averages >= n calls
 _EXTRA_ROUNDS = 6  # further rounds for functions cheap enough ...
 _EXTRA_SHARE = 0.1  # ... that they cost at most this share of the budget
 
@@ -35,6 +37,26 @@ _COUNT_CALLS = 3  # traced calls per size (median taken)
 _MAX_COUNTED_OPS = 400_000  # at ~100 ns a traced bytecode: 40 ms a call
 
 Executor = LocalExecutor | RemoteExecutor
+
+
+@dataclass(frozen=True)
+class Steady:
+    """Amortised, steady-state timing: the calls of a long-lived structure, not a fresh one.
+
+    A fresh structure hides costs that build up: a dict used as a queue
+    (``del d[next(iter(d))]``) evicts in O(1) at first and in O(n) once deleted
+    slots pile up at its front, until the dict is rebuilt. So at each size, after
+    ``make_input(n)``, ``warmup * n`` calls run untimed, and every timed batch is
+    at least ``span * n`` calls long, so that a rebuild every O(n) calls is paid
+    inside each batch and the minimum over rounds cannot skip it. Bytecode counts
+    are of a single call on a fresh input, so they are not gathered here.
+    """
+
+    warmup: float = 1.0
+    span: float = 1.0
+
+    def calls(self, factor: float, n: int) -> int:
+        return max(1, math.ceil(factor * n))
 
 
 @dataclass
@@ -55,27 +77,46 @@ class _Size:
 
 
 class _Run:
-    """Measurements for one function, gathered within a wall-clock deadline."""
+    """Measurements for one function, gathered within a budget of CPU seconds.
 
-    def __init__(self, executor: Executor, budget: float) -> None:
+    The budget counts the CPU time of the process that runs the calls (the
+    executor's clock, the same one batches are timed by), not wall time: on a busy
+    machine a check then explores the same sizes and takes the same rounds as on an
+    idle one, only more slowly, so it reaches the same verdict. Wall time is capped
+    at `_WALL_FACTOR` times the budget, so a check still ends on a machine too
+    busy to give it its CPU.
+    """
+
+    def __init__(self, executor: Executor, budget: float, steady: Steady | None = None) -> None:
         self.executor = executor
+        self.steady = steady
+        self.planned = _ROUNDS if steady is None else _STEADY_ROUNDS  # rounds per size
         self.start = time.perf_counter()
+        self.work_start = executor.work()
         self.budget = budget
-        self.deadline = self.start + 0.92 * budget  # headroom: fits and a late batch
+        self.allowed = 0.92 * budget  # headroom: fits and a late batch
+        self.deadline = self.start + _WALL_FACTOR * budget  # wall-clock cap
         self.exponential = False  # seen super-polynomial growth: step n additively
         self.target = min(0.002, max(0.0005, budget / 3000))  # seconds per batch
         self.sizes: list[_Size] = []
         self.counted: list[tuple[int, int]] = []  # (n, bytecodes per call)
         self.keys = True  # counted keys in use (off if the function rejects them)
 
+    def spent(self) -> float:
+        """CPU seconds of the budget used so far."""
+        return self.executor.work() - self.work_start
+
     def remaining(self) -> float:
-        return self.deadline - time.perf_counter()
+        """CPU seconds left, and never more than the wall-clock cap leaves."""
+        return min(self.allowed - self.spent(), self.deadline - time.perf_counter())
 
     def _add(self, n: int) -> None:
-        t0 = time.perf_counter()
+        t0 = self.executor.work()
         arg = self.executor.build(n)
-        size = _Size(n, arg, time.perf_counter() - t0)
-        per_call = self.executor.time(arg, 1)  # warm-up and first guess
+        if self.steady is not None:  # untimed warm-up to steady state, counted as building
+            self.executor.time(arg, self.steady.calls(self.steady.warmup, n))
+        size = _Size(n, arg, self.executor.work() - t0, loops=self._min_loops(n))
+        per_call = self.executor.time(arg, size.loops)  # warm-up and first guess
         while per_call * size.loops < self.target:
             want = math.ceil(self.target * 1.2 / max(per_call, 1e-9))
             size.loops = max(size.loops * 2, min(want, size.loops * 100))
@@ -87,30 +128,47 @@ class _Run:
             for _ in range(extra):
                 per_call = min(per_call, self.executor.time(arg, size.loops))
         size.samples.append(per_call)
+        if per_call * size.loops < 0.05 * self.remaining() and len(self.sizes) >= 3:
+            # a large call's first run is often several times too slow (memory fresh from
+            # the kernel): a second sample, a round's worth, before it steers exploration
+            size.samples.append(self.executor.time(arg, size.loops))
         self.sizes.append(size)
+
+    def _min_loops(self, n: int) -> int:
+        """Calls in the shortest batch at size ``n``: one, or a steady-state span."""
+        return 1 if self.steady is None else self.steady.calls(self.steady.span, n)
 
     def _recent(self) -> list[tuple[_Size, _Size]]:
         """The last three pairs of consecutive sizes."""
         tail = self.sizes[-4:]
         return list(itertools.pairwise(tail))
 
-    def _slope(self) -> float:
-        """Steepest recent log-log slope (one noisy point cannot hide fast growth)."""
+    def _slope(self, robust: bool = False) -> float:
+        """Steepest recent log-log slope (one noisy point cannot hide fast growth), or with
+        ``robust`` the median one: a size's first sample can be several times too slow
+        (a large call's first run takes its memory fresh from the kernel), and that one
+        point must not stop the exploration of a function that is merely polynomial."""
         pairs = self._recent()
         if not pairs:
             return 0.0
-        return max(math.log(b.per_call / a.per_call) / math.log(b.n / a.n) for a, b in pairs)
+        slopes = [math.log(b.per_call / a.per_call) / math.log(b.n / a.n) for a, b in pairs]
+        return float(np.median(slopes)) if robust else max(slopes)
 
     def _predict_call(self, n: int) -> float:
         """Pessimistic seconds per call at size ``n``, extrapolated from the last sizes."""
         last = self.sizes[-1]
         if len(self.sizes) < 2:
             return last.per_call * math.pow(n / last.n, 3)
-        slope = self._slope()
-        if self.exponential or slope > _EXP_SLOPE:  # extrapolate exponentially in n
+        slope = self._slope(robust=len(self.sizes) >= 4 and last.n >= 100)
+        # extrapolate exponentially in n only where exponential growth can be measured at
+        # all: from n of 100, one noisy pair (a quadratic's first sample) would stop
+        # exploring at once, and a power of at most 4 is pessimistic enough
+        if self.exponential or (slope > _EXP_SLOPE and last.n < 100):
             rate = max(math.log(b.per_call / a.per_call) / (b.n - a.n) for a, b in self._recent())
             return last.per_call * math.exp(min(max(rate, 0.0) * (n - last.n), 700.0))
-        return last.per_call * math.pow(n / last.n, min(max(slope + 1.0, 0.5), 4.0))
+        # a steady-state sample averages >= n calls, so its slope is less noisy: half a power
+        margin = 1.0 if self.steady is None else 0.5
+        return last.per_call * math.pow(n / last.n, min(max(slope + margin, 0.5), 4.0))
 
     def _predict_build(self, n: int) -> float:
         """Seconds ``make_input(n)`` should take, with a 50% margin.
@@ -128,11 +186,13 @@ class _Run:
 
     def _predict_cost(self, n: int) -> float:
         """Seconds to build, calibrate and time size ``n`` for all rounds."""
-        return self._predict_build(n) + (_ROUNDS + 1) * max(self._predict_call(n), self.target)
+        batch = self._predict_call(n) * self._min_loops(n)
+        batches = self.planned + (1 if self.steady is None else 0)  # steady: calibration counts
+        return self._predict_build(n) + batches * max(batch, self.target)
 
     def _reserved(self) -> float:
         """Seconds still needed to finish the planned rounds on the sizes we have."""
-        return sum(max(0, _ROUNDS - len(s.samples)) * s.batch for s in self.sizes)
+        return sum(max(0, self.planned - len(s.samples)) * s.batch for s in self.sizes)
 
     def _fits(self, n: int) -> bool:
         spend = self._reserved() + self._predict_cost(n)
@@ -174,7 +234,7 @@ class _Run:
             for s in self.sizes:
                 if len(s.samples) >= total:
                     continue
-                if time.perf_counter() + 1.5 * s.batch > self.deadline:
+                if 1.5 * s.batch > self.remaining():
                     return
                 s.samples.append(self.executor.time(s.arg, s.loops))
 
@@ -186,7 +246,7 @@ class _Run:
         fit. If the function fails on counted keys, counting restarts without them;
         if it fails even so, there are no counts and timing alone decides.
         """
-        limit = min(self.deadline, time.perf_counter() + share * self.budget)
+        limit = min(self.deadline, time.perf_counter() + min(share * self.budget, self.remaining()))
         per_op = 1.5e-7  # seconds a traced bytecode costs; refined as we go
         prep = 3.0  # building and rewriting an input, in multiples of building it; refined
         todo = [s for s in self.sizes if _COUNT_MIN_N <= s.n <= _COUNT_MAX_N]
@@ -255,17 +315,19 @@ def _measure(
     min_n: int,
     max_n: int,
     sizes: Sequence[int] | None,
+    steady: Steady | None = None,
 ) -> _Run:
     _validate(time_budget, min_n, max_n, sizes)
-    run = _Run(executor, float(time_budget))
+    run = _Run(executor, float(time_budget), steady)
     plan = sorted({int(n) for n in sizes}) if sizes is not None else None
     run.explore(plan, int(min_n), int(max_n))
-    run.rounds(_ROUNDS)
+    run.rounds(run.planned)
     # Cheap functions get more rounds in rotation: a slow spell of the machine during
     # exploration then leaves no mark on the minimum.
     cost = sum(s.batch for s in run.sizes)
     extra = min(_EXTRA_ROUNDS, int(_EXTRA_SHARE * run.budget / max(cost, 1e-9)))
     if extra > 0:
-        run.rounds(_ROUNDS + extra)
-    run.count(_COUNT_SHARE)
+        run.rounds(run.planned + extra)
+    if steady is None:
+        run.count(_COUNT_SHARE)
     return run

@@ -1,0 +1,193 @@
+"""Are the timed verdicts (complexity, concurrency, performance) the same on every run?
+
+Grades each challenge's reference, its mutants (built from their patches) and the
+independent solutions in ``benchmarks/solutions/<challenge>/*/`` (written from the
+kit alone, never from the reference or the hidden tests) ``--runs`` times each
+(``--concurrency-runs`` for challenges with concurrency tests), idle or with one
+process spinning per core (``--load``), and prints per challenge:
+
+* flips: (solution, timed test) pairs whose verdict changed between runs;
+* false fails: runs in which a reference or an independent solution failed a timed
+  test (they are correct: any lost timed point is the grader's noise);
+* false passes: runs in which a mutant kept a timed category its expect.toml says
+  it loses, or passed a timed test it names in ``fail``.
+
+    python benchmarks/verdict_stability.py [--challenge NAME ...] [--runs 5]
+        [--concurrency-runs 10] [--load] [--jobs 2]
+
+A fair grader prints 0 in the last three columns. The table is what docs/complexity.md
+quotes; benchmarks/results/verdict_stability_*.txt keeps full outputs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import fnmatch
+import multiprocessing
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mlgrader.catalogue.listing import find_challenge
+from mlgrader.catalogue.mutants import build_mutant
+from mlgrader.catalogue.validate import Expectation, load_expectation
+from mlgrader.engine.grade import GradeOptions, grade
+from mlgrader.model.challenge import Challenge
+from mlgrader.model.scorecard import Scorecard
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMED = ("complexity", "concurrency", "performance")
+DEFAULT = [
+    "lru-cache",
+    "numpy-nn",
+    "ml-from-scratch",
+    "python-fundamentals",
+    "eval-harness",
+    "optimizers",
+    "dataloader",
+    "pipeline-parallel",
+    "debug-swarm",
+    "elevator",
+]
+
+
+@dataclass
+class Solution:
+    """One folder graded repeatedly, and what it must show."""
+
+    label: str
+    folder: Path
+    correct: bool
+    expect: Expectation | None = None
+    cards: list[Scorecard] = field(default_factory=list)
+
+
+def _solutions(challenge: Challenge, scratch: Path) -> list[Solution]:
+    found = [Solution("reference", challenge.reference, correct=True)]
+    for mutant in challenge.mutants():
+        folder = build_mutant(challenge.reference, mutant, scratch / mutant.name, mutant.name)
+        expect = load_expectation(mutant / "expect.toml")
+        found.append(Solution(f"mutant {mutant.name}", folder, correct=False, expect=expect))
+    independent = ROOT / "benchmarks" / "solutions" / challenge.name
+    for folder in sorted(p for p in independent.glob("*") if p.is_dir()):
+        found.append(Solution(f"independent {folder.name}", folder, correct=True))
+    return found
+
+
+def _timed(card: Scorecard) -> dict[str, bool]:
+    return {t.id: t.outcome == "passed" for t in card.tests if t.category in TIMED}
+
+
+def _false_passes(solution: Solution, card: Scorecard) -> list[str]:
+    """What a mutant kept in this run that its expect.toml says it loses (timed only)."""
+    expect = solution.expect
+    if expect is None:
+        return []
+    kept = []
+    for name in expect.lose:
+        cat = card.category(name)
+        if name in TIMED and cat is not None and cat.earned >= 1.0:
+            kept.append(f"kept all of {name}")
+    timed = _timed(card)
+    for pattern in expect.fail:
+        matched = [ok for test_id, ok in timed.items() if fnmatch.fnmatchcase(test_id, pattern)]
+        if matched and all(matched):
+            kept.append(f"passed {pattern}")
+    return kept
+
+
+def _report(challenge: str, solutions: list[Solution]) -> tuple[int, int, int, list[str]]:
+    flips = false_fails = false_passes = 0
+    lines = []
+    for solution in solutions:
+        verdicts: dict[str, list[bool]] = collections.defaultdict(list)
+        for card in solution.cards:
+            for test_id, ok in _timed(card).items():
+                verdicts[test_id].append(ok)
+        runs = len(solution.cards)
+        for test_id, seen in sorted(verdicts.items()):
+            if len(set(seen)) > 1:
+                flips += 1
+                lines.append(f"  flip   {solution.label}: {test_id} passed {sum(seen)}/{runs}")
+            if solution.correct and not all(seen):
+                false_fails += seen.count(False)
+                lines.append(
+                    f"  f-fail {solution.label}: {test_id} failed {seen.count(False)}/{runs}"
+                )
+        for k, card in enumerate(solution.cards):
+            kept = _false_passes(solution, card)
+            if kept:
+                false_passes += 1
+                lines.append(f"  f-pass {solution.label} run {k + 1}: {'; '.join(kept)}")
+        scores = sorted({card.score for card in solution.cards})
+        lines.append(
+            f"  {solution.label}: {runs} runs, scores {', '.join(f'{s:g}' for s in scores)}"
+        )
+    return flips, false_fails, false_passes, lines
+
+
+def _grade_folder(job: tuple[str, str]) -> Scorecard:
+    folder, name = job
+    challenge = find_challenge(ROOT / "challenges", name)
+    return grade(Path(folder), challenge, GradeOptions())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--challenge", action="append", default=[])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--concurrency-runs", type=int, default=10)
+    parser.add_argument("--load", action="store_true", help="one process spinning per core")
+    parser.add_argument("--jobs", type=int, default=1, help="gradings side by side")
+    args = parser.parse_args()
+    names = args.challenge or DEFAULT
+    spin = [sys.executable, "-c", "while True: pass"]
+    hogs = [subprocess.Popen(spin) for _ in range(os.cpu_count() or 1)] if args.load else []
+    rows = []
+    try:
+        context = multiprocessing.get_context("spawn")
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            ProcessPoolExecutor(max_workers=args.jobs, mp_context=context) as pool,
+        ):
+            for name in names:
+                started = time.perf_counter()
+                challenge = find_challenge(ROOT / "challenges", name)
+                solutions = _solutions(challenge, Path(tmp) / name)
+                concurrent = _has_concurrency_tests(challenge)
+                runs = args.concurrency_runs if concurrent else args.runs
+                jobs = [(str(s.folder), name) for s in solutions for _ in range(runs)]
+                cards = list(pool.map(_grade_folder, jobs))
+                for k, solution in enumerate(solutions):
+                    solution.cards = cards[k * runs : (k + 1) * runs]
+                flips, ffails, fpasses, lines = _report(name, solutions)
+                minutes = (time.perf_counter() - started) / 60
+                print(f"{name}: {len(solutions)} solutions x {runs} runs ({minutes:.1f} min)")
+                print("\n".join(lines), flush=True)
+                rows.append((name, len(solutions), runs, flips, ffails, fpasses))
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+    mode = "busy (one spinner per core)" if args.load else "idle"
+    print(f"\n{mode}, --jobs {args.jobs}")
+    print("| challenge | solutions | runs | flips | false fails | false passes |")
+    print("|---|---|---|---|---|---|")
+    for name, count, runs, flips, ffails, fpasses in rows:
+        print(f"| {name} | {count} | {runs} | {flips} | {ffails} | {fpasses} |")
+
+
+def _has_concurrency_tests(challenge: Challenge) -> bool:
+    """Do any of the challenge's tests carry a concurrency marker (read from the sources)?"""
+    tests = sorted(challenge.root.glob("tests/*/test_*.py"))
+    return any('rubric("concurrency"' in path.read_text(encoding="utf-8") for path in tests)
+
+
+if __name__ == "__main__":
+    main()
