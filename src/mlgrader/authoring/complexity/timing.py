@@ -14,7 +14,7 @@ import itertools
 import math
 import numbers
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +37,7 @@ _COUNT_CALLS = 3  # traced calls per size (median taken)
 _MAX_COUNTED_OPS = 400_000  # at ~100 ns a traced bytecode: 40 ms a call
 
 Executor = LocalExecutor | RemoteExecutor
+Enough = Callable[[np.ndarray, np.ndarray], bool]  # (sizes, seconds per call) -> fails already
 
 
 @dataclass(frozen=True)
@@ -198,16 +199,23 @@ class _Run:
         spend = self._reserved() + self._predict_cost(n)
         return spend <= 0.75 * self.remaining()  # headroom for a busy machine
 
-    def explore(self, plan: Sequence[int] | None, min_n: int, max_n: int) -> None:
+    def explore(
+        self, plan: Sequence[int] | None, min_n: int, max_n: int, enough: Enough | None = None
+    ) -> None:
+        """Add sizes while the budget allows; stop early once ``enough(ns, ts)`` says the
+        evidence already fails the function (an O(n) flaw under a steady-state check
+        would otherwise spend the whole budget, n^2 per size, to say so more loudly)."""
         if plan is not None:
             for n in plan:
                 if self.sizes and not self._fits(n):
                     break
                 self._add(n)
+                if self._settled(enough):
+                    break
             return
         n = min_n
         self._add(n)
-        while n < max_n:
+        while n < max_n and not self._settled(enough):
             if n < 100 and self._last_call() > 1e-5 and self._slope() > _EXP_SLOPE:
                 self.exponential = True
             if self.exponential and n < 100:
@@ -224,6 +232,9 @@ class _Run:
                 break
             n = nxt
             self._add(n)
+
+    def _settled(self, enough: Enough | None) -> bool:
+        return enough is not None and len(self.sizes) >= 4 and enough(*self.data())
 
     def _last_call(self) -> float:
         return self.sizes[-1].per_call
@@ -316,11 +327,12 @@ def _measure(
     max_n: int,
     sizes: Sequence[int] | None,
     steady: Steady | None = None,
+    enough: Enough | None = None,
 ) -> _Run:
     _validate(time_budget, min_n, max_n, sizes)
     run = _Run(executor, float(time_budget), steady)
     plan = sorted({int(n) for n in sizes}) if sizes is not None else None
-    run.explore(plan, int(min_n), int(max_n))
+    run.explore(plan, int(min_n), int(max_n), enough)
     run.rounds(run.planned)
     # Cheap functions get more rounds in rotation: a slow spell of the machine during
     # exploration then leaves no mark on the minimum.

@@ -317,7 +317,11 @@ def check(
     ):
         raise UserInputError(f"fail_growth must be a number from 4 to 1e6, got {fail_growth!r}")
     _check_steady(steady)
-    run = _measure(_executor(func, make_input), time_budget, min_n, max_n, sizes, steady)
+
+    def enough(ns: np.ndarray, ts: np.ndarray) -> bool:
+        return _timing_exceeds(ns, ts, expected, fail_growth)
+
+    run = _measure(_executor(func, make_input), time_budget, min_n, max_n, sizes, steady, enough)
     total = run.planned
     est = _estimate_of(run)
     verdict = _verdict(est, run, expected, fail_growth)
