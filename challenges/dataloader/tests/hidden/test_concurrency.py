@@ -188,7 +188,7 @@ def test_loads_run_in_parallel_up_to_the_worker_count(api, submission, tmp_path)
     _check_where(cls, records, *submission.run(_where_i_run))
 
 
-@pytest.mark.rubric("concurrency", weight=2)
+@pytest.mark.rubric("concurrency", weight=6)  # a hung client: worth twice any style check
 def test_close_while_clients_wait_releases_them(api):
     """close() during slow loads returns promptly; waiting clients get an item, then ServerClosed."""
     cls, dl, ds = api
