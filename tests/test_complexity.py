@@ -362,7 +362,7 @@ def test_budget_respected_with_slow_make_input(budget: float) -> None:
 
 
 def test_a_make_input_that_sleeps_is_stopped_by_the_wall_clock_cap() -> None:
-    """The budget counts CPU; time spent asleep is bounded by the cap of 3x the budget."""
+    """The budget counts CPU; time spent asleep is bounded by the cap of 6x the budget."""
 
     def sleepy_input(n: int) -> list[int]:
         time.sleep(n * 2e-6)
@@ -370,7 +370,7 @@ def test_a_make_input_that_sleeps_is_stopped_by_the_wall_clock_cap() -> None:
 
     start = time.perf_counter()
     result = check(lambda xs: -1 in xs, sleepy_input, "O(n)", time_budget=0.5)
-    assert time.perf_counter() - start < 3 * 0.5 * 1.5 + 0.2
+    assert time.perf_counter() - start < 6 * 0.5 * 1.2 + 0.2
     assert result.passed, result.message
 
 

@@ -25,7 +25,7 @@ from mlgrader.authoring.complexity.fit import _EXP_SLOPE, _theil_sen
 from mlgrader.errors import UserInputError
 
 _ROUNDS = 5  # timing rounds per size for an estimate (minimum taken)
-_WALL_FACTOR = 3.0  # a check's wall time is capped at this many times its CPU budget
+_WALL_FACTOR = 6.0  # a check's wall time is capped at this many times its CPU budget
 _STEADY_ROUNDS = 3  # per size in steady state, where one sample already averages >= n calls
 _EXTRA_ROUNDS = 6  # further rounds for functions cheap enough ...
 _EXTRA_SHARE = 0.1  # ... that they cost at most this share of the budget
