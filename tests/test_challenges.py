@@ -132,10 +132,13 @@ def test_kit_rubric_lists_only_graded_categories(tmp_path: Path) -> None:
 
 def test_debug_swarm_stub_has_every_planted_bug() -> None:
     """debug-swarm's stub is the reference with every bug put back, and each mutant one of
-    them: every line a mutant's patch adds stands in the stub's copy of that file."""
+    them: every line a mutant's patch adds stands in the stub's copy of that file. The
+    other mutants are wrong fixes a candidate might hand in (`wrong-fix-*`), which the
+    stub does not hold."""
     root = ROOT / "challenges" / "debug-swarm"
-    mutants = sorted((root / "mutants").iterdir())
-    assert len(mutants) == 6
+    every = sorted((root / "mutants").iterdir())
+    mutants = [m for m in every if not m.name.startswith("wrong-fix-")]
+    assert len(mutants) == 6 and len(every) > len(mutants)
     for mutant in mutants:
         for patch in parse_patch((mutant / "mutant.patch").read_text(), mutant.name):
             stub = (root / "stub" / patch.path).read_text().splitlines()
