@@ -102,7 +102,7 @@ def _false_passes(solution: Solution, card: Scorecard) -> list[str]:
     return kept
 
 
-def _report(challenge: str, solutions: list[Solution]) -> tuple[int, int, int, list[str]]:
+def _report(solutions: list[Solution]) -> tuple[int, int, int, list[str]]:
     flips = false_fails = false_passes = 0
     lines = []
     for solution in solutions:
@@ -166,7 +166,7 @@ def main() -> None:
                 cards = list(pool.map(_grade_folder, jobs))
                 for k, solution in enumerate(solutions):
                     solution.cards = cards[k * runs : (k + 1) * runs]
-                flips, ffails, fpasses, lines = _report(name, solutions)
+                flips, ffails, fpasses, lines = _report(solutions)
                 minutes = (time.perf_counter() - started) / 60
                 print(f"{name}: {len(solutions)} solutions x {runs} runs ({minutes:.1f} min)")
                 print("\n".join(lines), flush=True)
