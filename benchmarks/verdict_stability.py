@@ -10,7 +10,10 @@ process spinning per core (``--load``), and prints per challenge:
 * false fails: runs in which a reference or an independent solution failed a timed
   test (they are correct: any lost timed point is the grader's noise);
 * false passes: runs in which a mutant kept a timed category its expect.toml says
-  it loses, or passed a timed test it names in ``fail``.
+  it loses, or passed a timed test it names in ``fail``;
+* margins: for complexity checks, measured excess growth over the growth that
+  fails (a mutant's least, a correct solution's most): a verdict that held in
+  every run can still sit next to its threshold, and then CI's one run flips it.
 
     python benchmarks/verdict_stability.py [--challenge NAME ...] [--runs 5]
         [--concurrency-runs 10] [--load] [--jobs 2]
@@ -102,6 +105,41 @@ def _false_passes(solution: Solution, card: Scorecard) -> list[str]:
     return kept
 
 
+def _watched(solution: Solution, test_id: str, category: str) -> bool:
+    """Is this timed test one a mutant must fail (by name or by its lost category)?"""
+    expect = solution.expect
+    if expect is None:
+        return False
+    return category in expect.lose or any(fnmatch.fnmatchcase(test_id, p) for p in expect.fail)
+
+
+def _margins(solution: Solution) -> list[str]:
+    """How close each complexity verdict came to flipping: excess growth over the growth
+    that fails (a mutant's least in its watched tests, a correct solution's most).
+
+    A ratio near 1 flips between runs; a mutant needs well above 1, a correct
+    solution well below (verdicts from exact counts do not depend on it)."""
+    ratios: dict[str, list[float]] = collections.defaultdict(list)
+    for card in solution.cards:
+        for test in card.tests:
+            if test.category != "complexity" or not test.complexity:
+                continue
+            if not solution.correct and not _watched(solution, test.id, test.category):
+                continue
+            for record in test.complexity:
+                if "excess_growth" in record:
+                    key = f"{test.id} [{record.get('label', '?')}]"
+                    ratios[key].append(record["excess_growth"] / record["fail_growth"])
+    lines = []
+    for key, seen in sorted(ratios.items()):
+        worst = max(seen) if solution.correct else min(seen)
+        if solution.correct and worst < 0.25:
+            continue
+        kind = "most" if solution.correct else "least"
+        lines.append(f"  margin {solution.label}: {key}: {kind} excess/fail {worst:.2f}")
+    return lines
+
+
 def _report(solutions: list[Solution]) -> tuple[int, int, int, list[str]]:
     flips = false_fails = false_passes = 0
     lines = []
@@ -125,6 +163,7 @@ def _report(solutions: list[Solution]) -> tuple[int, int, int, list[str]]:
             if kept:
                 false_passes += 1
                 lines.append(f"  f-pass {solution.label} run {k + 1}: {'; '.join(kept)}")
+        lines.extend(_margins(solution))
         scores = sorted({card.score for card in solution.cards})
         lines.append(
             f"  {solution.label}: {runs} runs, scores {', '.join(f'{s:g}' for s in scores)}"

@@ -633,3 +633,20 @@ def test_fail_growth_sets_the_excess_that_fails() -> None:
 def test_fail_growth_below_four_is_refused(growth: float) -> None:
     with pytest.raises(ValueError, match="fail_growth"):
         check(len, lambda n: list(range(n)), "O(1)", fail_growth=growth)
+
+
+def test_a_check_reports_how_close_it_came_to_failing() -> None:
+    """The record says the measured excess growth and the growth that fails: a quadratic
+    checked against O(n) shows excess beyond it, a linear function none to speak of."""
+
+    def quadratic(xs: list[int]) -> int:
+        return sum(1 for a in xs for b in xs if a < b)
+
+    failed = check(quadratic, lambda n: list(range(n)), "O(n)", time_budget=1.0, fail_growth=8)
+    assert failed.verdict == "failed", failed.message
+    record = failed.to_dict()
+    assert record["fail_growth"] == 8.0
+    assert record["excess_growth"] >= 8.0
+    linear = check(sum, lambda n: list(range(n)), "O(n)", time_budget=1.0).to_dict()
+    assert linear["fail_growth"] == 16.0
+    assert linear["excess_growth"] < 4.0, linear

@@ -111,8 +111,14 @@ def test_puts_into_a_full_cache_stay_constant_time_in_steady_state(LRUCache, com
         cache.put(next(keys), 0)
 
     # n warm-up puts and batches of n puts cost n^2 when each is O(n): a budget of the
-    # candidate's CPU that reaches the sizes where such debris shows (n of about 65,000)
-    complexity.require_amortized(put_new, make_input, "O(1)", time_budget=20.0, max_n=2**16)
+    # candidate's CPU that reaches the sizes where such debris shows (n of about 65,000).
+    # Debris shows above the call overhead only from n of about 4,000, a 16x range, so
+    # the default 16x excess growth would fail it only half the time. A correct cache
+    # grows by at most 1.1x over these sizes (its footprint stays within a few MiB), so
+    # 6x excess is clear evidence.
+    complexity.require_amortized(
+        put_new, make_input, "O(1)", time_budget=20.0, max_n=2**16, fail_growth=6
+    )
 
 
 @pytest.mark.rubric("complexity", weight=2)

@@ -46,27 +46,27 @@ def _keys(numbers: range) -> list[RaceKey]:
     return [RaceKey(number) for number in numbers]
 
 
-def _check_still_consistent(cache: Any, old_keys: range) -> None:
+def _check_still_consistent(cache: Any, old_keys: range, capacity: int = CAPACITY) -> None:
     """After the threads: len agrees with `in`, and the cache still evicts down to capacity."""
     present = [key for key in _keys(old_keys) if key in cache]
     assert len(cache) == len(present), (
         f"len(cache) is {len(cache)} but {len(present)} keys answer `key in cache`"
     )
-    assert len(present) == min(CAPACITY, len(old_keys)), (
-        f"{len(present)} entries after the run, expected {min(CAPACITY, len(old_keys))}"
+    assert len(present) == min(capacity, len(old_keys)), (
+        f"{len(present)} entries after the run, expected {min(capacity, len(old_keys))}"
     )
     for key in present:
         value = cache.get(key)
         assert isinstance(value, tuple) and value[0] == key, f"key {key!r} holds {value!r}"
-    fresh = _keys(range(old_keys.stop, old_keys.stop + 2 * CAPACITY))
+    fresh = _keys(range(old_keys.stop, old_keys.stop + 2 * capacity))
     for key in fresh:
         cache.put(key, (key, "fresh"))
-        assert len(cache) <= CAPACITY, f"len(cache) is {len(cache)} > capacity after a put"
-    every_key = _keys(range(old_keys.start, old_keys.stop + 2 * CAPACITY))
+        assert len(cache) <= capacity, f"len(cache) is {len(cache)} > capacity after a put"
+    every_key = _keys(range(old_keys.start, old_keys.stop + 2 * capacity))
     still = [key for key in every_key if key in cache]
-    assert len(cache) == len(still) == CAPACITY, (
+    assert len(cache) == len(still) == capacity, (
         f"after {len(fresh)} sequential puts: len {len(cache)}, {len(still)} keys present, "
-        f"capacity {CAPACITY}"
+        f"capacity {capacity}"
     )
     strict_equal(cache.get(fresh[-1]), (fresh[-1], "fresh"))
 
@@ -155,20 +155,25 @@ def test_mixed_operations_from_many_threads(LRUCache):
     _check_still_consistent(cache, range(KEYS))
 
 
-@pytest.mark.rubric("concurrency", weight=2)
-def test_hot_keys_read_and_written_from_many_threads(LRUCache):
-    """Threads hammering a few hot keys (constant reordering) leave a consistent cache."""
-    cache = LRUCache(CAPACITY)
-    for key in _keys(range(KEYS)):
+HOT_ROUNDS = 20
+HOT_CAPACITY = 4
+HOT_KEYS = 10  # the first HOT_CAPACITY // 2 of them are hot
+HOT_OPS = 60
+
+
+def _hot_round(LRUCache, round_no: int) -> None:
+    """One round: threads hammer a few hot keys of a small full cache, so entries are
+    reordered and evicted constantly, each get races a put that may evict its key."""
+    cache = LRUCache(HOT_CAPACITY)
+    for key in _keys(range(HOT_KEYS)):
         cache.put(key, (key, "seed"))
 
     def worker(index: int) -> tuple[int, int]:
-        rng = random.Random(100 + index)
+        rng = random.Random(round_no * 100 + index)
         hits = largest = 0
-        for step in range(OPS_PER_THREAD):
-            key = RaceKey(
-                rng.randrange(CAPACITY // 4) if rng.random() < 0.6 else rng.randrange(KEYS)
-            )
+        for step in range(HOT_OPS):
+            hot = rng.random() < 0.6
+            key = RaceKey(rng.randrange(HOT_CAPACITY // 2) if hot else rng.randrange(HOT_KEYS))
             if step % 2:
                 value = cache.get(key)
                 if value is not None:
@@ -179,12 +184,29 @@ def test_hot_keys_read_and_written_from_many_threads(LRUCache):
                 largest = max(largest, len(cache))
         return hits, largest
 
-    run = run_threads(worker, n=THREADS, timeout=TIMEOUT_S)
+    run = run_threads(worker, n=ROUND_THREADS, timeout=TIMEOUT_S)
     run.raise_errors()
     assert sum(hits for hits, _ in run.results) > 0, "no get ever hit"
     largest = max(largest for _, largest in run.results)
-    assert largest <= CAPACITY, f"len(cache) reached {largest} > capacity {CAPACITY}"
-    _check_still_consistent(cache, range(KEYS))
+    assert largest <= HOT_CAPACITY, f"len(cache) reached {largest} > capacity {HOT_CAPACITY}"
+    _check_still_consistent(cache, range(HOT_KEYS), HOT_CAPACITY)
+
+
+@pytest.mark.rubric("concurrency", weight=2)
+def test_hot_keys_read_and_written_from_many_threads(LRUCache):
+    """Rounds of threads hammering a few hot keys of a small full cache (constant reordering
+    and eviction): no error, no foreign value, never over capacity, consistent after."""
+    failed: list[tuple[int, AssertionError]] = []
+    for round_no in range(HOT_ROUNDS):
+        try:
+            _hot_round(LRUCache, round_no)
+        except AssertionError as exc:
+            failed.append((round_no, exc))
+    if failed:
+        first, exc = failed[0]
+        raise AssertionError(
+            f"{len(failed)} of {HOT_ROUNDS} rounds went wrong; round {first + 1}: {exc}"
+        )
 
 
 @pytest.mark.rubric("concurrency", weight=2)

@@ -97,6 +97,11 @@ class CheckResult:
     passed: bool
     estimate: Estimate
     message: str
+    #: Timed growth beyond ``expected`` over the measured sizes (1.0: none), and the growth
+    #: that fails a check when it is spread over the range: how close a verdict came to
+    #: flipping, for authors choosing sizes and budgets (benchmarks/verdict_stability.py).
+    excess_growth: float = 1.0
+    fail_growth: float = _FAIL_GROWTH
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -105,6 +110,8 @@ class CheckResult:
             "verdict": self.verdict,
             "passed": self.passed,
             "message": self.message,
+            "excess_growth": round(float(self.excess_growth), 3),
+            "fail_growth": float(self.fail_growth),
             "estimate": self.estimate.to_dict(),
         }
 
@@ -349,6 +356,7 @@ def check(
             message += ": growth within tolerance of expected"
     elif verdict == INCONCLUSIVE:
         message += ": evidence unclear, counted as passed"
+    excess = _excess(ns, ts, expected)[0] if len(ns) >= 4 else 1.0
     return CheckResult(
         expected=expected,
         measured=est.complexity,
@@ -356,4 +364,6 @@ def check(
         passed=verdict != "failed",
         estimate=est,
         message=message,
+        excess_growth=excess,
+        fail_growth=float(fail_growth),
     )
