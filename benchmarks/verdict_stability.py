@@ -119,7 +119,7 @@ def _margins(solution: Solution) -> list[str]:
 
     A ratio near 1 flips between runs; a mutant needs well above 1, a correct
     solution well below (verdicts from exact counts do not depend on it)."""
-    ratios: dict[str, list[float]] = collections.defaultdict(list)
+    ratios: dict[str, list[tuple[float, int]]] = collections.defaultdict(list)
     for card in solution.cards:
         for test in card.tests:
             if test.category != "complexity" or not test.complexity:
@@ -129,14 +129,19 @@ def _margins(solution: Solution) -> list[str]:
             for record in test.complexity:
                 if "excess_growth" in record:
                     key = f"{test.id} [{record.get('label', '?')}]"
-                    ratios[key].append(record["excess_growth"] / record["fail_growth"])
+                    ratio = record["excess_growth"] / record["fail_growth"]
+                    ratios[key].append((ratio, max(record["estimate"]["sizes"], default=0)))
     lines = []
     for key, seen in sorted(ratios.items()):
-        worst = max(seen) if solution.correct else min(seen)
+        worst, reach = max(seen) if solution.correct else min(seen)
         if solution.correct and worst < 0.25:
             continue
         kind = "most" if solution.correct else "least"
-        lines.append(f"  margin {solution.label}: {key}: {kind} excess/fail {worst:.2f}")
+        others = ", ".join(f"{r:.2f}" for r, _ in seen)
+        lines.append(
+            f"  margin {solution.label}: {key}: {kind} excess/fail {worst:.2f} "
+            f"(up to n={reach}; all runs {others})"
+        )
     return lines
 
 

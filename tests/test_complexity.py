@@ -230,7 +230,15 @@ def _put_new(state: dict[str, Any]) -> None:
 def test_steady_state_eviction_debris_fails_o1() -> None:
     """A dict used as a queue fails an amortised O(1) check: after n warm-up puts every
     batch of n puts pays for the deleted slots piled up at the dict's front."""
-    result = check(_put_new, _full_cache(DictQueueLRU), "O(1)", steady=Steady(), time_budget=15)
+    result = check(
+        _put_new,
+        _full_cache(DictQueueLRU),
+        "O(1)",
+        steady=Steady(span=2.0),  # a batch covers a whole cycle of debris (1.7n evictions)
+        time_budget=15,
+        max_n=2**16,
+        fail_growth=4,
+    )
     assert result.verdict == "failed", result.message
     assert "expected O(1), amortised in steady state, measured O(n)" in result.message
     assert result.estimate.count_sizes == []  # counts are of fresh inputs: not gathered
@@ -241,6 +249,46 @@ def test_steady_state_ordered_dict_lru_passes_o1() -> None:
     result = check(_put_new, _full_cache(OrderedDictLRU), "O(1)", steady=Steady(), max_n=2**17)
     assert result.verdict == "passed", result.message
     assert result.estimate.sizes[-1] >= 2**16
+
+
+class _ExplorationLooksSlow:
+    """A fake executor: while the sizes are first explored, a call costs n/4 us (as if
+    O(n)); once the rounds revisit a size, every call costs 1 us. CPU time is what the
+    batches cost, so the budget is spent as if they were real."""
+
+    trusted_counts = True
+
+    def __init__(self) -> None:
+        self.spent = 0.0
+        self.largest = 0
+        self.revisited = False
+
+    def build(self, n: int) -> int:
+        self.largest = max(self.largest, n)
+        return n
+
+    def work(self) -> float:
+        return self.spent
+
+    def time(self, n: int, loops: int) -> float:
+        self.revisited = self.revisited or n < self.largest
+        per_call = 1e-6 if self.revisited else 1e-6 * max(1.0, n / 4)
+        self.spent += per_call * loops
+        return per_call
+
+
+def test_a_steady_check_stopped_early_explores_on_when_its_rounds_disagree(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Exploration stops early on first samples that look like a failure; when the rounds
+    after it do not confirm one, the check explores on to max_n before its verdict."""
+    from mlgrader.authoring.complexity import verdict
+
+    fake = _ExplorationLooksSlow()
+    monkeypatch.setattr(verdict, "_executor", lambda func, make_input: fake)
+    result = check(len, list, "O(1)", steady=Steady(), time_budget=50.0, max_n=4096)
+    assert result.verdict == "passed", result.message
+    assert result.estimate.sizes[-1] == 4096, result.estimate.sizes
 
 
 def test_steady_state_batches_cover_n_calls_after_n_warm_up_calls() -> None:

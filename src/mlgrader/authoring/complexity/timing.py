@@ -102,6 +102,7 @@ class _Run:
         self.sizes: list[_Size] = []
         self.counted: list[tuple[int, int]] = []  # (n, bytecodes per call)
         self.keys = True  # counted keys in use (off if the function rejects them)
+        self.stopped_early = False  # exploration ended on ``enough``, not on budget or max_n
 
     def spent(self) -> float:
         """CPU seconds of the budget used so far."""
@@ -204,17 +205,23 @@ class _Run:
     ) -> None:
         """Add sizes while the budget allows; stop early once ``enough(ns, ts)`` says the
         evidence already fails the function (an O(n) flaw under a steady-state check
-        would otherwise spend the whole budget, n^2 per size, to say so more loudly)."""
+        would otherwise spend the whole budget, n^2 per size, to say so more loudly).
+        Called again, it goes on from the largest size measured."""
         if plan is not None:
             for n in plan:
+                if self.sizes and n <= self.sizes[-1].n:
+                    continue
                 if self.sizes and not self._fits(n):
                     break
                 self._add(n)
                 if self._settled(enough):
                     break
             return
-        n = min_n
-        self._add(n)
+        if self.sizes:
+            n = self.sizes[-1].n
+        else:
+            n = min_n
+            self._add(n)
         while n < max_n and not self._settled(enough):
             if n < 100 and self._last_call() > 1e-5 and self._slope() > _EXP_SLOPE:
                 self.exponential = True
@@ -234,7 +241,9 @@ class _Run:
             self._add(n)
 
     def _settled(self, enough: Enough | None) -> bool:
-        return enough is not None and len(self.sizes) >= 4 and enough(*self.data())
+        if enough is not None and len(self.sizes) >= 4 and enough(*self.data()):
+            self.stopped_early = True
+        return self.stopped_early
 
     def _last_call(self) -> float:
         return self.sizes[-1].per_call
@@ -320,6 +329,10 @@ def _validate(time_budget: float, min_n: int, max_n: int, sizes: Sequence[int] |
             raise UserInputError(f"sizes needs at least three distinct sizes, got {list(sizes)!r}")
 
 
+def _plan(sizes: Sequence[int] | None) -> list[int] | None:
+    return sorted({int(n) for n in sizes}) if sizes is not None else None
+
+
 def _measure(
     executor: Executor,
     time_budget: float,
@@ -331,8 +344,7 @@ def _measure(
 ) -> _Run:
     _validate(time_budget, min_n, max_n, sizes)
     run = _Run(executor, float(time_budget), steady)
-    plan = sorted({int(n) for n in sizes}) if sizes is not None else None
-    run.explore(plan, int(min_n), int(max_n), enough)
+    run.explore(_plan(sizes), int(min_n), int(max_n), enough)
     run.rounds(run.planned)
     # Cheap functions get more rounds in rotation: a slow spell of the machine during
     # exploration then leaves no mark on the minimum.

@@ -33,7 +33,7 @@ from mlgrader.authoring.complexity.fit import (
     _theil_sen,
     _window,
 )
-from mlgrader.authoring.complexity.timing import Executor, Steady, _measure, _Run
+from mlgrader.authoring.complexity.timing import Executor, Steady, _measure, _plan, _Run
 from mlgrader.boundary.connection import current as current_connection
 from mlgrader.errors import UserInputError
 
@@ -336,6 +336,14 @@ def check(
     total = run.planned
     est = _estimate_of(run)
     verdict = _verdict(est, run, expected, fail_growth)
+    if run.stopped_early and verdict != "failed":
+        # exploration's first samples looked like a failure and the rounds since do not
+        # agree: explore on to the sizes the budget allows, as if it had never stopped
+        run.stopped_early = False
+        run.explore(_plan(sizes), min_n, max_n)
+        run.rounds(run.planned)
+        est = _estimate_of(run)
+        verdict = _verdict(est, run, expected, fail_growth)
     while verdict == "unclear" and total < _MAX_ROUNDS and run.remaining() > 0.1 * time_budget:
         total += 4
         run.rounds(total)
