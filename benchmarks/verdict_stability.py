@@ -106,11 +106,14 @@ def _false_passes(solution: Solution, card: Scorecard) -> list[str]:
 
 
 def _watched(solution: Solution, test_id: str, category: str) -> bool:
-    """Is this timed test one a mutant must fail (by name or by its lost category)?"""
+    """Is this timed test one a mutant must fail: one its expect.toml names, or where it
+    names none, any test of a timed category it loses?"""
     expect = solution.expect
     if expect is None:
         return False
-    return category in expect.lose or any(fnmatch.fnmatchcase(test_id, p) for p in expect.fail)
+    if expect.fail:
+        return any(fnmatch.fnmatchcase(test_id, p) for p in expect.fail)
+    return category in expect.lose
 
 
 def _margins(solution: Solution) -> list[str]:
