@@ -11,9 +11,10 @@ in every run and never a correct one, idle or busy:
   so its time per row grows at most about 2x as they leave the CPU caches (measured),
   so the check fails at 5x excess growth (`fail_growth`; the default 16x allows for
   the ~10x that cache misses add to random dict lookups), which a quadratic pass
-  exceeds by 2,500 rows (8-12x, measured). It is not caught in every run yet: when
-  exploration stops at 1,280 rows (3.6-3.8x) the verdict is inconclusive, so no
-  mutant claims it (issue 16 keeps this open). A log factor done in numpy (sorting
+  exceeds by 2,500 rows (8-12x, measured) and at 4,096 rows by 15-25x
+  (`mutants/row-stacking`). Exploration used to stop at 1,280 rows (3.6-3.8x,
+  inconclusive), planning five rounds of a 0.4 s call; a size that costs a twentieth
+  of the budget is now planned as one sample. A log factor done in numpy (sorting
   the batch) is not caught: a timed log factor fails only over a range of at least
   64x with a steady rise, which cache steps could imitate, and this range is 51x;
 * a budget of 20 s of the candidate's CPU: a correct pass needs about one; a

@@ -29,6 +29,12 @@ _WALL_FACTOR = 6.0  # a check's wall time is capped at this many times its CPU b
 _STEADY_ROUNDS = 3  # per size in steady state, where one sample already averages >= n calls
 _EXTRA_ROUNDS = 6  # further rounds for functions cheap enough ...
 _EXTRA_SHARE = 0.1  # ... that they cost at most this share of the budget
+# A batch costing at least this share of the budget is planned as one sample, not a
+# round of them: a call that long is measured to within a few percent by the CPU clock,
+# and planning five of it stopped a quadratic's exploration one size short of where its
+# growth shows (numpy-nn's row-stacking pass stopped at 1,280 rows, 3.6x against the
+# 5x that fails). Rounds still add samples to it while the budget lasts.
+_HEAVY_SHARE = 0.05
 
 _COUNT_MIN_N = 4  # smaller sizes are edge cases (an empty loop) in counts too
 _COUNT_MAX_N = 8192  # counts are exact: 4..8192 shows a log factor plainly
@@ -190,11 +196,18 @@ class _Run:
         """Seconds to build, calibrate and time size ``n`` for all rounds."""
         batch = self._predict_call(n) * self._min_loops(n)
         batches = self.planned + (1 if self.steady is None else 0)  # steady: calibration counts
-        return self._predict_build(n) + batches * max(batch, self.target)
+        return self._predict_build(n) + self._wanted(batch, batches) * max(batch, self.target)
+
+    def _wanted(self, batch: float, rounds: int) -> int:
+        """Samples to plan for a size whose batch takes ``batch`` seconds: one if heavy."""
+        return 1 if batch >= _HEAVY_SHARE * self.budget else rounds
 
     def _reserved(self) -> float:
         """Seconds still needed to finish the planned rounds on the sizes we have."""
-        return sum(max(0, self.planned - len(s.samples)) * s.batch for s in self.sizes)
+        return sum(
+            max(0, self._wanted(s.batch, self.planned) - len(s.samples)) * s.batch
+            for s in self.sizes
+        )
 
     def _fits(self, n: int) -> bool:
         spend = self._reserved() + self._predict_cost(n)
