@@ -291,6 +291,40 @@ def test_a_steady_check_stopped_early_explores_on_when_its_rounds_disagree(
     assert result.estimate.sizes[-1] == 4096, result.estimate.sizes
 
 
+class _Quadratic:
+    """A fake executor: a call costs n^2 us of CPU, charged to the budget as if real."""
+
+    trusted_counts = True
+
+    def __init__(self) -> None:
+        self.spent = 0.0
+
+    def build(self, n: int) -> int:
+        return n
+
+    def work(self) -> float:
+        return self.spent
+
+    def time(self, n: int, loops: int) -> float:
+        self.spent += 1e-6 * n * n * loops
+        return 1e-6 * n * n
+
+    def count(self, n: int, keys: bool, calls: int) -> tuple[int, float]:
+        raise TypeError("no counts from a fake")
+
+
+def test_a_size_costing_a_twentieth_of_the_budget_is_planned_as_one_sample(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At n = 1024 a call costs 1 s of a 10 s budget: planned as five samples it would not
+    fit and exploration would stop at 512; planned as one, the check measures it."""
+    from mlgrader.authoring.complexity import verdict
+
+    monkeypatch.setattr(verdict, "_executor", lambda func, make_input: _Quadratic())
+    est = estimate(len, list, time_budget=10.0, min_n=64, max_n=4096)
+    assert est.sizes[-1] >= 1024, est.sizes
+
+
 def test_steady_state_batches_cover_n_calls_after_n_warm_up_calls() -> None:
     """Each size gets `warmup * n` untimed calls, then batches of at least `span * n`."""
     calls: dict[int, int] = {}
