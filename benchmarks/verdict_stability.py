@@ -222,8 +222,10 @@ def main() -> None:
         for hog in hogs:
             hog.kill()
             hog.wait()
-    mode = "busy (one spinner per core)" if args.load else "idle"
-    print(f"\n{mode}, --jobs {args.jobs}")
+    cores = os.cpu_count() or 1
+    busy = args.load or args.jobs >= cores
+    spinners = "one spinner per core" if args.load else "no spinners"
+    print(f"\n{'busy' if busy else 'idle'} ({spinners}, --jobs {args.jobs}, {cores} cores)")
     print("| challenge | solutions | runs | flips | false fails | false passes |")
     print("|---|---|---|---|---|---|")
     for name, count, runs, flips, ffails, fpasses in rows:
