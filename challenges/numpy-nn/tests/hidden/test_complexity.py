@@ -9,7 +9,7 @@ in every run and never a correct one, idle or busy:
   within a few thousand rows. With 4 hidden units it copied 32 bytes a row and looked linear up to 4,096 rows;
 * batches of 80 to 4,096 rows: a correct vectorised pass's arrays stay within 16 MiB,
   so its time per row grows at most about 2x as they leave the CPU caches (measured),
-  so the check fails at 5x excess growth (`fail_growth`; the default 16x allows for
+  so the check fails at 6x excess growth (`fail_growth`; the default 16x allows for
   the ~10x that cache misses add to random dict lookups), which a quadratic pass
   exceeds by 2,500 rows (8-12x, measured) and at 4,096 rows by 15-25x
   (`mutants/row-stacking`). Exploration used to stop at 1,280 rows (3.6-3.8x,
@@ -29,7 +29,10 @@ import pytest
 
 FEATURES, HIDDEN = 4, 512
 MIN_BATCH, MAX_BATCH = 80, 4096  # a range under 64x: no timed log factor (see above)
-FAIL_GROWTH = 5.0  # arrays streamed in order, at most 16 MiB: cache effects stay near 2x
+# arrays streamed in order, at most 16 MiB: a correct pass measured up to 3.4x excess on a
+# busy machine, the row-stacking mutant at least 10x (benchmarks/verdict_stability.py
+# margins): 6x sits between them with room on both sides
+FAIL_GROWTH = 6.0
 
 
 @pytest.mark.rubric("complexity", weight=2)
