@@ -40,6 +40,7 @@ from pathlib import Path
 from mlgrader.catalogue.listing import find_challenge
 from mlgrader.catalogue.mutants import build_mutant
 from mlgrader.catalogue.validate import Expectation, load_expectation
+from mlgrader.complexity import CLASSES
 from mlgrader.engine.grade import GradeOptions, grade
 from mlgrader.model.challenge import Challenge
 from mlgrader.model.scorecard import Scorecard
@@ -131,7 +132,10 @@ def _margins(solution: Solution) -> list[str]:
                 continue
             for record in test.complexity:
                 if "excess_growth" in record:
+                    counted = record["estimate"]["bytecodes"]["class"]
+                    by_counts = counted is not None and _worse(counted, record["expected"])
                     key = f"{test.id} [{record.get('label', '?')}]"
+                    key += " (exact counts show a worse class)" if by_counts else ""
                     ratio = record["excess_growth"] / record["fail_growth"]
                     ratios[key].append((ratio, max(record["estimate"]["sizes"], default=0)))
     lines = []
@@ -146,6 +150,10 @@ def _margins(solution: Solution) -> list[str]:
             f"(up to n={reach}; all runs {others})"
         )
     return lines
+
+
+def _worse(a: str, b: str) -> bool:
+    return a in CLASSES and b in CLASSES and CLASSES.index(a) > CLASSES.index(b)
 
 
 def _report(solutions: list[Solution]) -> tuple[int, int, int, list[str]]:
