@@ -240,7 +240,10 @@ def test_steady_state_eviction_debris_fails_o1() -> None:
         fail_growth=4,
     )
     assert result.verdict == "failed", result.message
-    assert "expected O(1), amortised in steady state, measured O(n)" in result.message
+    # the label varies with the sizes reached (an early stop at 8,192 read O(log n));
+    # the verdict rests on the excess growth, not on the label
+    assert result.message.startswith("expected O(1), amortised in steady state"), result.message
+    assert result.excess_growth >= 4.0, result
     assert result.estimate.count_sizes == []  # counts are of fresh inputs: not gathered
 
 
