@@ -24,6 +24,7 @@ import asyncio
 import json
 import os
 import random
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -119,16 +120,7 @@ class SlowDataset:
         """The asyncio twin of :meth:`load`: awaits ``asyncio.sleep(delay_s)``."""
         self._check(index)
         if self._service is not None:
-            reader, writer = await asyncio.open_unix_connection(self._service)
-            try:
-                writer.write(json.dumps(_request("aload", index)).encode() + b"\n")
-                await writer.drain()
-                reply = json.loads(await reader.readline())
-            finally:
-                writer.close()
-            if "error" in reply:
-                raise RuntimeError(f"the grader's data set failed: {reply['error']}")
-            return _answer(index, reply.get("ok"))
+            return _answer(index, await _ask_async(self._service, _request("aload", index)))
         start = time.monotonic()
         await asyncio.sleep(self._delay_s)
         return self._finish("aload", index, start)
@@ -168,6 +160,32 @@ class SlowDataset:
 
 def _request(kind: str, index: int) -> dict[str, object]:
     return {"kind": kind, "index": index, "thread": threading.get_ident()}
+
+
+async def _ask_async(address: str, request: dict[str, object]) -> object:
+    """The grader's answer to ``request``, awaited on the running loop.
+
+    Every wait goes through ``loop.sock_*``, whose pending futures the loop's selector
+    holds, as it holds the timer of ``asyncio.sleep``: a task running ``aload`` stays
+    alive while it waits even if nobody keeps its future, exactly as with the kit's data
+    set. (A stream reader would be held only by the task's own frame, and a garbage
+    collection in the middle would destroy the pending task and hang its client.)
+    """
+    loop = asyncio.get_running_loop()
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.setblocking(False)
+        await loop.sock_connect(sock, address)
+        await loop.sock_sendall(sock, json.dumps(request).encode() + b"\n")
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = await loop.sock_recv(sock, 4096)
+            if not chunk:
+                break
+            data += chunk
+    reply = json.loads(data) if data else {"error": "the grader closed the connection"}
+    if "error" in reply:
+        raise RuntimeError(f"the grader's data set failed: {reply['error']}")
+    return reply.get("ok")
 
 
 def _answer(index: int, reply: object) -> str:
