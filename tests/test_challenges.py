@@ -14,6 +14,7 @@ import jsonschema
 import pytest
 
 from mlgrader.catalogue.mutants import parse_patch
+from mlgrader.model.rubric import load_rubric
 
 ROOT = Path(__file__).resolve().parents[1]
 CHALLENGES = sorted(
@@ -128,6 +129,28 @@ def test_kit_rubric_lists_only_graded_categories(tmp_path: Path) -> None:
         if line.startswith("| ") and not line.startswith("| Category")
     ]
     assert [(c.strip(), p.strip()) for c, p in rows] == [("correctness", "80"), ("oop", "20")]
+
+
+def test_every_kit_rubric_says_what_its_own_challenge_checks(tmp_path: Path) -> None:
+    """RUBRIC.md in each kit shows the challenge's own description of every category it
+    grades (never the generic default, never another challenge's text), with points out
+    of 100 (``validate`` checks the reference's scorecard gives the same)."""
+    rubric = load_rubric(ROOT / "rubric.toml")
+    generic = {c.description for c in rubric.categories.values()}
+    seen: dict[str, str] = {}
+    for name in CHALLENGES:
+        kit = tmp_path / name
+        assert mlgrader("init", name, str(kit)).returncode == 0
+        rows = [
+            [cell.strip() for cell in line.split("|")[1:4]]
+            for line in (kit / "RUBRIC.md").read_text().splitlines()
+            if line.startswith("| ") and not line.startswith("| Category")
+        ]
+        assert rows and sum(float(points) for _, points, _ in rows) == pytest.approx(100)
+        for category, _, text in rows:
+            assert text not in generic, f"{name}: {category} has the generic description"
+            assert text not in seen, f"{name} and {seen.get(text)} share: {text}"
+            seen[text] = name
 
 
 def test_debug_swarm_stub_has_every_planted_bug() -> None:

@@ -270,6 +270,43 @@ def test_validate_catches_a_mutant_that_loses_nothing(tmp_path: Path) -> None:
 
 
 @pytest.mark.full
+def test_validate_fails_a_weighted_category_without_tests(tmp_path: Path) -> None:
+    """A category with weight that no test counts toward (a new challenge inheriting the
+    default weights): RUBRIC.md would promise points the scorecard never gives."""
+    copy = _adder_copy(tmp_path)
+    rubric = copy / "rubric.toml"
+    rubric.write_text(rubric.read_text() + "\n[categories.concurrency]\nweight = 15\n")
+    result = CliRunner().invoke(main, ["validate", "adder", "--challenges", str(copy)])
+    assert result.exit_code == 1, result.output
+    assert (
+        "FAIL adder: categories: no test counts toward concurrency (weight 15); add tests in "
+        "it or set concurrency = 0 under [challenges.adder.categories] in rubric.toml"
+    ) in result.output.splitlines()
+    assert "ok   adder: reference: scored 100" in result.output
+
+
+@pytest.mark.full
+def test_validate_warns_of_a_stub_earning_many_points(tmp_path: Path) -> None:
+    """A stub that earns no correctness points but more than 10 in all is valid with a
+    warning: the untouched kit should not be worth that much."""
+    copy = _adder_copy(tmp_path)
+    style = copy / "adder" / "tests" / "hidden" / "test_style.py"
+    style.write_text(
+        "def test_documented(submission):\n    assert '\"\"\"' in submission.source('adder')\n"
+    )
+    result = CliRunner().invoke(main, ["validate", "adder", "--challenges", str(copy)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "warn adder: stub: scored 40 with 0 correctness points; more than 10 points for the "
+        "untouched kit: make the stub fail the tests that give them (an OOP check on a stub "
+        "that does nothing, say)"
+    ) in result.output.splitlines()
+    assert "ok   adder: categories: every weighted category has tests (correctness 3, oop 1)" in (
+        result.output
+    )
+
+
+@pytest.mark.full
 def test_validate_repeat_fails_a_test_whose_verdict_changes_between_runs(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -319,41 +356,89 @@ def test_validate_names_the_file_and_hunk_of_a_stale_patch(tmp_path: Path) -> No
     assert "some challenges are not valid" in result.output
 
 
-def test_broken_challenge_exits_3_and_still_writes_a_scorecard(tmp_path: Path) -> None:
-    """A hidden test that cannot be collected is an internal error: exit 3, error scorecard written."""
+def _adder_copy(tmp_path: Path) -> Path:
     copy = tmp_path / "challenges"
     shutil.copytree(FIXTURES, copy)
-    (copy / "adder" / "tests" / "hidden" / "test_broken.py").write_text("def test_x(:\n")
+    return copy
+
+
+def _grade_copy(copy: Path, *more: str) -> Result:
+    args = ["grade", str(ADDER / "reference"), "--challenge", "adder", "--challenges", str(copy)]
+    return CliRunner().invoke(main, [*args, *more])
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            ("import pytest", "import pytest\nimport adder"),
+            "challenge adder: tests/hidden/test_hidden.py:4 imports the candidate's module "
+            "'adder' when the tests are collected; import it inside each test with "
+            'submission.module("adder")',
+        ),
+        (
+            ('rubric("correctness"', 'rubric("corectness"'),
+            "challenge adder: tests/hidden/test_hidden.py:6: rubric marker names unknown "
+            "category 'corectness'; use one of correctness, oop",
+        ),
+    ],
+    ids=["candidate-import-at-collection", "unknown-marker-category"],
+)
+def test_an_authors_slip_in_the_tests_is_one_line_before_grading(
+    tmp_path: Path, edit: tuple[str, str], message: str
+) -> None:
+    """A test module importing candidate code at collection, or a marker naming an unknown
+    category: exit 2 with one line naming the file, the line and the fix, and no
+    scorecard, since nothing was graded."""
+    copy = _adder_copy(tmp_path)
+    test_file = copy / "adder" / "tests" / "hidden" / "test_hidden.py"
+    test_file.write_text(test_file.read_text().replace(*edit))
     out = tmp_path / "card.json"
-    result = CliRunner().invoke(
-        main,
-        [
-            "grade",
-            str(ADDER / "reference"),
-            "--challenge",
-            "adder",
-            "--challenges",
-            str(copy),
-            "--json",
-            str(out),
-        ],
-    )
-    assert result.exit_code == 3
-    assert "internal error" in result.output and "test_broken.py" in result.output
-    card = json.loads(out.read_text())
-    assert card["score"] == 0 and "test_broken.py" in card["error"]
+    result = _grade_copy(copy, "--json", str(out))
+    assert_one_line_error(result)
+    assert result.output.strip() == f"mlgrader: error: {message}"
+    assert not out.exists()
 
 
-@pytest.mark.full
-def test_validate_in_parallel_reports_like_one_job() -> None:
-    """--jobs 2 grades side by side and prints the same checks, in the same order."""
-    one, two = run("validate", "adder"), run("validate", "adder", "--jobs", "2")
-    assert one.exit_code == two.exit_code == 0, one.output + two.output
-    checks = [
-        [ln for ln in r.stdout.splitlines() if ln.startswith(("ok", "FAIL"))] for r in (one, two)
+def test_a_marker_category_known_only_at_collection_is_named_with_its_test(
+    tmp_path: Path,
+) -> None:
+    """A category the source does not spell out (built at run time) is caught when pytest
+    collects: still exit 2 and the test's id, never "internal error"."""
+    copy = _adder_copy(tmp_path)
+    test_file = copy / "adder" / "tests" / "hidden" / "test_hidden.py"
+    text = test_file.read_text().replace('rubric("correctness"', "rubric(CATEGORY")
+    test_file.write_text(text.replace("import pytest", 'import pytest\nCATEGORY = "corect" "ness"'))
+    result = _grade_copy(copy)
+    assert result.exit_code == 2, result.output
+    assert "internal error" not in result.output
+    assert result.output.splitlines() == [
+        "mlgrader: error: challenge adder: its tests did not collect; fix what pytest reported "
+        f"below (paths relative to {copy / 'adder'})",
+        "  test tests/hidden/test_hidden.py::test_large: unknown rubric category 'corectness'; "
+        "expected one of correctness, oop",
     ]
-    assert checks[0] and checks[0] == checks[1]
-    assert "all challenges valid" in two.stdout
+
+
+def test_a_test_file_that_does_not_collect_is_shown_as_pytest_reported_it(
+    tmp_path: Path,
+) -> None:
+    """A syntax error in a hidden test: exit 2 and pytest's own error lines, with paths
+    relative to the challenge, never "internal error"."""
+    copy = _adder_copy(tmp_path)
+    (copy / "adder" / "tests" / "hidden" / "test_broken.py").write_text("def test_x(:\n")
+    result = _grade_copy(copy)
+    assert result.exit_code == 2, result.output
+    assert "internal error" not in result.output and "Traceback" not in result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("mlgrader: error: challenge adder: its tests did not collect")
+    assert lines[1:] == [
+        "  tests/hidden/test_broken.py:",
+        '  E     File "tests/hidden/test_broken.py", line 1',
+        "  E       def test_x(:",
+        "  E                  ^",
+        "  E   SyntaxError: invalid syntax",
+    ]
 
 
 def test_validate_rejects_zero_jobs() -> None:

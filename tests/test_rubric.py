@@ -104,6 +104,35 @@ def test_challenge_override_changes_only_that_challenge(tmp_path: Path) -> None:
     assert lru.pass_mark == 65
 
 
+def test_challenge_descriptions_replace_the_generic_text_for_that_challenge(
+    tmp_path: Path,
+) -> None:
+    """``[challenges.NAME.descriptions]`` says what a category checks in that challenge;
+    the weight stays, and other challenges keep the generic text."""
+    text = VALID + '\n[challenges.lru-cache.descriptions]\noop = "small private LRUCache"\n'
+    rubric = load_rubric(write(tmp_path, text))
+    lru = rubric.for_challenge("lru-cache")
+    assert lru.categories["oop"] == Category("oop", 5, "small private LRUCache")
+    assert rubric.for_challenge("elevator").categories["oop"].description == (
+        rubric.categories["oop"].description
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ('tidiness = "x"', "challenges.adder.descriptions.tidiness: expected a category"),
+        ("oop = 3", "challenges.adder.descriptions.oop: expected a sentence"),
+        ('oop = " "', "challenges.adder.descriptions.oop: expected a sentence"),
+    ],
+)
+def test_a_bad_challenge_description_names_the_key(
+    tmp_path: Path, body: str, fragment: str
+) -> None:
+    message = load_error(tmp_path, VALID + f"\n[challenges.adder.descriptions]\n{body}\n")
+    assert fragment in message
+
+
 def test_missing_rubric_table_defaults_pass_mark_to_70(tmp_path: Path) -> None:
     """Without [rubric] the pass mark is 70 and without [categories] the default weights apply."""
     rubric = load_rubric(write(tmp_path, "\n"))

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 
 class MlgraderError(Exception):
-    """Base of every error mlgrader raises deliberately."""
+    """Base of every error mlgrader raises deliberately.
+
+    ``details`` are lines shown under the one-line message, each on its own: what
+    another tool reported, as it reported it (pytest's collection error, say).
+    """
+
+    def __init__(self, *args: object, details: tuple[str, ...] = ()) -> None:
+        super().__init__(*args)
+        self.details = details
 
 
 class UserInputError(MlgraderError, ValueError):

@@ -14,7 +14,7 @@ from pathlib import Path
 from mlgrader import __version__
 from mlgrader.errors import UserInputError
 from mlgrader.model.challenge import KIT_MARKER, Challenge, load_challenge, read_kit_marker
-from mlgrader.model.rubric import ChallengeRubric
+from mlgrader.model.rubric import Category, ChallengeRubric
 
 #: Folders of a challenge that must never reach a candidate.
 SECRET_PARTS = ("hidden", "reference", "mutants")
@@ -57,7 +57,6 @@ def load_kit(folder: Path) -> Challenge | None:
 
 def rubric_summary(challenge: Challenge, rubric: ChallengeRubric) -> str:
     """A short markdown summary of how the challenge is graded."""
-    total = sum(c.weight for c in rubric.categories.values()) or 1.0
     lines = [
         f"# How `{challenge.name}` is graded",
         "",
@@ -67,17 +66,27 @@ def rubric_summary(challenge: Challenge, rubric: ChallengeRubric) -> str:
         "| Category | Points | What it checks |",
         "|---|---:|---|",
     ]
-    for cat in rubric.categories.values():
-        if cat.weight == 0:  # a category this challenge does not grade
-            continue
-        lines.append(f"| {cat.name} | {100 * cat.weight / total:.0f} | {cat.description} |")
+    for cat, points in rubric_points(rubric):
+        lines.append(f"| {cat.name} | {points:g} | {cat.description} |")
     lines += [
         "",
+        'README.md ("How it is graded") states every rule each category checks.',
         "The public tests in tests/public are a sample; the grader also runs hidden tests in",
-        "every category. Run `mlgrader check .` in this folder to run the public tests.",
-        "A category without tests in a run does not count toward that run's total.",
+        "every category. Run `mlgrader check .` in this folder to run the public tests; its",
+        "score totals only the categories the public tests cover, so it is not the graded one.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def rubric_points(rubric: ChallengeRubric) -> list[tuple[Category, float]]:
+    """The categories a challenge grades and their points out of 100, as RUBRIC.md shows
+    them (``validate`` checks that the reference's scorecard gives the same)."""
+    total = sum(c.weight for c in rubric.categories.values()) or 1.0
+    return [
+        (cat, round(100 * cat.weight / total, 1))
+        for cat in rubric.categories.values()
+        if cat.weight > 0
+    ]
 
 
 def _copy_tree(source: Path, dest: Path) -> None:

@@ -10,6 +10,7 @@ mistakes it claims to catch.
 
 from __future__ import annotations
 
+import collections
 import fnmatch
 import multiprocessing
 import tempfile
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlgrader.catalogue.kit import rubric_points
 from mlgrader.catalogue.mutants import build_mutant
 from mlgrader.engine.grade import GradeOptions, grade
 from mlgrader.errors import ChallengeError
@@ -34,6 +36,8 @@ class Check:
     subject: str
     ok: bool
     detail: str
+    #: Held, but worth the author's look (a stub that earns many points in all).
+    warning: bool = False
 
 
 @dataclass
@@ -95,6 +99,8 @@ def load_expectation(path: Path) -> Expectation:
 
 
 Progress = Callable[[str], None]
+#: More points than this for the untouched stub draw a warning.
+STUB_WARN = 10.0
 
 
 def validate_challenge(
@@ -153,14 +159,8 @@ def validate_challenge(
             f"{len(references)} runs scored {_scores(references, every=True)}",
         )
     )
-    earned = [getattr(card.category("correctness"), "points", 0.0) for card in stubs]
-    report.checks.append(
-        Check(
-            "stub",
-            all(e == 0.0 for e in earned) and all(card.error is None for card in stubs),
-            f"scored {_scores(stubs)} with {max(earned):g} correctness points",
-        )
-    )
+    report.checks.append(_stub_check(stubs))
+    report.checks.append(_categories_check(challenge, first))
     if not mutants:
         report.checks.append(
             Check("mutants", False, "no mutants: add mutants/<flaw>/ with expect.toml")
@@ -184,6 +184,53 @@ def validate_challenge(
     if repeat > 1:
         report.checks.extend(_stable(label, runs_) for label, runs_ in cards.items())
     return report
+
+
+def _stub_check(stubs: list[Scorecard]) -> Check:
+    """The stub earns no correctness points (an error) and at most STUB_WARN in all (a
+    warning: points a candidate gets for handing in the kit untouched)."""
+    earned = [getattr(card.category("correctness"), "points", 0.0) for card in stubs]
+    ok = all(e == 0.0 for e in earned) and all(card.error is None for card in stubs)
+    detail = f"scored {_scores(stubs)} with {max(earned):g} correctness points"
+    most = max(card.score for card in stubs)
+    if ok and most > STUB_WARN:
+        detail += (
+            f"; more than {STUB_WARN:g} points for the untouched kit: make the stub fail the "
+            "tests that give them (an OOP check on a stub that does nothing, say)"
+        )
+        return Check("stub", True, detail, warning=True)
+    return Check("stub", ok, detail)
+
+
+def _categories_check(challenge: Challenge, reference: Scorecard) -> Check:
+    """Every category with weight has tests: otherwise RUBRIC.md promises points the
+    scorecard never gives (a category without tests leaves the total)."""
+    rubric = challenge.rubric().for_challenge(challenge.name)
+    counts = collections.Counter(t.category for t in reference.tests)
+    untested = [c for c in rubric.categories.values() if c.weight > 0 and not counts[c.name]]
+    if not untested:
+        promised = {cat.name: points for cat, points in rubric_points(rubric)}
+        given = {c.name: round(c.max_points, 1) for c in reference.categories}
+        if promised != given:
+            return Check(
+                "categories",
+                False,
+                f"RUBRIC.md promises {_points(promised)} but the scorecard gives {_points(given)}",
+            )
+        shown = ", ".join(f"{name} {n}" for name, n in sorted(counts.items()))
+        return Check("categories", True, f"every weighted category has tests ({shown})")
+    names = ", ".join(f"{c.name} (weight {c.weight:g})" for c in untested)
+    fix = "; ".join(f"{c.name} = 0" for c in untested)
+    return Check(
+        "categories",
+        False,
+        f"no test counts toward {names}; add tests in it or set {fix} under "
+        f"[challenges.{challenge.name}.categories] in rubric.toml",
+    )
+
+
+def _points(points: dict[str, float]) -> str:
+    return ", ".join(f"{name} {value:g}" for name, value in sorted(points.items()))
 
 
 def _scores(cards: list[Scorecard], every: bool = False) -> str:

@@ -319,9 +319,8 @@ def validate_command(
             chal, progress=lambda m: click.echo(m, err=True), jobs=jobs, repeat=repeat
         )
         for check in report.checks:
-            click.echo(
-                f"{'ok  ' if check.ok else 'FAIL'} {chal.name}: {check.subject}: {check.detail}"
-            )
+            label = "FAIL" if not check.ok else "warn" if check.warning else "ok  "
+            click.echo(f"{label} {chal.name}: {check.subject}: {check.detail}")
         all_ok = all_ok and report.ok
     click.echo("all challenges valid" if all_ok else "some challenges are not valid")
     sys.exit(0 if all_ok else 1)

@@ -33,9 +33,12 @@ OUTPUT_FILES = (
 )
 
 
-def fail(message: str, code: int) -> None:
-    """One line on stderr (a path or message from a submission cannot break it), then exit."""
+def fail(message: str, code: int, details: tuple[str, ...] = ()) -> None:
+    """One line on stderr (a path or message from a submission cannot break it), any
+    details indented below it one escaped line each, then exit."""
     click.echo(f"mlgrader: error: {escape.text(message)}", err=True)
+    for line in details:
+        click.echo(f"  {escape.text(line)}", err=True)
     sys.exit(code)
 
 
@@ -47,9 +50,9 @@ def handles_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except UserInputError as exc:
-            fail(str(exc), EXIT_BAD_INPUT)
+            fail(str(exc), EXIT_BAD_INPUT, exc.details)
         except MlgraderError as exc:
-            fail(str(exc), EXIT_INTERNAL)
+            fail(str(exc), EXIT_INTERNAL, exc.details)
 
     return wrapper  # type: ignore[return-value]
 

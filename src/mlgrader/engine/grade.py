@@ -18,9 +18,10 @@ from typing import Any, Literal
 from mlgrader import __version__
 from mlgrader.engine import outcome
 from mlgrader.engine.analysis import BUDGET_S, analyse
+from mlgrader.engine.preflight import check_challenge_tests
 from mlgrader.engine.runner import RunOutcome, run_tests
 from mlgrader.engine.workspace import Workspace, prepare_workspace
-from mlgrader.errors import GradingError, SubmissionError
+from mlgrader.errors import ChallengeError, GradingError, SubmissionError
 from mlgrader.model.challenge import Challenge
 from mlgrader.model.findings import Finding
 from mlgrader.model.limits import Limits
@@ -72,6 +73,7 @@ def grade(submission: Path, challenge: Challenge, options: GradeOptions | None =
     options = options or GradeOptions()
     check_submission(challenge, submission)
     rubric = challenge.rubric().for_challenge(challenge.name)  # RubricError: bad input
+    check_challenge_tests(challenge, rubric)  # ChallengeError: the author's slip, at once
     public_only = options.public_only or challenge.is_kit
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     clock = time.monotonic()
@@ -80,7 +82,7 @@ def grade(submission: Path, challenge: Challenge, options: GradeOptions | None =
     budget = max(1.0, options.budget_s - (time.monotonic() - clock))  # what copying left
     try:
         ran = run_tests(ws, limits)
-        tests = _cap_details(_results(ran, limits))
+        tests = _cap_details(_results(ran, limits, ws, challenge))
         to_read = _quality_files(ws, challenge), _scan_files(ws, challenge)
         read = analyse(ws.submission, *to_read, budget_s=budget)
         quality, scanned = read.quality, _scan_findings(read.findings)
@@ -120,24 +122,41 @@ def _submission_record(submission: Path, ws: Workspace) -> dict[str, Any]:
     return record
 
 
-def _results(run: RunOutcome, limits: Limits) -> list[TestResult]:
+def _results(
+    run: RunOutcome, limits: Limits, ws: Workspace, challenge: Challenge
+) -> list[TestResult]:
     records = run.records
-    if not records.has_collected:
+    if not records.has_collected and not records.errors:
         detail = (
             "; ".join(records.errors) or run.log_tail.strip().splitlines()[-1:] or ["no output"]
         )
         raise GradingError(
             f"pytest did not collect the challenge's tests: {_one_line(str(detail))}"
         )
-    if records.errors:
-        raise GradingError(
-            f"the challenge's tests failed to collect: {_one_line(records.errors[0])}"
+    if records.errors:  # the challenge's own files: an author's mistake, shown as pytest said
+        raise ChallengeError(
+            f"challenge {challenge.name}: its tests did not collect; fix what pytest reported "
+            f"below (paths relative to {challenge.root})",
+            details=_collect_report(records.errors, ws),
         )
     return [
         records.results.get(planned.id)
         or outcome.never_reported(planned, run.deadline_hit, limits.deadline_s)
         for planned in records.collected
     ]
+
+
+def _collect_report(errors: list[str], ws: Workspace, most: int = 20) -> tuple[str, ...]:
+    """pytest's collection errors, its ``E`` lines (the error itself) where it has them."""
+    lines: list[str] = []
+    for error in errors:
+        text = error.replace(f"{ws.root}/", "").splitlines()
+        if len(text) <= 1:
+            lines += text
+            continue
+        shown = [line for line in text if line.startswith("E ")] or text[-most:]
+        lines += [text[0].split(": ")[0] + ":", *shown]
+    return tuple(lines[: most * 2])
 
 
 def _cap_details(tests: list[TestResult], budget: int = MAX_DETAIL_CHARS) -> list[TestResult]:

@@ -180,7 +180,11 @@ class GradingSession:
             if self.rubric is None:
                 self.rubric, challenge = load_rules(root, self.settings.rubric)
                 self.modules = challenge.modules if challenge else ()
-            self.planned[item.nodeid] = classify(item, root, self.rubric)
+            try:
+                self.planned[item.nodeid] = classify(item, root, self.rubric)
+            except pytest.UsageError as exc:  # the author's slip: the grader says which
+                self._write(protocol.CollectError(str(exc)))
+                raise
         self._write(protocol.Collected(tuple(self.planned[i.nodeid] for i in items)))
         hidden = [i for i in items if self.planned[i.nodeid].visibility == "hidden"]
         for canary, must_fail in plant_canaries(hidden, self.settings.canaries):

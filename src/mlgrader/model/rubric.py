@@ -120,12 +120,16 @@ class Rubric:
     categories: dict[str, Category]
     overrides: dict[str, dict[str, float]] = field(default_factory=dict)
     rules: dict[str, tuple[TestRule, ...]] = field(default_factory=dict)
+    #: Per challenge: what a category checks in that challenge (RUBRIC.md shows it).
+    descriptions: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def for_challenge(self, name: str) -> ChallengeRubric:
-        """Merge the challenge's overrides into the defaults."""
+        """Merge the challenge's weights and descriptions into the defaults."""
         cats = dict(self.categories)
         for cat_name, weight in self.overrides.get(name, {}).items():
             cats[cat_name] = Category(cat_name, weight, cats[cat_name].description)
+        for cat_name, text in self.descriptions.get(name, {}).items():
+            cats[cat_name] = Category(cat_name, cats[cat_name].weight, text)
         return ChallengeRubric(name, self.pass_mark, cats, self.rules.get(name, ()))
 
 
@@ -173,22 +177,32 @@ def parse_rubric(data: Mapping[str, Any], source: str) -> Rubric:
         categories[name] = Category(name, weight, desc)
 
     overrides: dict[str, dict[str, float]] = {}
+    descriptions: dict[str, dict[str, str]] = {}
     rules: dict[str, tuple[TestRule, ...]] = {}
     for chal, body in check.table(data.get("challenges", {}), "challenges").items():
         key = f"challenges.{chal}"
         body = check.table(body, key)
-        check.only_keys(body, key, {"categories", "tests"})
+        check.only_keys(body, key, {"categories", "descriptions", "tests"})
         cat_over = check.table(body.get("categories", {}), f"{key}.categories")
         overrides[chal] = {}
         for cat_name, weight in cat_over.items():
             ckey = f"{key}.categories.{cat_name}"
             check.known_category(cat_name, ckey, categories)
             overrides[chal][cat_name] = check.number(weight, ckey, 0, None)
+        descriptions[chal] = {}
+        for cat_name, text in check.table(
+            body.get("descriptions", {}), f"{key}.descriptions"
+        ).items():
+            dkey = f"{key}.descriptions.{cat_name}"
+            check.known_category(cat_name, dkey, categories)
+            if not isinstance(text, str) or not text.strip():
+                raise check.fail(dkey, "a sentence saying what the category checks here", text)
+            descriptions[chal][cat_name] = text
         rules[chal] = tuple(
             check.rule(entry, f"{key}.tests[{i}]", categories)
             for i, entry in enumerate(check.array(body.get("tests", []), f"{key}.tests"))
         )
-    return Rubric(source, pass_mark, categories, overrides, rules)
+    return Rubric(source, pass_mark, categories, overrides, rules, descriptions)
 
 
 class _Checker:
