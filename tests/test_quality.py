@@ -477,10 +477,22 @@ def test_star_import_print_and_long_function_findings() -> None:
         ("long-function", 3),
         ("print-call", 65),
     }
-    assert report.find_function("long").length == 63
-    with pytest.raises(AssertionError, match=r"long\.py:3: .*\(length 63 > limit 30\)"):
+    assert report.find_function("long").length == 62  # 63 lines, the docstring left out
+    with pytest.raises(AssertionError, match=r"long\.py:3: .*\(length 62 > limit 30\)"):
         report.require_max_function_length()
-    report.require_max_function_length(limit=63)
+    report.require_max_function_length(limit=62)
+
+
+def test_a_long_docstring_does_not_count_toward_a_function_length_limit() -> None:
+    """A stub's docstring (which a statement asks the candidate to keep) is not code: 20
+    lines of it over 25 lines of code stay within a limit of 30. Comments still count."""
+    doc = "\n".join(['    """Step the pipeline.', *(["    More text."] * 18), '    """'])
+    code = "\n".join(f"    x{i} = {i}  # line {i}" for i in range(24))
+    report = analyze_source(f"def step():\n{doc}\n{code}\n", "pipe.py")
+    assert report.find_function("step").length == 25
+    report.require_max_function_length(30)
+    bare = analyze_source(f"def step():\n{code}\n", "pipe.py")
+    assert bare.find_function("step").length == 25
 
 
 # -- require_* helpers -----------------------------------------------------------------------

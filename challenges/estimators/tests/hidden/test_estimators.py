@@ -152,8 +152,10 @@ def test_monty_hall_exact(est, n):
 @pytest.mark.rubric("correctness", weight=2)
 @pytest.mark.parametrize(("n", "switch"), [(3, True), (3, False), (5, True), (10, True)])
 def test_simulation_agrees_with_the_exact_answer(est, n, switch):
+    """Against the exact answer worked out here, never the candidate's own formula (a
+    simulation and a formula wrong the same way must not agree their way to points)."""
     trials = 200_000
-    p = float(est.monty_hall(n, switch=switch))
+    p = float(Fraction(n - 1, n * (n - 2)) if switch else Fraction(1, n))
     got = est.simulate_monty_hall(n, switch, trials, np.random.default_rng(11))
     assert abs(got - p) < 5 * np.sqrt(p * (1 - p) / trials), (got, p)
 
@@ -162,3 +164,5 @@ def test_simulation_agrees_with_the_exact_answer(est, n, switch):
 def test_monty_hall_needs_three_doors(est):
     with pytest.raises(ValueError):
         est.monty_hall(2, switch=True)
+    with pytest.raises(ValueError):
+        est.simulate_monty_hall(2, True, 100, np.random.default_rng(0))

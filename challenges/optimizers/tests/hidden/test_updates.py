@@ -166,3 +166,15 @@ def test_nesterov_differs_from_momentum(opt):
     np.testing.assert_allclose(a, [-0.29])
     # v1 = -0.1, p1 = 0.9*v1 - 0.1 = -0.19; v2 = -0.19, p2 = p1 + 0.9*v2 - 0.1 = -0.461
     np.testing.assert_allclose(b, [-0.461])
+
+
+@pytest.mark.rubric("correctness")
+def test_lr_is_read_only(opt):
+    """The statement's `lr` is read-only: every optimizer reports the rate it was given,
+    refuses a new one with AttributeError, and keeps stepping with the old one."""
+    for name in NAMES:
+        optimizer = getattr(opt, name)(lr=0.05)
+        assert optimizer.lr == 0.05, f"{name}(lr=0.05).lr is {optimizer.lr!r}"
+        with pytest.raises(AttributeError):
+            optimizer.lr = 1.0
+        assert optimizer.lr == 0.05, f"{name}: lr changed to {optimizer.lr!r} though read-only"

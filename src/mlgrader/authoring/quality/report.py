@@ -113,7 +113,8 @@ class QualityReport:
         self._require_metric("complexity", limit, "is too complex", "cyclomatic complexity above")
 
     def require_max_function_length(self, limit: int = 30) -> None:
-        """Fail if any function spans more than ``limit`` lines from ``def`` to end of body."""
+        """Fail if any function spans more than ``limit`` lines from ``def`` to the end of its
+        body, its docstring left out (blank lines and comments count)."""
         self._require_metric("length", limit, "is too long", "function length above")
 
     def require_max_nesting(self, limit: int = 4) -> None:
