@@ -136,7 +136,7 @@ def validate_challenge(
         }
         labels = [label for label in solutions for _ in range(times[label])]
         runs = [(label, solutions[label]) for label in labels]
-        flat = _grade_all(runs, challenge, options, say, jobs)
+        flat = grade_all(runs, challenge, options, say, jobs)
     cards: dict[str, list[Scorecard]] = {}
     for label, card in zip(labels, flat, strict=True):
         cards.setdefault(label, []).append(card)
@@ -283,7 +283,7 @@ def _build_mutants(
     return built, broken
 
 
-def _grade_all(
+def grade_all(
     runs: list[tuple[str, Path]],
     challenge: Challenge,
     options: GradeOptions,

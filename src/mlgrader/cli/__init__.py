@@ -8,6 +8,7 @@ exits 3 after writing a scorecard where it can.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +34,7 @@ from mlgrader.catalogue.listing import (
     find_challenge,
     list_challenges,
 )
+from mlgrader.catalogue.mutation import load_plan, mutate_challenge
 from mlgrader.catalogue.validate import validate_challenge
 from mlgrader.cli.options import (
     EXIT_BELOW_MIN,
@@ -46,6 +48,7 @@ from mlgrader.cli.options import (
 from mlgrader.engine.grade import GradeOptions, error_scorecard, grade
 from mlgrader.errors import UserInputError
 from mlgrader.files import write_atomic
+from mlgrader.model.challenge import Challenge
 from mlgrader.model.scorecard import Scorecard
 from mlgrader.reports.gradescope import render_gradescope
 from mlgrader.reports.jsonfile import render_json
@@ -304,15 +307,44 @@ def batch_command(
     help="Grade every solution this many times; every claim must hold in every run, "
     "and any test verdict that changes between runs fails.",
 )
+@click.option(
+    "--mutate",
+    is_flag=True,
+    help="Instead: seed small faults into the reference (mutation.toml fixes the sample), "
+    "grade each, and report the kill rate and every survivor not judged harmless.",
+)
+@click.option(
+    "--sample",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --mutate: how many faults (default: mutation.toml's, else 30).",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    help="With --mutate: the sampling seed (default: mutation.toml's, else 0).",
+)
 @handles_errors
 def validate_command(
-    names: tuple[str, ...], challenges: str | None, jobs: int, repeat: int
+    names: tuple[str, ...],
+    challenges: str | None,
+    jobs: int,
+    repeat: int,
+    mutate: bool,
+    sample: int | None,
+    seed: int | None,
 ) -> None:
     """Prove challenges: reference earns 100, stub earns no correctness, mutants lose points."""
     root = challenges_dir(challenges)
     chosen = [find_challenge(root, n) for n in names] if names else list_challenges(root)
     if not chosen:
         raise UserInputError(f"no challenges found in {root}; pass --challenges DIR")
+    if (sample is not None or seed is not None) and not mutate:
+        raise UserInputError("--sample and --seed choose seeded faults; add --mutate")
+    if mutate:
+        _mutate(chosen, jobs, sample, seed)
+        return
     all_ok = True
     for chal in chosen:
         report = validate_challenge(
@@ -323,6 +355,31 @@ def validate_command(
             click.echo(f"{label} {chal.name}: {check.subject}: {check.detail}")
         all_ok = all_ok and report.ok
     click.echo("all challenges valid" if all_ok else "some challenges are not valid")
+    sys.exit(0 if all_ok else 1)
+
+
+def _mutate(chosen: list[Challenge], jobs: int, size: int | None, seed: int | None) -> None:
+    """``validate --mutate``: per challenge, the kill rate and every unexplained survivor."""
+    all_ok = True
+    for chal in chosen:
+        plan = load_plan(chal)
+        plan = dataclasses.replace(
+            plan, size=size or plan.size, seed=plan.seed if seed is None else seed
+        )
+        report = mutate_challenge(
+            chal, progress=lambda m: click.echo(m, err=True), jobs=jobs, plan=plan
+        )
+        label = "ok  " if report.ok else "FAIL"
+        click.echo(f"{label} {chal.name}: mutation: {report.summary()}")
+        for fault in report.unjudged:
+            click.echo(
+                f"SURVIVED {chal.name}: {fault.id} (line {fault.line}): "
+                f"`{fault.before}` -> `{fault.after}`"
+            )
+            for line in fault.diff(report.originals[fault.file]).splitlines():
+                click.echo(f"    {line}")
+        all_ok = all_ok and report.ok
+    click.echo("every kill rate met" if all_ok else "some challenges miss their kill rate")
     sys.exit(0 if all_ok else 1)
 
 
