@@ -463,3 +463,32 @@ def test_reading_the_submission_past_the_graders_budget_keeps_the_tests(tmp_path
     assert [f.kind for f in card.integrity.findings] == ["grader-budget"]
     assert card.quality == {}
     assert time.monotonic() - started < 60
+
+
+@pytest.mark.full
+def test_validate_mutate_reports_each_unexplained_survivor(tmp_path: Path) -> None:
+    """validate --mutate grades seeded faults: a fault no test notices is printed with its
+    diff and fails the run (exit 1) until mutation.toml judges it (tests/test_faults.py)."""
+    copy = _adder_copy(tmp_path)
+    reference = copy / "adder" / "reference" / "adder.py"
+    reference.write_text(
+        reference.read_text().replace(
+            "    return a + b", "    if a > 10:\n        print('big')\n    return a + b"
+        )
+    )
+    args = ["validate", "adder", "--mutate", "--jobs", "2", "--challenges", str(copy)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    assert (
+        "FAIL adder: mutation: 5 of 5 faults (seed 0): 2 killed, 0 equivalent, 0 out of "
+        "spec, 3 survived; kill rate 40% (target 90%)"
+    ) in lines
+    survivor = next(line for line in lines if "`if a > 10:` -> `if a >= 10:`" in line)
+    assert survivor.startswith("SURVIVED adder: adder.py:compare:")
+    assert "    -    if a > 10:" in lines and "    +    if a >= 10:" in lines
+
+
+def test_sample_and_seed_need_mutate() -> None:
+    result = run("validate", "adder", "--seed", "3")
+    assert_one_line_error(result, "--sample and --seed choose seeded faults; add --mutate")

@@ -88,3 +88,49 @@ def test_a_neutralised_cheat_must_gain_nothing_over_the_reference(tmp_path: Path
     assert _judge_mutant("m", expect, reference, reference).ok
     check = _judge_mutant("m", expect, FULL, reference)
     assert not check.ok and "gained over the reference (complexity)" in check.detail
+
+
+def _weighted(outcomes: dict[str, tuple[str, float, str]]) -> Scorecard:
+    """A scorecard from {test id: (category, weight, outcome)} with the default weights."""
+    tests = [
+        TestResult(tid, cat, weight, "hidden", out, 1.0 if out == "passed" else 0.0)  # type: ignore[arg-type]
+        for tid, (cat, weight, out) in outcomes.items()
+    ]
+    return make_scorecard(tests)
+
+
+def test_a_severe_flaw_must_cost_five_points_and_twice_the_heaviest_style_test() -> None:
+    """expect.toml's `severe` (a hang, a crash, corrupted results): the mutant must lose at
+    least 5 points and twice the heaviest single OOP test (the weight rule). Four categories
+    of 25 points; the heaviest OOP test is 2/3 of OOP (16.67), so a hang must cost 33.33."""
+    tests = {
+        "t::hang": ("concurrency", 1.0, "passed"),
+        "t::other": ("concurrency", 1.0, "passed"),
+        "t::big_style": ("oop", 2.0, "passed"),
+        "t::small_style": ("oop", 1.0, "passed"),
+        "t::works": ("correctness", 1.0, "passed"),
+        "t::fast": ("complexity", 1.0, "passed"),
+    }
+    failed = {"t::hang": ("concurrency", 1.0, "failed")}
+    both = failed | {"t::other": ("concurrency", 1.0, "failed")}
+    expect = Expectation("", ("concurrency",), (), ("t::hang",), severe="hang")
+    reference = _weighted(tests)
+    check = _judge_mutant("m", expect, _weighted(tests | failed), reference)
+    assert not check.ok
+    assert check.detail.endswith(
+        "a hang costs only 12.50 points; the weight rule asks at least 33.33 (raise the "
+        "weight of the tests it fails)"
+    )
+    assert not _judge_mutant("m", expect, _weighted(tests | both), reference).ok  # 25 < 33.33
+    even = tests | {"t::big_style": ("oop", 1.0, "passed")}  # OOP tests 12.5 each: 25 asked
+    assert not _judge_mutant("m", expect, _weighted(even | failed), _weighted(even)).ok
+    assert _judge_mutant("m", expect, _weighted(even | both), _weighted(even)).ok
+
+
+def test_severe_names_one_of_the_flaw_kinds(tmp_path: Path) -> None:
+    path = tmp_path / "expect.toml"
+    path.write_text('lose = ["concurrency"]\nsevere = "slow"\n')
+    with pytest.raises(ChallengeError, match=r"severe: expected one of hang, crash, corrupt"):
+        load_expectation(path)
+    path.write_text('lose = ["concurrency"]\nsevere = "hang"\n')
+    assert load_expectation(path).severe == "hang"

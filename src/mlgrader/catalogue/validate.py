@@ -63,6 +63,9 @@ class Expectation:
     #: A cheat the grader neutralises (it patches only its own process's copy of what the
     #: tests use): it must earn no more than the reference, overall and in each category.
     gains_nothing: bool = False
+    #: "hang", "crash" or "corrupt": a flaw the weight rule says costs clearly more than a
+    #: style finding (SEVERE_POINTS and twice the heaviest OOP test, at the least).
+    severe: str | None = None
 
 
 def load_expectation(path: Path) -> Expectation:
@@ -84,6 +87,11 @@ def load_expectation(path: Path) -> Expectation:
         raise ChallengeError(
             f"{path}: gains_nothing: expected true or false, got {gains_nothing!r}"
         )
+    severe = data.get("severe")
+    if severe is not None and severe not in SEVERITIES:
+        raise ChallengeError(
+            f"{path}: severe: expected one of {', '.join(SEVERITIES)}, got {severe!r}"
+        )
     if not lists["lose"] and not lists["fail"] and not gains_nothing:
         raise ChallengeError(
             f"{path}: expected `lose` or `fail` to name what the mutant must lose "
@@ -95,10 +103,15 @@ def load_expectation(path: Path) -> Expectation:
         lists["keep"],
         lists["fail"],
         gains_nothing,
+        severe,
     )
 
 
 Progress = Callable[[str], None]
+#: The flaws the weight rule covers (docs/writing-challenges.md, "Weights").
+SEVERITIES = ("hang", "crash", "corrupt")
+#: The least a severe flaw may cost, in points out of 100.
+SEVERE_POINTS = 5.0
 #: More points than this for the untouched stub draw a warning.
 STUB_WARN = 10.0
 
@@ -330,11 +343,32 @@ def _judge_mutant(name: str, expect: Expectation, card: Scorecard, reference: Sc
             problems.append(f"no test matches {pattern}")
         elif all(t.outcome == "passed" for t in matched):
             problems.append(f"passed {pattern}")
+    if expect.severe is not None:
+        least = severe_cost(reference)
+        if reference.score - card.score < least - 1e-9:
+            problems.append(
+                f"a {expect.severe} costs only {reference.score - card.score:.2f} points; the "
+                f"weight rule asks at least {least:.2f} (raise the weight of the tests it fails)"
+            )
     kept = {c.name: round(c.earned, 3) for c in card.categories if c.earned < 1.0}
     detail = f"scored {card.score:g}; lost {_fmt(kept) or 'nothing'}"
     if problems:
         detail += "; expected otherwise: " + "; ".join(problems)
     return Check(f"mutant {name}", not problems, detail)
+
+
+def severe_cost(reference: Scorecard) -> float:
+    """What a severe flaw must cost at least: SEVERE_POINTS, and twice the points of the
+    heaviest single OOP test of the reference's scorecard."""
+    oop = reference.category("oop")
+    tests = [t for t in reference.tests if t.category == "oop"]
+    total = sum(t.weight for t in tests)
+    heaviest = (
+        max((oop.max_points * t.weight / total for t in tests), default=0.0)
+        if oop and total
+        else 0.0
+    )
+    return max(SEVERE_POINTS, 2 * heaviest)
 
 
 def _listing(ids: list[str]) -> str:
