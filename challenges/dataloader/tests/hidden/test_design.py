@@ -29,7 +29,7 @@ def quality(submission):
     return submission.quality()
 
 
-@pytest.mark.rubric("oop", weight=4)
+@pytest.mark.rubric("oop")
 def test_versions_share_one_abstract_base(quality, submission):
     """ThreadServer, ProcessServer and AsyncioServer derive from the abstract DataLoaderServer."""
     base = quality.require_shared_base(
@@ -50,7 +50,7 @@ def test_versions_share_one_abstract_base(quality, submission):
     )
 
 
-@pytest.mark.rubric("oop", weight=3)
+@pytest.mark.rubric("oop")
 def test_versions_are_small_and_reuse_the_client_logic(quality):
     """get_item, get_batch and new_epoch are written once in the base; each version is small."""
     classes = {cls.name: cls for fm in quality.files.values() for cls in fm.classes}
@@ -80,13 +80,13 @@ def test_versions_are_small_and_reuse_the_client_logic(quality):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.rubric("oop", weight=2)
+@pytest.mark.rubric("oop")
 def test_no_duplicated_blocks(quality):
     """No run of statements copied between versions or methods."""
     quality.require_no_duplicate_blocks()
 
 
-@pytest.mark.rubric("oop", weight=2)
+@pytest.mark.rubric("oop")
 def test_small_simple_functions(quality):
     """Cyclomatic complexity <= 10, functions <= 40 lines, nesting <= 4."""
     quality.require_max_complexity(limit=10)
@@ -94,7 +94,7 @@ def test_small_simple_functions(quality):
     quality.require_max_nesting(limit=4)
 
 
-@pytest.mark.rubric("oop", weight=2)
+@pytest.mark.rubric("oop")
 def test_private_cohesive_state(quality):
     """The four classes keep their state private and each does one job (LCOM4 of 1)."""
     for name in CLASSES:
@@ -102,7 +102,7 @@ def test_private_cohesive_state(quality):
         quality.require_cohesion(limit=1, class_name=name)
 
 
-@pytest.mark.rubric("oop", weight=2)
+@pytest.mark.rubric("oop")
 def test_clean_module(quality):
     """Docstrings on public classes, no module mutable state, no bare except, PEP 8, no print."""
     quality.require_docstrings()

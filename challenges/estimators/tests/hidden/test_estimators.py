@@ -87,8 +87,11 @@ def test_transform_decorrelates_with_the_component_variances(est):
 
 
 @pytest.mark.rubric("correctness")
-def test_whitening_a_singular_covariance_is_refused(est):
-    X = _gaussian()
+@pytest.mark.parametrize("scale", [1.0, 1e6])
+def test_whitening_a_singular_covariance_is_refused(est, scale):
+    """Singular at any scale: in metres or in micrometres, a rank-2 covariance is singular
+    (its smallest eigenvalue is rounding error relative to the largest)."""
+    X = _gaussian() * scale
     X[:, 2] = X[:, 0] + X[:, 1]  # rank 2
     with pytest.raises(ValueError):
         est.PCA().fit(X).whiten(X)
