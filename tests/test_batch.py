@@ -342,3 +342,36 @@ def test_progress_in_a_terminal_is_a_bar_with_an_eta() -> None:
             progress.done(name, 50.0)
     text = stream.getvalue()
     assert "grading" in text and "4/4" in text and "] a: 50" not in text  # no log lines
+
+
+def test_a_challenge_whose_tests_import_candidate_code_stops_the_batch_at_once(
+    tmp_path: Path,
+) -> None:
+    """An author's slip in the challenge is one line and exit 2 before any submission is
+    graded: not an error scorecard for every candidate."""
+    challenges = tmp_path / "challenges"
+    shutil.copytree(FIXTURES, challenges)
+    hidden = challenges / "adder" / "tests" / "hidden" / "test_hidden.py"
+    hidden.write_text("import adder\n" + hidden.read_text())
+    (tmp_path / "subs" / "alice").mkdir(parents=True)
+    shutil.copyfile(FIXTURES / "adder" / "reference" / "adder.py", tmp_path / "subs/alice/adder.py")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main,
+        [
+            "batch",
+            str(tmp_path / "subs"),
+            "--challenge",
+            "adder",
+            "--challenges",
+            str(challenges),
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(
+        "mlgrader: error: challenge adder: tests/hidden/test_hidden.py:1 imports the "
+        "candidate's module 'adder'"
+    )
+    assert not out.exists()

@@ -46,6 +46,7 @@ from mlgrader.cli.options import (
     output_options,
 )
 from mlgrader.engine.grade import GradeOptions, error_scorecard, grade
+from mlgrader.engine.preflight import check_challenge_tests
 from mlgrader.errors import UserInputError
 from mlgrader.files import write_atomic
 from mlgrader.model.challenge import Challenge
@@ -254,6 +255,7 @@ def batch_command(
 ) -> None:
     """Grade every submission folder in SUBMISSIONS, in parallel and resumably."""
     chal = find_challenge(challenges_dir(challenges), challenge_name)
+    check_challenge_tests(chal, chal.rubric().for_challenge(chal.name))  # before any grading
     found = find_submissions(submissions)
     if out.exists() and not out.is_dir():
         raise UserInputError(f"--out {out} is a file; pass a folder")

@@ -71,15 +71,15 @@ def opt(submission):
     return submission.module("optimizers")
 
 
-def _problem(seed):
+def _problem(seed, grad_scale=3.0):
     rng = np.random.default_rng(seed)
     start = [rng.normal(size=s) for s in SHAPES]
-    grads = [[rng.normal(scale=3.0, size=s) for s in SHAPES] for _ in range(STEPS)]
+    grads = [[rng.normal(scale=grad_scale, size=s) for s in SHAPES] for _ in range(STEPS)]
     return start, grads
 
 
-def _check_every_step(optimizer, name, hp, seed):
-    start, grads = _problem(seed)
+def _check_every_step(optimizer, name, hp, seed, grad_scale=3.0):
+    start, grads = _problem(seed, grad_scale)
     params = [s.copy() for s in start]
     expected = run(name, hp, start, grads)
     for step_no, (g, want) in enumerate(zip(grads, expected, strict=True), start=1):
@@ -106,6 +106,14 @@ def test_steps_match_textbook_with_custom_hyper_parameters(opt, name, seed):
 @pytest.mark.parametrize("name", NAMES)
 def test_defaults_are_the_documented_ones(opt, name):
     _check_every_step(getattr(opt, name)(), name, DEFAULTS[name], 7)
+
+
+@pytest.mark.rubric("correctness")
+@pytest.mark.parametrize("name", ["AdaGrad", "RMSprop", "Adam"])
+def test_the_default_eps_decides_steps_on_tiny_gradients(opt, name):
+    """Gradients near 1e-8, where eps is as large as the root of the squared gradients:
+    the steps show the default eps is the documented 1e-8."""
+    _check_every_step(getattr(opt, name)(), name, DEFAULTS[name], 3, grad_scale=3e-8)
 
 
 @pytest.mark.rubric("correctness")

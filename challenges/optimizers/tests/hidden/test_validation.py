@@ -19,6 +19,8 @@ BAD = [
     ("Adam", {"beta1": 1.0}),
     ("Adam", {"beta2": -0.5}),
     ("Adam", {"lr": float("nan")}),
+    ("SGD", {"lr": "0.1"}),
+    ("Adam", {"beta1": "0.9"}),
 ]
 
 
