@@ -218,14 +218,17 @@ def main() -> None:
                 concurrent = _has_concurrency_tests(challenge)
                 runs = args.concurrency_runs if concurrent else args.runs
                 jobs = [(str(s.folder), name) for s in solutions for _ in range(runs)]
-                cards = list(pool.map(_grade_folder, jobs))
-                for k, solution in enumerate(solutions):
-                    solution.cards = cards[k * runs : (k + 1) * runs]
-                flips, ffails, fpasses, lines = _report(solutions)
+                cards = pool.map(_grade_folder, jobs)  # in order, as they come back
+                print(f"{name}: {len(solutions)} solutions x {runs} runs", flush=True)
+                totals = [0, 0, 0]
+                for solution in solutions:  # each solution's lines once its runs are in,
+                    solution.cards = [next(cards) for _ in range(runs)]  # so a stopped
+                    counts = _report([solution])  # run still reports what it measured
+                    totals = [t + c for t, c in zip(totals, counts[:3], strict=True)]
+                    print("\n".join(counts[3]), flush=True)
                 minutes = (time.perf_counter() - started) / 60
-                print(f"{name}: {len(solutions)} solutions x {runs} runs ({minutes:.1f} min)")
-                print("\n".join(lines), flush=True)
-                rows.append((name, len(solutions), runs, flips, ffails, fpasses))
+                print(f"{name}: done in {minutes:.1f} min", flush=True)
+                rows.append((name, len(solutions), runs, *totals))
     finally:
         for hog in hogs:
             hog.kill()

@@ -734,4 +734,6 @@ def test_a_check_reports_how_close_it_came_to_failing() -> None:
     assert record["excess_growth"] >= 8.0
     linear = check(sum, lambda n: list(range(n)), "O(n)", time_budget=1.0).to_dict()
     assert linear["fail_growth"] == 16.0
-    assert linear["excess_growth"] < 4.0, linear
+    # well below the growth that fails (cache effects of a growing list show some; 4.5x was
+    # seen on a VM losing a third of its CPU time to its host)
+    assert linear["excess_growth"] < linear["fail_growth"] / 2, linear

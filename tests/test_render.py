@@ -113,10 +113,11 @@ def test_markdown_shows_a_quality_table_and_findings() -> None:
     card.quality = analyze_source(QUALITY_SOURCE, "cache.py").to_dict()
     text = render_markdown(card)
     assert "### Code quality" in text
-    # 2 functions (max complexity 1, longest 4 lines, nesting 0), docstrings on 2 of 3
+    # 2 functions (max complexity 1, longest 3 lines without its docstring, nesting 0),
+    # docstrings on 2 of 3
     # (the class and get; __init__ is not required but counts as undocumented), hints 50%
     # on average (__init__ 0 of 1, get 2 of 2), 1 class with LCOM4 1, 2 findings.
-    assert "| `cache.py` | 13 | 2 | 1 | 4 | 0 | 67% | 50% | 1 (1) | 2 |" in text
+    assert "| `cache.py` | 13 | 2 | 1 | 3 | 0 | 67% | 50% | 1 (1) | 2 |" in text
     assert "- `cache.py:8` public-attribute: Cache.items is public state" in text
     assert "(mlgrader public-attribute)" in text  # each finding names its rule
     # ruff quotes the source; from the submission, it is shown literally, never as markup
