@@ -127,9 +127,7 @@ def _results(
 ) -> list[TestResult]:
     records = run.records
     if not records.has_collected and not records.errors:
-        detail = (
-            "; ".join(records.errors) or run.log_tail.strip().splitlines()[-1:] or ["no output"]
-        )
+        detail = run.log_tail.strip().splitlines()[-1:] or ["no output"]
         raise GradingError(
             f"pytest did not collect the challenge's tests: {_one_line(str(detail))}"
         )
