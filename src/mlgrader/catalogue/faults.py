@@ -127,12 +127,9 @@ def _edits(tree: ast.Module, source: str) -> Iterator[tuple[int, str, int, int, 
     """``(line, operator, start column, end column, new text)`` for every candidate edit of
     one line, in source order."""
     tokens = _tokens_by_line(source)
-    edits: list[tuple[int, int, str, int, int, str]] = []
-    for node in ast.walk(tree):
-        for line, operator, start, end, new in _node_edits(node, tokens):
-            edits.append((line, start, operator, start, end, new))
-    for line, _, operator, start, end, new in sorted(edits):
-        yield line, operator, start, end, new
+    edits = [edit for node in ast.walk(tree) for edit in _node_edits(node, tokens)]
+    # source order: by line, then column (the operator breaks ties)
+    yield from sorted(edits, key=lambda e: (e[0], e[2], e[1], e[3], e[4]))
 
 
 def _node_edits(

@@ -117,6 +117,7 @@ def load_plan(challenge: Challenge) -> MutationPlan:
         raise ChallengeError(f"{path}: sample: expected size (an int > 0) and seed (an int)")
     judged: dict[str, Judgement] = {}
     for k, entry in enumerate(data.get("judged", [])):
+        entry = entry if isinstance(entry, dict) else {}  # a non-table entry: the error below
         fault, verdict, reason = entry.get("id"), entry.get("verdict"), entry.get("reason")
         if not isinstance(fault, str) or verdict not in VERDICTS or not reason:
             raise ChallengeError(
