@@ -144,6 +144,7 @@ class AttackRun:
     duration_s: float
     secrets: dict[str, str]
     extra: dict[str, Any] = field(default_factory=dict)
+    focus: str | None = None
 
     @property
     def text(self) -> str:
@@ -193,7 +194,9 @@ class Arena:
         _copy_challenges(self.pristine)
         self.challenge = find_challenge(self.pristine / "challenges", CHALLENGE)
         self.cache: dict[tuple[Any, ...], AttackRun] = {}
-        self.baselines: dict[bool, Baseline] = {}
+        self.baselines: dict[tuple[bool, str | None], Baseline] = {}
+        self.focused: dict[str, Path] = {}
+        self.focusing = threading.Lock()  # an attack and its twin are graded in two threads
         root = self.challenge.root
         self.hidden_sources = {
             p.name: p.read_text(encoding="utf-8")
@@ -213,18 +216,48 @@ class Arena:
 
     # -- baselines ------------------------------------------------------------------------
 
-    def baseline(self, public_only: bool) -> Baseline:
-        if public_only not in self.baselines:
-            sub = self.base / f"stub-{'public' if public_only else 'full'}"
+    def baseline(self, public_only: bool, focus: str | None = None) -> Baseline:
+        """What the stub earns in this mode (on the focused copy of the challenge, if any)."""
+        if (public_only, focus) not in self.baselines:
+            sub = self.base / f"stub-{'public' if public_only else 'full'}-{focus or 'all'}"
             shutil.copytree(self.challenge.root / "stub", sub)
-            card = grade(sub, self.challenge, GradeOptions(public_only=public_only))
-            self.baselines[public_only] = Baseline(
+            _, challenge = self.repo_for(focus)
+            card = grade(sub, challenge, GradeOptions(public_only=public_only))
+            self.baselines[public_only, focus] = Baseline(
                 score=card.score,
                 passed=sum(t.outcome == "passed" for t in card.tests),
                 ids=[t.id for t in card.tests],
                 categories={c.name: c.max_points for c in card.categories},
             )
-        return self.baselines[public_only]
+        return self.baselines[public_only, focus]
+
+    def repo_for(self, focus: str | None) -> tuple[Path, Challenge]:
+        """The copy of the challenges to grade against, and lru-cache in it.
+
+        ``focus`` names one category: its copy keeps the public tests and only the hidden
+        file of that category (``tests/hidden/test_<focus>.py``). An attack aimed at one
+        category is judged on that category and the total, so grading the other hidden
+        files too would only spend minutes of the full tier; the generic invariants (no
+        lost results, nothing left alive, nothing hidden leaked) hold on the copy as well.
+        """
+        if focus is None:
+            return self.pristine, self.challenge
+        with self.focusing:
+            if focus not in self.focused:
+                self.focused[focus] = self._focused_copy(focus)
+        repo = self.focused[focus]
+        return repo, find_challenge(repo / "challenges", CHALLENGE)
+
+    def _focused_copy(self, focus: str) -> Path:
+        repo = self.base / f"focus-{focus}"
+        _copy_challenges(repo)
+        hidden = repo / "challenges" / CHALLENGE / "tests" / "hidden"
+        kept = hidden / f"test_{focus}.py"
+        assert kept.is_file(), f"lru-cache has no {kept.name} to focus on"
+        for path in hidden.glob("test_*.py"):
+            if path != kept:
+                path.unlink()
+        return repo
 
     # -- grading --------------------------------------------------------------------------
 
@@ -243,8 +276,10 @@ class Arena:
         twin: bool = False,
         populate: Callable[[Path], None] | None = None,
         cli_reports: bool = False,
+        focus: str | None = None,
     ) -> AttackRun:
-        """Grade attack ``name``; ``twin`` grades the attack without its trick instead (every
+        """Grade attack ``name``; ``focus`` grades it on one category's tests
+        (``repo_for``); ``twin`` grades the attack without its trick instead (every
         ``TRICK = True`` line becomes ``TRICK = False``, and the paths a ``twin_removes.txt``
         lists are deleted).
 
@@ -266,6 +301,7 @@ class Arena:
             deadline_s,
             None if populate is None else populate.__name__,
             cli_reports,
+            focus,
         )
         if key not in self.cache:
             self.cache[key] = self._grade(
@@ -283,6 +319,7 @@ class Arena:
                 twin=twin,
                 populate=populate,
                 cli_reports=cli_reports,
+                focus=focus,
             )
         return self.cache[key]
 
@@ -297,6 +334,7 @@ class Arena:
         twin: bool = False,
         populate: Callable[[Path], None] | None = None,
         cli_reports: bool = False,
+        focus: str | None = None,
     ) -> AttackRun:
         prefix = name.replace("/", "-") + ("-twin" if twin else "")
         folder = Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir=self.base))
@@ -311,12 +349,12 @@ class Arena:
         outdir.mkdir()
         outdir.chmod(0o777)
         if own_challenges:
+            assert focus is None, "an attack with its own challenges copy grades every test"
             repo = folder / "repo"
             _copy_challenges(repo)
             challenge = find_challenge(repo / "challenges", CHALLENGE)
         else:
-            repo = self.pristine
-            challenge = self.challenge
+            repo, challenge = self.repo_for(focus)
         if world_writable:
             for root in (submission, repo):
                 _make_world_writable(root)
@@ -381,6 +419,7 @@ class Arena:
             duration_s=duration,
             secrets=secret_env,
             extra=extra,
+            focus=focus,
         )
 
     # -- the invariants ---------------------------------------------------------------------
@@ -395,7 +434,7 @@ class Arena:
         """Every generic invariant the grading broke, as readable lines (empty: the grader held)."""
         problems: list[str] = []
         card = run.card
-        base = self.baseline(run.options.public_only)
+        base = self.baseline(run.options.public_only, run.focus)
         # no forged score
         if stub_based and card.score > base.score + 1e-9:
             passed = [t.id.split("/")[-1] for t in card.tests if t.outcome == "passed"]

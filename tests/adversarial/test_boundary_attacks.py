@@ -32,13 +32,20 @@ def _pair(arena: Arena, name: str, **options: Any) -> tuple[AttackRun, AttackRun
         return attack, twin.result()
 
 
-def _against_twin(arena: Arena, name: str, category: str, **options: object) -> list[str]:
+def _against_twin(
+    arena: Arena, name: str, category: str, *, whole_suite: bool = False, **options: Any
+) -> list[str]:
     """Grade attack and twin; what went wrong, if anything, as readable lines.
+
+    Both are graded on the public tests and the hidden tests of ``category`` only
+    (``Arena.repo_for``), unless ``whole_suite``: an attack whose trick could reach any
+    category (patched judges) is graded on every test.
 
     Graded side by side on a busy machine, the twin (an honest submission) can lose a
     timed point to load that the attack kept (issue 16 is about such noise); an attack
     that beats its twin is compared again with a second grading of the twin, alone, and
     must not beat the better of the two."""
+    options["focus"] = None if whole_suite else category
     attack, twin = _pair(arena, name, **options)
     problems = [f"attack: {p}" for p in arena.violations(attack, stub_based=False)]
     problems += [f"twin: {p}" for p in arena.violations(twin, stub_based=False)]
@@ -86,14 +93,14 @@ def test_forged_reports_from_the_candidate_process_count_for_nothing(
 def test_patched_judging_helpers_patch_only_the_candidates_copy(arena: Arena) -> None:
     """strict_equal, pytest.raises, complexity and quality helpers, the linearizability
     check and AssertionError, patched in the candidate process, judge nothing there."""
-    _verdict(_against_twin(arena, "patch_judges", "correctness"))
+    _verdict(_against_twin(arena, "patch_judges", "correctness", whole_suite=True))
 
 
 def test_a_replaced_clock_does_not_fool_the_complexity_check(arena: Arena) -> None:
     """The O(n) cache loses complexity points with every clock in its process replaced:
     time is read from the kernel by the test's process."""
     problems = _against_twin(arena, "fake_clock", "complexity")
-    _, twin = _pair(arena, "fake_clock")
+    _, twin = _pair(arena, "fake_clock", focus="complexity")
     if _points(twin, "complexity") >= next(
         c.max_points for c in twin.card.categories if c.name == "complexity"
     ):
@@ -106,7 +113,7 @@ def test_work_moved_to_a_helper_process_is_still_timed(arena: Arena) -> None:
     CPU flat; the helper's CPU counts (the candidate's cgroup, or wall time while it has
     children), so it loses the complexity points its in-process twin loses."""
     problems = _against_twin(arena, "helper_process", "complexity")
-    _, twin = _pair(arena, "helper_process")
+    _, twin = _pair(arena, "helper_process", focus="complexity")
     if _points(twin, "complexity") >= next(
         c.max_points for c in twin.card.categories if c.name == "complexity"
     ):
@@ -131,7 +138,7 @@ def test_hidden_source_and_other_tests_notes_are_out_of_reach(arena: Arena) -> N
     hidden test source, and no note one test's candidate process left in /dev/shm is
     seen by another's; the candidate-audience report shows nothing hidden."""
     problems = _against_twin(arena, "hidden_source", "correctness", audience="candidate")
-    attack = arena.grade(BOUNDARY + "hidden_source", audience="candidate")
+    attack = arena.grade(BOUNDARY + "hidden_source", audience="candidate", focus="correctness")
     seen = [
         t.id
         for t in attack.card.tests
@@ -148,7 +155,7 @@ def test_switching_threads_off_does_not_hide_a_missing_lock(arena: Arena) -> Non
     """An unlocked cache that sets a 1 s switch interval and makes setswitchinterval a
     no-op loses the concurrency points its twin loses (RaceKeys drive the races)."""
     problems = _against_twin(arena, "switch_interval", "concurrency")
-    _, twin = _pair(arena, "switch_interval")
+    _, twin = _pair(arena, "switch_interval", focus="concurrency")
     if _points(twin, "concurrency") > 0:
         problems.append(f"the unlocked twin kept {_points(twin, 'concurrency')} concurrency points")
     _verdict(problems)
@@ -164,7 +171,7 @@ def test_quality_is_judged_on_the_module_python_imports(arena: Arena) -> None:
     """A clean lru_cache.py beside the messy package lru_cache/ that Python imports
     earns no OOP points the package alone does not."""
     problems = _against_twin(arena, "package_decoy", "oop")
-    attack = arena.grade(BOUNDARY + "package_decoy")
+    attack = arena.grade(BOUNDARY + "package_decoy", focus="oop")
     oop = next(c for c in attack.card.categories if c.name == "oop")
     if oop.points >= oop.max_points:
         problems.append("the messy package kept every OOP point: quality read the decoy")
