@@ -4,7 +4,7 @@ The elevator challenge's performance category (60 points) pools each scenario's 
 over a set of hidden seeds and compares them with the nearest-car baseline on the same
 seeds. With too few seeds, the same fixed policy earns different credit on another set.
 This runs fixed policies (the reference, the mutants that still dispatch, and the
-independent solutions in benchmarks/solutions/elevator/) on ``--sets`` disjoint seed
+independent solutions in challenges/elevator/solutions/) on ``--sets`` disjoint seed
 sets of each size in ``--sizes``, and prints per size the largest spread (max - min) of
 the performance points a policy would earn.
 
@@ -57,7 +57,7 @@ def _policies(scratch: Path) -> dict[str, Callable[[], Any]]:
             CHALLENGE / "reference", CHALLENGE / "mutants" / mutant, scratch / mutant, mutant
         )
         found[f"mutant {mutant}"] = _load(folder / "dispatch.py", f"m_{mutant}").Policy
-    for folder in sorted((ROOT / "benchmarks" / "solutions" / "elevator").glob("*")):
+    for folder in sorted((ROOT / "challenges" / "elevator" / "solutions").glob("independent-*")):
         found[f"independent {folder.name}"] = _load(folder / "dispatch.py", folder.name).Policy
     found |= _middling()
     return found

@@ -1,8 +1,9 @@
 """Are the timed verdicts (complexity, concurrency, performance) the same on every run?
 
 Grades each challenge's reference, its mutants (built from their patches) and the
-independent solutions in ``benchmarks/solutions/<challenge>/*/`` (written from the
-kit alone, never from the reference or the hidden tests) ``--runs`` times each
+independent solutions in ``challenges/<challenge>/solutions/*/`` (written from the
+kit alone, never from the reference or the hidden tests; one whose band starts at 100
+is correct) ``--runs`` times each
 (``--concurrency-runs`` for challenges with concurrency tests), idle or with one
 process spinning per core (``--load``), and prints per challenge:
 
@@ -37,9 +38,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mlgrader.catalogue.expect import Expectation, load_expectation
 from mlgrader.catalogue.listing import find_challenge
 from mlgrader.catalogue.mutants import build_mutant
-from mlgrader.catalogue.validate import Expectation, load_expectation
 from mlgrader.complexity import CLASSES
 from mlgrader.engine.grade import GradeOptions, grade
 from mlgrader.model.challenge import Challenge
@@ -78,9 +79,10 @@ def _solutions(challenge: Challenge, scratch: Path) -> list[Solution]:
         folder = build_mutant(challenge.reference, mutant, scratch / mutant.name, mutant.name)
         expect = load_expectation(mutant / "expect.toml")
         found.append(Solution(f"mutant {mutant.name}", folder, correct=False, expect=expect))
-    independent = ROOT / "benchmarks" / "solutions" / challenge.name
-    for folder in sorted(p for p in independent.glob("*") if p.is_dir()):
-        found.append(Solution(f"independent {folder.name}", folder, correct=True))
+    for folder in challenge.solutions():
+        expect = load_expectation(folder / "expect.toml", solution=True)
+        correct = expect.band is not None and expect.band[0] >= 100.0  # it earns every point
+        found.append(Solution(f"independent {folder.name}", folder, correct, expect=expect))
     return found
 
 

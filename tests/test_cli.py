@@ -270,6 +270,32 @@ def test_validate_catches_a_mutant_that_loses_nothing(tmp_path: Path) -> None:
 
 
 @pytest.mark.full
+def test_validate_holds_independent_solutions_to_their_band(tmp_path: Path) -> None:
+    """solutions/NAME/ (written from the kit alone) must score within its expect.toml band:
+    the reference's code in a band of 90..100 passes, in a band of 0..50 fails, saying so;
+    neither reaches a kit."""
+    copy = tmp_path / "challenges"
+    shutil.copytree(FIXTURES, copy)
+    for name, band in (("careful", (90, 100)), ("hopeful", (0, 50))):
+        folder = copy / "adder" / "solutions" / name
+        folder.mkdir(parents=True)
+        shutil.copyfile(ADDER / "reference" / "adder.py", folder / "adder.py")
+        (folder / "expect.toml").write_text(f"min_score = {band[0]}\nmax_score = {band[1]}\n")
+    result = CliRunner().invoke(main, ["validate", "adder", "--challenges", str(copy)])
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    assert "ok   adder: solution careful: scored 100; lost nothing" in lines
+    assert (
+        "FAIL adder: solution hopeful: scored 100; lost nothing; expected otherwise: a score "
+        "from 0 to 50"
+    ) in lines
+    kit = tmp_path / "kit"
+    made = CliRunner().invoke(main, ["init", "adder", str(kit), "--challenges", str(copy)])
+    assert made.exit_code == 0, made.output
+    assert not (kit / "solutions").exists()
+
+
+@pytest.mark.full
 def test_validate_fails_a_weighted_category_without_tests(tmp_path: Path) -> None:
     """A category with weight that no test counts toward (a new challenge inheriting the
     default weights): RUBRIC.md would promise points the scorecard never gives."""

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from scorecards import make_scorecard
 
-from mlgrader.catalogue.validate import Expectation, _judge_mutant, load_expectation
+from mlgrader.catalogue.checks import judge, style_check
+from mlgrader.catalogue.expect import Expectation, load_expectation
 from mlgrader.errors import ChallengeError
 from mlgrader.model.scorecard import Scorecard, TestResult
 
@@ -59,18 +60,14 @@ def test_missing_expect_toml(tmp_path: Path) -> None:
 def test_mutant_that_loses_only_its_category_passes() -> None:
     """Losing the named category, keeping the others and failing the named test: ok."""
     scorecard = card({"a::slow": ("complexity", "failed"), "a::ok": ("oop", "passed")})
-    check = _judge_mutant(
-        "m", Expectation("", ("complexity",), ("oop",), ("a::slow",)), scorecard, FULL
-    )
+    check = judge("m", Expectation("", ("complexity",), ("oop",), ("a::slow",)), scorecard, FULL)
     assert check.ok, check.detail
 
 
 def test_mutant_that_loses_the_wrong_category_fails() -> None:
     """Losing a kept category, or passing a test that must fail, is named in the verdict."""
     scorecard = card({"a::slow": ("complexity", "passed"), "a::style": ("oop", "failed")})
-    check = _judge_mutant(
-        "m", Expectation("", ("complexity",), ("oop",), ("a::slow",)), scorecard, FULL
-    )
+    check = judge("m", Expectation("", ("complexity",), ("oop",), ("a::slow",)), scorecard, FULL)
     assert not check.ok
     assert "kept all of complexity" in check.detail
     assert "lost oop (a::style)" in check.detail
@@ -85,8 +82,8 @@ def test_a_neutralised_cheat_must_gain_nothing_over_the_reference(tmp_path: Path
     expect = load_expectation(path)
     assert expect.gains_nothing and not expect.lose
     reference = card({"a::slow": ("complexity", "failed"), "a::ok": ("oop", "passed")})
-    assert _judge_mutant("m", expect, reference, reference).ok
-    check = _judge_mutant("m", expect, FULL, reference)
+    assert judge("m", expect, reference, reference).ok
+    check = judge("m", expect, FULL, reference)
     assert not check.ok and "gained over the reference (complexity)" in check.detail
 
 
@@ -115,16 +112,36 @@ def test_a_severe_flaw_must_cost_five_points_and_twice_the_heaviest_style_test()
     both = failed | {"t::other": ("concurrency", 1.0, "failed")}
     expect = Expectation("", ("concurrency",), (), ("t::hang",), severe="hang")
     reference = _weighted(tests)
-    check = _judge_mutant("m", expect, _weighted(tests | failed), reference)
+    check = judge("m", expect, _weighted(tests | failed), reference)
     assert not check.ok
     assert check.detail.endswith(
         "a hang costs only 12.50 points; the weight rule asks at least 33.33 (raise the "
         "weight of the tests it fails)"
     )
-    assert not _judge_mutant("m", expect, _weighted(tests | both), reference).ok  # 25 < 33.33
+    assert not judge("m", expect, _weighted(tests | both), reference).ok  # 25 < 33.33
     even = tests | {"t::big_style": ("oop", 1.0, "passed")}  # OOP tests 12.5 each: 25 asked
-    assert not _judge_mutant("m", expect, _weighted(even | failed), _weighted(even)).ok
-    assert _judge_mutant("m", expect, _weighted(even | both), _weighted(even)).ok
+    assert not judge("m", expect, _weighted(even | failed), _weighted(even)).ok
+    assert judge("m", expect, _weighted(even | both), _weighted(even)).ok
+
+
+def test_a_style_test_worth_more_than_five_points_draws_a_warning() -> None:
+    """No single OOP test may carry more than 5 points: one worth a third of the score is
+    named, with the fix; twelve OOP tests sharing that third pass."""
+    one_big = {
+        "t::works": ("correctness", 3.0, "passed"),
+        "t::fast": ("complexity", 1.0, "passed"),
+        "t::clean": ("oop", 1.0, "passed"),
+    }
+    check = style_check(_weighted(one_big))
+    assert check.ok and check.warning
+    assert check.detail == (
+        "t::clean is worth 33.33 points, more than 5: split it into one test per rule, "
+        "or lower its weight"
+    )
+    many = {f"t::rule{k}": ("oop", 1.0, "passed") for k in range(11)}
+    check = style_check(_weighted(one_big | many))
+    assert check.ok and not check.warning, check.detail
+    assert check.detail == "the heaviest OOP test is worth 2.78 points"
 
 
 def test_severe_names_one_of_the_flaw_kinds(tmp_path: Path) -> None:
@@ -134,3 +151,14 @@ def test_severe_names_one_of_the_flaw_kinds(tmp_path: Path) -> None:
         load_expectation(path)
     path.write_text('lose = ["concurrency"]\nsevere = "hang"\n')
     assert load_expectation(path).severe == "hang"
+
+
+def test_a_solution_without_a_band_is_refused(tmp_path: Path) -> None:
+    """An independent solution's expect.toml must give min_score and max_score."""
+    path = tmp_path / "expect.toml"
+    path.write_text('description = "hurried"\nmin_score = 40\n')
+    with pytest.raises(ChallengeError, match="max_score: expected a score from 0 to 100, got None"):
+        load_expectation(path, solution=True)
+    path.write_text("min_score = 80\nmax_score = 60\n")
+    with pytest.raises(ChallengeError, match="min_score 80 is above max_score 60; swap them"):
+        load_expectation(path, solution=True)

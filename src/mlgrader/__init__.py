@@ -37,6 +37,7 @@ _EXPORTS = {
     "TestResult": "mlgrader.model.scorecard",
     "ValidationReport": "mlgrader.catalogue.validate",
     "validate_challenge": "mlgrader.catalogue.validate",
+    "validate_challenges": "mlgrader.catalogue.validate",
 }
 
 __all__ = [
@@ -59,12 +60,17 @@ __all__ = [
     "load_rubric",
     "make_kit",
     "validate_challenge",
+    "validate_challenges",
 ]
 
 if TYPE_CHECKING:
     from mlgrader.catalogue.kit import make_kit
     from mlgrader.catalogue.listing import find_challenge, list_challenges
-    from mlgrader.catalogue.validate import ValidationReport, validate_challenge
+    from mlgrader.catalogue.validate import (
+        ValidationReport,
+        validate_challenge,
+        validate_challenges,
+    )
     from mlgrader.engine.grade import GradeOptions, grade
     from mlgrader.errors import (
         ChallengeError,

@@ -2,7 +2,7 @@
 
 A kit holds the statement, the stub (the files the candidate edits), the
 support code, the public tests, the challenge's rubric and a marker naming the
-challenge. It never holds hidden tests, the reference or mutants. A kit is
+challenge. It never holds hidden tests, the reference, mutants or independent solutions. A kit is
 itself a gradable folder: ``mlgrader check`` on it runs the public tests.
 """
 
@@ -17,7 +17,7 @@ from mlgrader.model.challenge import KIT_MARKER, Challenge, load_challenge, read
 from mlgrader.model.rubric import Category, ChallengeRubric
 
 #: Folders of a challenge that must never reach a candidate.
-SECRET_PARTS = ("hidden", "reference", "mutants")
+SECRET_PARTS = ("hidden", "reference", "mutants", "solutions")
 
 
 def make_kit(challenge: Challenge, dest: Path) -> Path:

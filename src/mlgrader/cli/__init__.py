@@ -35,7 +35,7 @@ from mlgrader.catalogue.listing import (
     list_challenges,
 )
 from mlgrader.catalogue.mutation import load_plan, mutate_challenge
-from mlgrader.catalogue.validate import validate_challenge
+from mlgrader.catalogue.validate import validate_challenges
 from mlgrader.cli.options import (
     EXIT_BELOW_MIN,
     EXIT_INTERNAL,
@@ -347,15 +347,14 @@ def validate_command(
     if mutate:
         _mutate(chosen, jobs, sample, seed)
         return
-    all_ok = True
-    for chal in chosen:
-        report = validate_challenge(
-            chal, progress=lambda m: click.echo(m, err=True), jobs=jobs, repeat=repeat
-        )
+    reports = validate_challenges(
+        chosen, progress=lambda m: click.echo(m, err=True), jobs=jobs, repeat=repeat
+    )
+    for report in reports:
         for check in report.checks:
             label = "FAIL" if not check.ok else "warn" if check.warning else "ok  "
-            click.echo(f"{label} {chal.name}: {check.subject}: {check.detail}")
-        all_ok = all_ok and report.ok
+            click.echo(f"{label} {report.challenge}: {check.subject}: {check.detail}")
+    all_ok = all(report.ok for report in reports)
     click.echo("all challenges valid" if all_ok else "some challenges are not valid")
     sys.exit(0 if all_ok else 1)
 

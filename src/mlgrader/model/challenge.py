@@ -69,7 +69,15 @@ class Challenge:
     def mutants(self) -> list[Path]:
         """Mutant folders, sorted by name: each holds expect.toml and a mutant.patch against
         reference/ (or a whole rewrite's files); mutants.build_mutant makes one a submission."""
-        folder = self.root / "mutants"
+        return self._folders("mutants")
+
+    def solutions(self) -> list[Path]:
+        """Independent solutions, sorted by name: each a submission written from the kit alone,
+        with an expect.toml giving the score band it must land in (validate checks it)."""
+        return self._folders("solutions")
+
+    def _folders(self, name: str) -> list[Path]:
+        folder = self.root / name
         return sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
 
     def rubric(self) -> Rubric:

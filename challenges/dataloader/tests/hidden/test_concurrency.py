@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -20,6 +21,7 @@ from mlgrader.testing import no_leaks, run_threads, strict_equal
 
 VERSIONS = ["ThreadServer", "ProcessServer", "AsyncioServer"]
 CLIENTS = 16
+CLOSE_CLIENTS = 8  # waiting when close() comes: more than the loads that may be under way
 
 
 @pytest.fixture(params=VERSIONS)
@@ -224,14 +226,26 @@ def test_loads_run_in_parallel_up_to_the_worker_count(api, submission, tmp_path)
     _check_where(cls, records, *submission.run(_where_i_run))
 
 
-def _close_while_clients_wait(cls: Any, dl: Any, ds: Any) -> None:
-    """close() 0.05 s into slow loads, six clients waiting: it returns promptly, and each
-    client gets at most one item, then ServerClosed."""
-    data = ds.SlowDataset(40, delay_s=0.1)
+def _close_while_clients_wait(cls: Any, dl: Any, ds: Any, trace: str) -> None:
+    """close() while eight clients wait on 0.5 s loads (two workers): it returns promptly,
+    every client ends with ServerClosed, and loads not yet started are not served.
+
+    The bound is read off the data set's trace, not off the clock, so that it holds on a
+    busy machine: a client can get an item whose load had finished before close() began,
+    or one of the loads under way: the two running, and with a process pool the
+    ``workers + 1`` calls it has already queued for its workers, which cancel_futures
+    cannot take back. A close() that lets every queued load run serves all eight waiting
+    clients, every time.
+    """
+    data = ds.SlowDataset(40, delay_s=0.5, trace_dir=trace)
+    workers = 2
     took: list[float] = []
+    began: list[float] = []
+    waiting = threading.Semaphore(0)
 
     def client(i: int) -> int:
         served = 0
+        waiting.release()
         while True:
             try:
                 server.get_item()
@@ -239,33 +253,41 @@ def _close_while_clients_wait(cls: Any, dl: Any, ds: Any) -> None:
             except dl.ServerClosed:
                 return served
 
-    server = cls(data, workers=2, seed=0, prefetch=0)
+    server = cls(data, workers=workers, seed=0, prefetch=0)
 
     def closer() -> None:
-        time.sleep(0.05)
-        start = time.perf_counter()
+        for _ in range(CLOSE_CLIENTS):  # every client has called get_item; a moment to claim
+            waiting.acquire(timeout=10)
+        time.sleep(0.15)
+        began.append(time.monotonic())
         server.close()
-        took.append(time.perf_counter() - start)
+        took.append(time.monotonic() - began[0])
 
     stopper = threading.Thread(target=closer)
     stopper.start()
     try:
-        run = run_threads(client, n=6, timeout=10, switch_interval=None)
+        run = run_threads(client, n=CLOSE_CLIENTS, timeout=15, switch_interval=None)
     finally:
-        stopper.join(10)
+        stopper.join(15)
     run.raise_errors()
-    assert took and took[0] < 3.0, f"close() took {took} s with two 0.1 s loads in flight"
-    assert sum(run.results) <= 6, (
-        f"6 clients got {sum(run.results)} items although close() came 0.05 s after the start "
-        "(2 workers, 0.1 s loads): close() must drop the loads not yet started"
+    assert took and took[0] < 3.0, f"close() took {took} s with two 0.5 s loads in flight"
+    done_before = sum(1 for r in ds.read_trace(trace) if r.end < began[0])
+    under_way = 2 * workers + 1
+    assert sum(run.results) <= done_before + under_way, (
+        f"{CLOSE_CLIENTS} waiting clients got {sum(run.results)} items, but only "
+        f"{done_before} loads had finished when close() began and at most {under_way} were "
+        f"under way ({workers} workers): close() must drop the loads not yet started"
     )
 
 
 @pytest.mark.rubric("concurrency", weight=HARM_WEIGHT)
-def test_close_while_clients_wait_releases_them(submission):
+def test_close_while_clients_wait_releases_them(submission, tmp_path):
     """In every version, close() during slow loads returns promptly, and waiting clients
     get an item or ServerClosed: none is left waiting forever."""
-    _in_every_version(submission, _close_while_clients_wait)
+    _in_every_version(
+        submission,
+        lambda cls, dl, ds: _close_while_clients_wait(cls, dl, ds, tempfile.mkdtemp(dir=tmp_path)),
+    )
 
 
 @pytest.mark.rubric("concurrency", weight=3)

@@ -70,7 +70,7 @@ def test_pca_components_are_the_covariance_eigenvectors(est):
         np.testing.assert_allclose(abs(got @ want), 1.0, atol=1e-8)  # up to sign
 
 
-@pytest.mark.rubric("correctness", weight=2)
+@pytest.mark.rubric("correctness", weight=4)
 def test_whitened_data_has_identity_covariance(est):
     X = _gaussian()
     Z = est.PCA().fit(X).whiten(X)

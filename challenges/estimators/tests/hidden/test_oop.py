@@ -19,26 +19,61 @@ def quality(submission):
     return submission.quality()
 
 
-@pytest.mark.rubric("oop", weight=2)
-def test_small_simple_functions(quality):
-    """Cyclomatic complexity at most 8, functions at most 25 lines, nesting at most 3."""
+@pytest.mark.rubric("oop")
+def test_functions_have_low_cyclomatic_complexity(quality):
+    """Every function's cyclomatic complexity is at most 8."""
     quality.require_max_complexity(limit=8)
+
+
+@pytest.mark.rubric("oop")
+def test_functions_are_short(quality):
+    """Every function is at most 25 lines long (its docstring not counted)."""
     quality.require_max_function_length(limit=25)
+
+
+@pytest.mark.rubric("oop")
+def test_nesting_is_shallow(quality):
+    """Blocks nest at most 3 deep."""
     quality.require_max_nesting(limit=3)
 
 
 @pytest.mark.rubric("oop")
-def test_documented_typed_and_clean(quality):
-    """Docstrings and type hints on the public API; no module state, prints or copy-paste."""
+def test_public_api_is_documented(quality):
+    """Docstrings on the public API."""
     quality.require_docstrings()
+
+
+@pytest.mark.rubric("oop")
+def test_public_api_has_type_hints(quality):
+    """Type hints on at least 80% of the public API's parameters and returns."""
     quality.require_type_hints(0.8)
+
+
+@pytest.mark.rubric("oop")
+def test_no_module_level_mutable_state(quality):
+    """No mutable state at module level: state lives in objects."""
     quality.require_no_module_mutable_state()
+
+
+@pytest.mark.rubric("oop")
+def test_no_print_calls(quality):
+    """No print calls: a library reports through return values and exceptions."""
     quality.require_no_print()
+
+
+@pytest.mark.rubric("oop")
+def test_no_copy_paste(quality):
+    """No repeated blocks of code: shared logic lives in one place."""
     quality.require_no_duplicate_blocks()
 
 
 @pytest.mark.rubric("oop")
-def test_pca_keeps_its_state_private_and_cohesive(quality):
-    """PCA's fitted state is private (read through properties) and one job (LCOM4 1)."""
+def test_pca_keeps_its_fitted_state_private(quality):
+    """PCA's fitted state is private, read through properties."""
     quality.require_private_state("PCA")
+
+
+@pytest.mark.rubric("oop")
+def test_pca_is_cohesive(quality):
+    """PCA does one job: its methods share its state (LCOM4 1)."""
     quality.require_cohesion(limit=1, class_name="PCA")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -25,6 +27,18 @@ def test_split_never_leaks_a_user(ev, seed):
     assert sorted([*train.tolist(), *test.tolist()]) == list(range(len(users))), "every row once"
     assert not {users[i] for i in train} & {users[i] for i in test}, "a user on both sides"
     assert len({users[i] for i in test}) == 12, "round(0.3 * 40 users) = 12 test users"
+
+
+@pytest.mark.rubric("correctness", weight=2)
+def test_split_sends_at_least_one_and_at_most_all_but_one_user_to_test(ev):
+    """round(test_size * users), clipped to 1..users-1: 3 users at 0.1 send one user to test
+    (not none), 3 users at 0.9 send two (not all three)."""
+    users = ["a", "a", "b", "c", "c", "c"]
+    for test_size, expected in ((0.1, 1), (0.9, 2)):
+        train, test = ev.group_split(users, test_size, seed=0)
+        got = len({users[i] for i in np.asarray(test)})
+        assert got == expected, f"test_size {test_size}, 3 users: {got} test users"
+        assert len(train), f"test_size {test_size}: no training rows left"
 
 
 @pytest.mark.rubric("correctness")
@@ -66,6 +80,19 @@ def test_metrics_against_hand_worked_cases(ev, y_true, y_pred, expected):
     assert ev.precision_recall_f1(y_true, y_pred) == pytest.approx(expected)
 
 
+@pytest.mark.rubric("correctness", weight=4)
+def test_f1_is_the_harmonic_mean_when_precision_and_recall_differ(ev):
+    """F1 is 2PR / (P + R): where precision and recall differ, their plain average is wrong."""
+    cases = [
+        ([1, 1, 1, 1], [1, 0, 0, 0], (1.0, 0.25, 0.4)),
+        ([1, 0, 0, 0, 1], [1, 1, 1, 0, 0], (1 / 3, 0.5, 0.4)),
+        ([1, 1, 0, 0, 0, 0], [1, 1, 1, 1, 1, 1], (1 / 3, 1.0, 0.5)),
+    ]
+    for y_true, y_pred, expected in cases:
+        got = ev.precision_recall_f1(y_true, y_pred)
+        assert got == pytest.approx(expected), f"y_true={y_true} y_pred={y_pred}: {got}"
+
+
 @pytest.mark.rubric("correctness")
 def test_confusion_matrix_layout_and_validation(ev):
     np.testing.assert_array_equal(ev.confusion_matrix([1, 1, 1, 0], [1, 1, 0, 1]), [[0, 1], [1, 2]])
@@ -95,7 +122,7 @@ def test_only_the_planted_weak_group_is_flagged(ev, seed):
     assert {r.group: r.n for r in reports}["g0"] == 300
 
 
-@pytest.mark.rubric("correctness")
+@pytest.mark.rubric("correctness", weight=4)
 def test_small_unlucky_group_is_not_flagged(ev):
     """A group of 10 with 8 right among groups at 90%: not significant, not flagged."""
     y = np.ones(1010, dtype=int)
@@ -106,6 +133,32 @@ def test_small_unlucky_group_is_not_flagged(ev):
     reports = {r.group: r for r in ev.subgroup_report(y, pred, groups)}
     assert reports["small"].accuracy == pytest.approx(0.8)
     assert not reports["small"].flagged
+
+
+@pytest.mark.rubric("correctness", weight=3)
+def test_p_values_are_the_exact_binomial_tail(ev):
+    """A group of 10 with 7 right among groups near 95%: its p-value is the exact binomial
+    P(X <= 7), about 0.012, so at alpha 0.01 it is not flagged (a normal approximation
+    puts it near 0.0001 and flags it)."""
+    y = np.ones(1010, dtype=int)
+    pred = y.copy()
+    pred[:50] = 0  # the big group: 950 of 1000 right
+    pred[1000:1003] = 0  # the small group: 7 of 10 right
+    groups = np.array(["big"] * 1000 + ["small"] * 10)
+    p0 = (950 + 7) / 1010
+    exact = sum(math.comb(10, k) * p0**k * (1 - p0) ** (10 - k) for k in range(8))
+    small = {r.group: r for r in ev.subgroup_report(y, pred, groups)}["small"]
+    assert small.p_value == pytest.approx(exact, rel=1e-6), (
+        f"p-value {small.p_value}, the exact one-sided binomial tail is {exact:.6f}"
+    )
+    assert not small.flagged
+
+
+@pytest.mark.rubric("correctness", weight=2)
+def test_a_probability_of_one_half_predicts_one(ev):
+    """proba 0.5 predicts 1 ("at least 0.5"): for a true 0 it is a mistake, made with
+    confidence 0.5, after the one made with 0.7."""
+    assert ev.worst_mistakes([0, 1, 0], [0.5, 0.3, 0.1], k=5) == [1, 0]
 
 
 @pytest.mark.rubric("correctness", weight=2)

@@ -93,7 +93,7 @@ def test_knn_k1_recalls_training_data_and_handles_duplicates(ml):
     np.testing.assert_array_equal(ml.KNNClassifier(k=1).fit(X, y).predict(X), y)
 
 
-@pytest.mark.rubric("correctness")
+@pytest.mark.rubric("correctness", weight=4)
 def test_knn_tie_goes_to_the_smallest_label(ml):
     X = np.array([[0.0], [1.0], [10.0]])
     model = ml.KNNClassifier(k=2).fit(X, np.array([5, 2, 9]))
@@ -122,7 +122,7 @@ def test_kmeans_is_deterministic_given_a_seed(ml):
     np.testing.assert_array_equal(a.labels_, b.labels_)
 
 
-@pytest.mark.rubric("correctness", weight=2)
+@pytest.mark.rubric("correctness", weight=4)
 def test_kmeans_survives_an_empty_cluster(ml):
     """Five copies of two points and k=3: some cluster ends up empty; no NaN, no crash."""
     X = np.array([[0.0, 0.0]] * 5 + [[1.0, 1.0]] * 5)
@@ -145,7 +145,7 @@ def test_tree_learns_xor_at_depth_two(ml, criterion):
     np.testing.assert_array_equal(tree.predict(X), y)
 
 
-@pytest.mark.rubric("correctness", weight=2)
+@pytest.mark.rubric("correctness", weight=4)
 def test_tree_respects_the_depth_limit(ml):
     X = np.arange(1.0, 7.0).reshape(-1, 1)
     y = np.array([0, 0, 1, 1, 0, 0])

@@ -154,7 +154,7 @@ def test_training_on_random_data_lowers_the_loss_a_lot(nn, optimizer):
     assert last < 0.5 * first, f"{optimizer}: loss {first:.4f} -> {last:.4f}"
 
 
-@pytest.mark.rubric("correctness", weight=2)
+@pytest.mark.rubric("correctness", weight=3)
 def test_optimizer_updates_follow_the_equations(nn):
     p = np.array([1.0, 2.0])
     nn.SGD(lr=0.5).step([p], [np.array([1.0, -1.0])])

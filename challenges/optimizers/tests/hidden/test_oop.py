@@ -21,29 +21,49 @@ def quality(submission):
     return submission.quality()
 
 
-@pytest.mark.rubric("oop", weight=3)
+@pytest.mark.rubric("oop")
 def test_optimizers_share_one_abstract_interface(quality):
     """Every optimizer derives from one abstract base that declares step."""
     quality.require_shared_base(["step"])
 
 
-@pytest.mark.rubric("oop", weight=2)
+@pytest.mark.rubric("oop")
 def test_no_copy_paste_between_optimizers(quality):
     """Validation and bookkeeping live in one place, not repeated in every class."""
     quality.require_no_duplicate_blocks()
 
 
 @pytest.mark.rubric("oop")
-def test_small_simple_functions(quality):
-    """Cyclomatic complexity at most 10, functions at most 30 lines."""
+def test_functions_have_low_cyclomatic_complexity(quality):
+    """Every function's cyclomatic complexity is at most 10."""
     quality.require_max_complexity(limit=10)
+
+
+@pytest.mark.rubric("oop")
+def test_functions_are_short(quality):
+    """Every function is at most 30 lines long (its docstring not counted)."""
     quality.require_max_function_length(limit=30)
 
 
 @pytest.mark.rubric("oop")
-def test_documented_and_clean(quality):
-    """Docstrings on public classes and functions; no module state; PEP 8 names."""
+def test_public_api_is_documented(quality):
+    """Docstrings on public classes and functions."""
     quality.require_docstrings()
+
+
+@pytest.mark.rubric("oop")
+def test_no_module_level_mutable_state(quality):
+    """No mutable state at module level: state lives in objects."""
     quality.require_no_module_mutable_state()
+
+
+@pytest.mark.rubric("oop")
+def test_pep8_names(quality):
+    """PEP 8 names for classes, functions and variables."""
     quality.require_pep8_names()
+
+
+@pytest.mark.rubric("oop")
+def test_no_mutable_default_arguments(quality):
+    """No mutable default arguments."""
     quality.require_no_mutable_defaults()

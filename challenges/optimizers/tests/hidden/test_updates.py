@@ -152,7 +152,7 @@ def test_updates_in_place_and_keeps_dtype(opt, name):
     assert not np.allclose(param, np.linspace(-1.0, 1.0, 5))
 
 
-@pytest.mark.rubric("correctness")
+@pytest.mark.rubric("correctness", weight=4)
 def test_adam_bias_correction_on_early_steps(opt):
     """Without bias correction the first steps would be ~lr*(1-b1)/sqrt(1-b2): 3x too small here."""
     hp = {"lr": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
@@ -163,7 +163,7 @@ def test_adam_bias_correction_on_early_steps(opt):
     np.testing.assert_allclose(param, [-0.3], rtol=1e-6)
 
 
-@pytest.mark.rubric("correctness")
+@pytest.mark.rubric("correctness", weight=5)
 def test_nesterov_differs_from_momentum(opt):
     """Nesterov looks ahead: after two equal gradients it has moved further than momentum."""
     a, b = np.zeros(1), np.zeros(1)
