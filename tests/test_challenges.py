@@ -43,7 +43,7 @@ def validation() -> subprocess.CompletedProcess[str]:
 @pytest.mark.timeout(2400)
 @pytest.mark.parametrize("name", CHALLENGES)
 def test_validate(name: str, validation: subprocess.CompletedProcess[str]) -> None:
-    """Reference earns 100 twice, the stub earns no correctness, every mutant loses its
+    """Reference earns 100, the stub earns no correctness, every mutant loses its
     category, every independent solution lands in its band."""
     lines = [line for line in validation.stdout.splitlines() if f" {name}: " in line]
     failed = [line for line in lines if line.startswith("FAIL")]

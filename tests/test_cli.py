@@ -250,6 +250,7 @@ def test_validate_fixture_challenge() -> None:
     assert "ok   adder: reference: scored 100" in result.output
     assert "ok   adder: mutant off-by-one" in result.output
     assert "all challenges valid" in result.output
+    assert "deterministic" not in result.output  # one run of each: --repeat compares runs
 
 
 @pytest.mark.full
@@ -355,6 +356,7 @@ def test_validate_repeat_fails_a_test_whose_verdict_changes_between_runs(
     result = run("validate", "adder", "--repeat", "3")
     assert result.exit_code == 1, result.output
     assert gradings.count("reference") == 3 and gradings.count("stub") == 3
+    assert "ok   adder: deterministic: 3 runs scored 100, 100, 100" in result.output
     assert (
         "FAIL adder: stable reference: verdicts changed between runs: "
         "tests/hidden/test_hidden.py::test_large passed 2 of 3"
