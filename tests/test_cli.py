@@ -14,7 +14,7 @@ import pytest
 from built_mutants import built_mutant
 from click.testing import CliRunner, Result
 
-from mlgrader.catalogue import validate as validate_module
+from mlgrader.catalogue import gradings as gradings_module
 from mlgrader.cli import main
 from mlgrader.model.scorecard import Scorecard
 
@@ -340,7 +340,7 @@ def test_validate_repeat_fails_a_test_whose_verdict_changes_between_runs(
     """validate --repeat 3 grades every solution three times; a test whose verdict changes
     between gradings of one solution (here the reference's test_large fails in its second
     grading, as a flaky timing test would) fails the `stable` check, naming the test."""
-    real_grade = validate_module.grade
+    real_grade = gradings_module.grade
     gradings: list[str] = []
 
     def flaky_grade(folder: Path, *args: object, **kwargs: object) -> Scorecard:
@@ -352,7 +352,7 @@ def test_validate_repeat_fails_a_test_whose_verdict_changes_between_runs(
                     test.outcome = "failed"
         return card
 
-    monkeypatch.setattr(validate_module, "grade", flaky_grade)
+    monkeypatch.setattr(gradings_module, "grade", flaky_grade)
     result = run("validate", "adder", "--repeat", "3")
     assert result.exit_code == 1, result.output
     assert gradings.count("reference") == 3 and gradings.count("stub") == 3

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from mlgrader.catalogue.faults import faults_in, sample
-from mlgrader.catalogue.mutation import MutationReport, load_plan
+from mlgrader.catalogue.mutation import MutationReport, load_plan, record_check
 from mlgrader.errors import ChallengeError
 from mlgrader.model.challenge import Challenge
 
@@ -113,3 +113,28 @@ def test_a_judgement_without_a_reason_names_the_file_and_entry(tmp_path: Path) -
     challenge = Challenge("m", "", "", tmp_path, ("m",), 5)
     with pytest.raises(ChallengeError, match=r"mutation\.toml: judged\[0\]: expected id, verdict"):
         load_plan(challenge)
+
+
+def test_a_judgement_of_a_fault_no_longer_sampled_is_stale(tmp_path: Path) -> None:
+    """Plain validate checks mutation.toml against the reference: a judged fault that the
+    recorded sample no longer holds (the reference changed) fails, saying what to rerun."""
+    (tmp_path / "reference").mkdir()
+    (tmp_path / "reference" / "m.py").write_text(SOURCE)
+    challenge = Challenge("m", "", "", tmp_path, ("m",), 5)
+    chosen = sample(faults_in(challenge.reference, ["m.py"]), 4, 1)
+    record = "[sample]\nsize = 4\nseed = 1\n\n"
+    judged = f'[[judged]]\nid = "{chosen[0].id}"\nverdict = "equivalent"\nreason = "same"\n'
+    (tmp_path / "mutation.toml").write_text(record + judged)
+    check = record_check(challenge)
+    assert check is not None and check.ok, check
+    assert check.detail == "1 judged survivors of 4 seeded faults (seed 1) still in the sample"
+    (tmp_path / "reference" / "m.py").write_text(SOURCE.replace("a * b", "a * b * 1"))
+    (tmp_path / "mutation.toml").write_text(record + judged.replace(chosen[0].id, "m.py:arith:0:0"))
+    check = record_check(challenge)
+    assert check is not None and not check.ok
+    assert check.detail == (
+        "mutation.toml judges 1 fault(s) no longer in its sample (m.py:arith:0:0): the reference "
+        "changed; rerun `mlgrader validate m --mutate` and judge its survivors again"
+    )
+    (tmp_path / "mutation.toml").unlink()
+    assert record_check(challenge) is None

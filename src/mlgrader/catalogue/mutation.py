@@ -28,8 +28,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mlgrader.catalogue.checks import Check
 from mlgrader.catalogue.faults import Fault, faults_in, sample
-from mlgrader.catalogue.validate import Progress, grade_all
+from mlgrader.catalogue.gradings import Progress, grade_all
 from mlgrader.engine.grade import GradeOptions
 from mlgrader.errors import ChallengeError
 from mlgrader.model.challenge import Challenge
@@ -153,6 +154,37 @@ def mutate_challenge(
     for fault, card in zip(chosen, cards[1:], strict=True):
         (report.killed if _killed(card, reference) else report.survived).append(fault)
     return report
+
+
+def record_check(challenge: Challenge) -> Check | None:
+    """Does mutation.toml still describe the reference? Every judged fault must be in the
+    sample it records: a reference changed since the record moves or removes faults, and a
+    judgement then speaks of code that is gone. Cheap (no grading), so plain ``validate``
+    makes it; None for a challenge without a record."""
+    if not (challenge.root / RECORD).is_file():
+        return None
+    plan = load_plan(challenge)
+    chosen = {
+        f.id
+        for f in sample(
+            faults_in(challenge.reference, _reference_files(challenge)), plan.size, plan.seed
+        )
+    }
+    stale = sorted(set(plan.judged) - chosen)
+    if stale:
+        return Check(
+            "mutation record",
+            False,
+            f"{RECORD} judges {len(stale)} fault(s) no longer in its sample ({', '.join(stale[:3])}):"
+            " the reference changed; rerun `mlgrader validate "
+            f"{challenge.name} --mutate` and judge its survivors again",
+        )
+    return Check(
+        "mutation record",
+        True,
+        f"{len(plan.judged)} judged survivors of {plan.size} seeded faults (seed {plan.seed}) still in "
+        "the sample",
+    )
 
 
 def _killed(card: Scorecard, reference: Scorecard) -> bool:

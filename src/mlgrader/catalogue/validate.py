@@ -13,10 +13,7 @@ This module decides what to grade and grades it; checks.py judges the scorecards
 
 from __future__ import annotations
 
-import multiprocessing
 import tempfile
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,15 +28,13 @@ from mlgrader.catalogue.checks import (
     style_check,
 )
 from mlgrader.catalogue.expect import Expectation, load_expectation
+from mlgrader.catalogue.gradings import Progress, Run, grade_many
 from mlgrader.catalogue.mutants import build_mutant
-from mlgrader.engine.grade import GradeOptions, grade
+from mlgrader.catalogue.mutation import record_check
+from mlgrader.engine.grade import GradeOptions
 from mlgrader.errors import ChallengeError
 from mlgrader.model.challenge import Challenge
 from mlgrader.model.scorecard import Scorecard
-
-Progress = Callable[[str], None]
-#: One grading: what it is ("the reference", "mutant NAME", ...), its folder, its challenge.
-Run = tuple[str, Path, Challenge]
 
 
 @dataclass
@@ -161,6 +156,9 @@ def _report(plan: _Plan, cards: dict[str, list[Scorecard]], repeat: int) -> Vali
         categories_check(plan.challenge, first),
         style_check(first),
     ]
+    recorded = record_check(plan.challenge)
+    if recorded is not None:
+        report.checks.append(recorded)
     if not plan.challenge.mutants():
         report.checks.append(
             Check("mutants", False, "no mutants: add mutants/<flaw>/ with expect.toml")
@@ -205,33 +203,3 @@ def _build_mutants(
         except ChallengeError as exc:
             broken[folder.name] = str(exc)
     return built, broken
-
-
-def grade_all(
-    runs: list[tuple[str, Path]],
-    challenge: Challenge,
-    options: GradeOptions,
-    say: Progress,
-    jobs: int,
-) -> list[Scorecard]:
-    """Grade each folder in ``runs`` against one challenge; scorecards in the order given."""
-    return grade_many([(label, folder, challenge) for label, folder in runs], options, say, jobs)
-
-
-def grade_many(runs: list[Run], options: GradeOptions, say: Progress, jobs: int) -> list[Scorecard]:
-    """Grade each run, ``jobs`` at a time; the scorecards come back in the order given."""
-    if jobs <= 1:
-        cards = []
-        for label, folder, challenge in runs:
-            say(f"{challenge.name}: grading {label}")
-            cards.append(grade(folder, challenge, options))
-        return cards
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = {
-            pool.submit(grade, folder, challenge, options): f"{challenge.name}: graded {label}"
-            for label, folder, challenge in runs
-        }
-        for future in as_completed(futures):
-            say(futures[future])
-        return [future.result() for future in futures]

@@ -1,0 +1,46 @@
+"""Grading many folders, side by side: what validate and validate --mutate share."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from mlgrader.engine.grade import GradeOptions, grade
+from mlgrader.model.challenge import Challenge
+from mlgrader.model.scorecard import Scorecard
+
+Progress = Callable[[str], None]
+#: One grading: what it is ("the reference", "mutant NAME", ...), its folder, its challenge.
+Run = tuple[str, Path, Challenge]
+
+
+def grade_all(
+    runs: list[tuple[str, Path]],
+    challenge: Challenge,
+    options: GradeOptions,
+    say: Progress,
+    jobs: int,
+) -> list[Scorecard]:
+    """Grade each folder in ``runs`` against one challenge; scorecards in the order given."""
+    return grade_many([(label, folder, challenge) for label, folder in runs], options, say, jobs)
+
+
+def grade_many(runs: list[Run], options: GradeOptions, say: Progress, jobs: int) -> list[Scorecard]:
+    """Grade each run, ``jobs`` at a time; the scorecards come back in the order given."""
+    if jobs <= 1:
+        cards = []
+        for label, folder, challenge in runs:
+            say(f"{challenge.name}: grading {label}")
+            cards.append(grade(folder, challenge, options))
+        return cards
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = {
+            pool.submit(grade, folder, challenge, options): f"{challenge.name}: graded {label}"
+            for label, folder, challenge in runs
+        }
+        for future in as_completed(futures):
+            say(futures[future])
+        return [future.result() for future in futures]
