@@ -24,6 +24,10 @@ from typing import Any
 from arena_support import SECRET_NAME, Arena, AttackRun
 
 PUBLIC = "tests/public/test_basics.py::"
+#: Attacks on the reports themselves (patched pytest, forged records) aim at every test
+#: alike: they are graded on the public tests and the hidden correctness file
+#: (``Arena.repo_for``), which a forgery would pass as readily as any other.
+FORGERY_FOCUS = "correctness"
 HIDDEN_CORRECTNESS = "tests/hidden/test_correctness.py::"
 
 
@@ -110,19 +114,19 @@ def test_shadow_modules(arena: Arena) -> None:
 
 def test_patch_pytest_reports(arena: Arena) -> None:
     """Monkeypatching _pytest.runner / TestReport so every report passes earns nothing."""
-    run = arena.grade("patch_pytest_reports")
+    run = arena.grade("patch_pytest_reports", focus=FORGERY_FOCUS)
     _verdict(run, arena.violations(run))
 
 
 def test_pluggy_hook_plugin(arena: Arena) -> None:
     """Registering a report-rewriting hook plugin on the live Config (found via gc) earns nothing."""
-    run = arena.grade("pluggy_hook_plugin")
+    run = arena.grade("pluggy_hook_plugin", focus=FORGERY_FOCUS)
     _verdict(run, arena.violations(run))
 
 
 def test_gc_flip_reports(arena: Arena) -> None:
     """Flipping every TestReport found by gc.get_objects() just before reports are sent earns nothing."""
-    run = arena.grade("gc_flip_reports")
+    run = arena.grade("gc_flip_reports", focus=FORGERY_FOCUS)
     _verdict(run, arena.violations(run))
 
 
@@ -203,25 +207,25 @@ def test_fake_result_files(arena: Arena) -> None:
 
 def test_fd_report_forgery(arena: Arena) -> None:
     """A forged "passed" report written to every open descriptor before os._exit(0) earns nothing."""
-    run = arena.grade("fd_report_forgery")
+    run = arena.grade("fd_report_forgery", focus=FORGERY_FOCUS)
     _verdict(run, arena.violations(run))
 
 
 def test_results_stream_forgery(arena: Arena) -> None:
     """Forged records written into the grader's results stream via /proc/PPID/fd earn nothing."""
-    run = arena.grade("results_stream_forgery")
+    run = arena.grade("results_stream_forgery", focus=FORGERY_FOCUS)
     _verdict(run, arena.violations(run))
 
 
 def test_stealth_report_patch(arena: Arena) -> None:
     """A self-restoring, canary-aware report patch loaded from a non-.py file earns nothing."""
-    run = arena.grade("stealth_report_patch")
+    run = arena.grade("stealth_report_patch", focus=FORGERY_FOCUS)
     _verdict(run, arena.violations(run))
 
 
 def test_stealth_fd_forgery(arena: Arena) -> None:
     """Reports forged with the engine's own serialiser and pipe, loaded from a non-.py file, earn nothing."""
-    run = arena.grade("stealth_fd_forgery")
+    run = arena.grade("stealth_fd_forgery", focus=FORGERY_FOCUS)
     _verdict(run, arena.violations(run))
 
 
@@ -233,7 +237,7 @@ def test_scan_evasion_rewrite(arena: Arena) -> None:
 
 def test_hidden_implementation(arena: Arena) -> None:
     """The god-function mutant hidden in a data file behind a clean loader still fails its OOP tests."""
-    run = arena.grade("hidden_implementation", test_timeout_s=4.0)
+    run = arena.grade("hidden_implementation", test_timeout_s=4.0, focus="oop")
     problems = arena.violations(run, stub_based=False)
     expect = tomllib.loads(
         (arena.challenge.root / "mutants" / "god-function" / "expect.toml").read_text()

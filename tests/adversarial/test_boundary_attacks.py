@@ -42,9 +42,11 @@ def _against_twin(
     category (patched judges) is graded on every test.
 
     Graded side by side on a busy machine, the twin (an honest submission) can lose a
-    timed point to load that the attack kept (issue 16 is about such noise); an attack
-    that beats its twin is compared again with a second grading of the twin, alone, and
-    must not beat the better of the two."""
+    timed point to load that the attack kept (issue 16 is about such noise: an O(n)
+    cache whose O(n) step is C-level sits near the complexity threshold). An attack that
+    beats its twin is compared again with a second grading of the twin, alone; if it
+    still beats the better of the two it is graded alone as well, and fails when it
+    beats the better twin in both of its runs: a trick gains every time, noise does not."""
     options["focus"] = None if whole_suite else category
     attack, twin = _pair(arena, name, **options)
     problems = [f"attack: {p}" for p in arena.violations(attack, stub_based=False)]
@@ -53,6 +55,10 @@ def _against_twin(
         again = arena.grade(BOUNDARY + name, twin=True, via_cli=True, **options)
         problems += [f"twin again: {p}" for p in arena.violations(again, stub_based=False)]
         twin = max(twin, again, key=lambda run: (run.card.score, _points(run, category)))
+    if _beats(attack, twin, category):  # graded alone too, as the twin's second run was
+        alone = arena.grade(BOUNDARY + name, via_cli=True, **options)
+        problems += [f"attack again: {p}" for p in arena.violations(alone, stub_based=False)]
+        attack = min(attack, alone, key=lambda run: (run.card.score, _points(run, category)))
     if attack.card.score > twin.card.score + 1e-9:
         problems.append(f"the attack scored {attack.card.score} > its twin's {twin.card.score}")
     if _points(attack, category) > _points(twin, category) + 1e-9:
