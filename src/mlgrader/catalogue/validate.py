@@ -112,19 +112,18 @@ def validate_challenges(
 
 def _plan(challenge: Challenge, scratch: Path, repeat: int) -> _Plan:
     """Read every expect.toml, build the mutants into ``scratch``, list the gradings."""
-    expectations = {
-        f"mutant {m.name}": load_expectation(m / "expect.toml") for m in challenge.mutants()
-    }
-    for folder in challenge.solutions():
+    mutants, solutions = challenge.mutants(), challenge.solutions()
+    expectations = {f"mutant {m.name}": load_expectation(m / "expect.toml") for m in mutants}
+    for folder in solutions:
         expectations[f"solution {folder.name}"] = load_expectation(
             folder / "expect.toml", solution=True
         )
-    built, broken = _build_mutants(challenge, challenge.mutants(), scratch)
+    built, broken = _build_mutants(challenge, mutants, scratch)
     folders: dict[str, Path] = {
         "the reference": challenge.reference,
         "the stub": challenge.stub,
         **{f"mutant {name}": folder for name, folder in built.items()},
-        **{f"solution {folder.name}": folder for folder in challenge.solutions()},
+        **{f"solution {folder.name}": folder for folder in solutions},
     }
     runs = [(label, folder, challenge) for label, folder in folders.items() for _ in range(repeat)]
     return _Plan(challenge, expectations, broken, runs)
@@ -159,7 +158,7 @@ def _report(plan: _Plan, cards: dict[str, list[Scorecard]], repeat: int) -> Vali
     recorded = record_check(plan.challenge)
     if recorded is not None:
         report.checks.append(recorded)
-    if not plan.challenge.mutants():
+    if not any(label.startswith("mutant ") for label in plan.expectations):
         report.checks.append(
             Check("mutants", False, "no mutants: add mutants/<flaw>/ with expect.toml")
         )
