@@ -714,6 +714,23 @@ def test_fail_growth_sets_the_excess_that_fails() -> None:
     assert not verdict._timing_exceeds(ns, flat, "O(n)", growth=6.0)
 
 
+def test_a_costly_tiny_size_and_a_lucky_fast_one_do_not_hide_linear_debris() -> None:
+    """Recorded in a grading that gave a dict-as-queue memoize full marks (python-
+    fundamentals, CI of 64d620f): per-call times of a steady-state miss, where n=2 is
+    slow (a tiny dict rebuilds every few calls) and n=16 ran fast by luck. The work
+    above the overhead still grows 10x+ from n=4096 on and must fail O(1) at 4x."""
+    from mlgrader.authoring.complexity import verdict
+
+    ns = np.array([2.0**k for k in range(17)])
+    us = [1.47, 13.81, 1.43, 1.53, 0.86, 1.28, 1.46, 1.45, 1.55, 2.50, 2.09, 1.90]
+    us += [3.43, 4.23, 6.25, 15.56, 30.01]
+    ts = np.array(us) * 1e-6
+    assert verdict._timing_exceeds(ns, ts, "O(1)", growth=4.0)
+    flat = ts.copy()
+    flat[12:] = [1.6e-6, 1.8e-6, 2.1e-6, 2.4e-6, 2.8e-6]  # cache steps of a correct cache
+    assert not verdict._timing_exceeds(ns, flat, "O(1)", growth=4.0)
+
+
 @pytest.mark.parametrize("growth", [3.9, 0, -1, float("nan"), True])
 def test_fail_growth_below_four_is_refused(growth: float) -> None:
     with pytest.raises(ValueError, match="fail_growth"):

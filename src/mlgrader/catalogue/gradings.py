@@ -34,6 +34,7 @@ def grade_many(runs: list[Run], options: GradeOptions, say: Progress, jobs: int)
         for label, folder, challenge in runs:
             say(f"{challenge.name}: grading {label}")
             cards.append(grade(folder, challenge, options))
+            say(f"{challenge.name}: graded {label} in {cards[-1].duration_s:.0f} s")
         return cards
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
@@ -42,5 +43,6 @@ def grade_many(runs: list[Run], options: GradeOptions, say: Progress, jobs: int)
             for label, folder, challenge in runs
         }
         for future in as_completed(futures):
-            say(futures[future])
+            # the time says which gradings a full tier waits for (and whose budgets to trim)
+            say(f"{futures[future]} in {future.result().duration_s:.0f} s")
         return [future.result() for future in futures]

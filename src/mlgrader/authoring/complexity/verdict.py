@@ -202,15 +202,21 @@ def _excess(
 ) -> tuple[float, float, float, float]:
     """Growth of the work beyond ``expected``.
 
-    With ``net``, the work is the time less the call overhead (the fastest time),
-    over the sizes where it is at least the overhead; otherwise (or without four such
+    With ``net``, the work is the time less the call overhead (the second-fastest time),
+    over the largest sizes where it is at least the overhead; otherwise (or without four such
     sizes spanning 4x) the time itself over `_window`. Returns (total factor, log-log
     slope, slope in the lower half, slope in the upper half).
     """
-    base = float(ts.min())
-    work = np.flatnonzero(ts >= 2 * base)
-    if net and len(work) >= 4 and ns[-1] / ns[work[0]] >= 4:
-        win, y_time = np.arange(work[0], len(ns)), ts - base
+    # the overhead is the second-fastest time: one size that ran fast by luck would
+    # leave the overhead's own noise in the work of the sizes after it
+    base = float(np.sort(ts)[min(1, len(ts) - 1)])
+    # the sizes above the last one still within twice the overhead: a costly small size
+    # (a structure that rebuilds itself every few calls when tiny) must not stretch the
+    # window over the flat sizes after it, where the work hides under the overhead
+    below = np.flatnonzero(ts < 2 * base)
+    start = int(below[-1]) + 1 if len(below) else 0
+    if net and len(ns) - start >= 4 and ns[-1] / ns[start] >= 4:
+        win, y_time = np.arange(start, len(ns)), ts - base
     else:
         win, y_time = _window(ns, ts), ts
     x, y = np.log(ns[win]), np.log(np.maximum(y_time[win], 1e-15) / _g(expected, ns[win]))
