@@ -297,6 +297,30 @@ def test_validate_holds_independent_solutions_to_their_band(tmp_path: Path) -> N
 
 
 @pytest.mark.full
+def test_validate_holds_the_statement_to_the_hidden_tests(tmp_path: Path) -> None:
+    """requirements.toml quotes the README for each rule and names the hidden tests that
+    grade it: a hidden test no rule names is graded but unstated, and validate says which;
+    the table never reaches a kit."""
+    copy = _adder_copy(tmp_path)
+    adder = copy / "adder"
+    (adder / "requirements.toml").write_text(
+        '[[rule]]\nsays = "`add(a, b)` returning `a + b`"\n'
+        'tests = ["tests/hidden/test_hidden.py::test_large"]\n'
+    )
+    result = CliRunner().invoke(main, ["validate", "adder", "--challenges", str(copy)])
+    assert result.exit_code == 1, result.output
+    assert (
+        "FAIL adder: requirements: graded but no rule names them: "
+        "tests/hidden/test_hidden.py::test_negative, tests/hidden/test_style.py::"
+        "test_works_and_documented"
+    ) in result.output.splitlines()
+    kit = tmp_path / "kit"
+    made = CliRunner().invoke(main, ["init", "adder", str(kit), "--challenges", str(copy)])
+    assert made.exit_code == 0, made.output
+    assert not (kit / "requirements.toml").exists()
+
+
+@pytest.mark.full
 def test_validate_fails_a_weighted_category_without_tests(tmp_path: Path) -> None:
     """A category with weight that no test counts toward (a new challenge inheriting the
     default weights): RUBRIC.md would promise points the scorecard never gives."""

@@ -11,6 +11,7 @@ nothing left alive, originals unchanged, nothing hidden leaked) hold for both.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -32,10 +33,20 @@ def _pair(arena: Arena, name: str, **options: Any) -> tuple[AttackRun, AttackRun
         return attack, twin.result()
 
 
+@dataclass
+class _Duel:
+    """An attack against its twin: what went wrong (readable lines), and the runs compared
+    (the attack's worse run and the twin's better one), for a test's own further checks."""
+
+    problems: list[str]
+    attack: AttackRun
+    twin: AttackRun
+
+
 def _against_twin(
     arena: Arena, name: str, category: str, *, whole_suite: bool = False, **options: Any
-) -> list[str]:
-    """Grade attack and twin; what went wrong, if anything, as readable lines.
+) -> _Duel:
+    """Grade attack and twin; what went wrong, if anything, and the runs compared.
 
     Both are graded on the public tests and the hidden tests of ``category`` only
     (``Arena.repo_for``), unless ``whole_suite``: an attack whose trick could reach any
@@ -68,7 +79,7 @@ def _against_twin(
         )
     if problems:
         problems.insert(0, f"{attack.summary()}\n  twin {twin.summary()}")
-    return problems
+    return _Duel(problems, attack, twin)
 
 
 def _beats(attack: AttackRun, twin: AttackRun, category: str) -> bool:
@@ -93,58 +104,58 @@ def test_forged_reports_from_the_candidate_process_count_for_nothing(
 ) -> None:
     """Writing an "all passed" report on every descriptor (then exec, or os._exit, and the
     payload hidden as marshalled code) reaches only the candidate's own channel."""
-    _verdict(_against_twin(arena, name, "correctness"))
+    _verdict(_against_twin(arena, name, "correctness").problems)
 
 
 def test_patched_judging_helpers_patch_only_the_candidates_copy(arena: Arena) -> None:
     """strict_equal, pytest.raises, complexity and quality helpers, the linearizability
     check and AssertionError, patched in the candidate process, judge nothing there."""
-    _verdict(_against_twin(arena, "patch_judges", "correctness", whole_suite=True))
+    _verdict(_against_twin(arena, "patch_judges", "correctness", whole_suite=True).problems)
 
 
 def test_a_replaced_clock_does_not_fool_the_complexity_check(arena: Arena) -> None:
     """The O(n) cache loses complexity points with every clock in its process replaced:
     time is read from the kernel by the test's process."""
-    problems = _against_twin(arena, "fake_clock", "complexity")
-    _, twin = _pair(arena, "fake_clock", focus="complexity")
+    duel = _against_twin(arena, "fake_clock", "complexity")
+    twin = duel.twin  # the better of its runs
     if _points(twin, "complexity") >= next(
         c.max_points for c in twin.card.categories if c.name == "complexity"
     ):
-        problems.append("the O(n) twin kept every complexity point: the check cannot tell")
-    _verdict(problems)
+        duel.problems.append("the O(n) twin kept every complexity point: the check cannot tell")
+    _verdict(duel.problems)
 
 
 def test_work_moved_to_a_helper_process_is_still_timed(arena: Arena) -> None:
     """An O(n) cache whose O(n) scans run in a process it forked keeps its own process's
     CPU flat; the helper's CPU counts (the candidate's cgroup, or wall time while it has
     children), so it loses the complexity points its in-process twin loses."""
-    problems = _against_twin(arena, "helper_process", "complexity")
-    _, twin = _pair(arena, "helper_process", focus="complexity")
+    duel = _against_twin(arena, "helper_process", "complexity")
+    twin = duel.twin  # the better of its runs
     if _points(twin, "complexity") >= next(
         c.max_points for c in twin.card.categories if c.name == "complexity"
     ):
-        problems.append("the O(n) twin kept every complexity point: the check cannot tell")
-    _verdict(problems)
+        duel.problems.append("the O(n) twin kept every complexity point: the check cannot tell")
+    _verdict(duel.problems)
 
 
 def test_timed_batches_look_like_any_other_call(arena: Arena) -> None:
     """An O(n) cache that skips its O(n) work when the garbage collector is off, when a
     frame or module name says complexity or timing, or when PYTEST_CURRENT_TEST does,
     finds no such sign: it does the work, and loses the points its twin loses."""
-    _verdict(_against_twin(arena, "spot_timed_batches", "complexity"))
+    _verdict(_against_twin(arena, "spot_timed_batches", "complexity").problems)
 
 
 def test_the_tests_frames_are_not_in_the_candidate_process(arena: Arena) -> None:
     """A cache that answers from dicts in the test's frames finds no test frames."""
-    _verdict(_against_twin(arena, "read_test_frames", "correctness"))
+    _verdict(_against_twin(arena, "read_test_frames", "correctness").problems)
 
 
 def test_hidden_source_and_other_tests_notes_are_out_of_reach(arena: Arena) -> None:
     """linecache, sys.modules, other tests' scratch folders, /tmp and /dev/shm hold no
     hidden test source, and no note one test's candidate process left in /dev/shm is
     seen by another's; the candidate-audience report shows nothing hidden."""
-    problems = _against_twin(arena, "hidden_source", "correctness", audience="candidate")
-    attack = arena.grade(BOUNDARY + "hidden_source", audience="candidate", focus="correctness")
+    duel = _against_twin(arena, "hidden_source", "correctness", audience="candidate")
+    problems, attack = duel.problems, duel.attack
     seen = [
         t.id
         for t in attack.card.tests
@@ -160,8 +171,8 @@ def test_hidden_source_and_other_tests_notes_are_out_of_reach(arena: Arena) -> N
 def test_switching_threads_off_does_not_hide_a_missing_lock(arena: Arena) -> None:
     """An unlocked cache that sets a 1 s switch interval and makes setswitchinterval a
     no-op loses the concurrency points its twin loses (RaceKeys drive the races)."""
-    problems = _against_twin(arena, "switch_interval", "concurrency")
-    _, twin = _pair(arena, "switch_interval", focus="concurrency")
+    duel = _against_twin(arena, "switch_interval", "concurrency")
+    problems, twin = duel.problems, duel.twin  # the better of the twin's runs
     if _points(twin, "concurrency") > 0:
         problems.append(f"the unlocked twin kept {_points(twin, 'concurrency')} concurrency points")
     _verdict(problems)
@@ -170,14 +181,14 @@ def test_switching_threads_off_does_not_hide_a_missing_lock(arena: Arena) -> Non
 def test_values_whose_eq_lies_do_not_fool_the_linearizability_check(arena: Arena) -> None:
     """An unlocked cache that returns tuples equal to anything gains nothing: a subclass
     of tuple crosses as a reference, equal only to itself."""
-    _verdict(_against_twin(arena, "lying_eq", "concurrency"))
+    _verdict(_against_twin(arena, "lying_eq", "concurrency").problems)
 
 
 def test_quality_is_judged_on_the_module_python_imports(arena: Arena) -> None:
     """A clean lru_cache.py beside the messy package lru_cache/ that Python imports
     earns no OOP points the package alone does not."""
-    problems = _against_twin(arena, "package_decoy", "oop")
-    attack = arena.grade(BOUNDARY + "package_decoy", focus="oop")
+    duel = _against_twin(arena, "package_decoy", "oop")
+    problems, attack = duel.problems, duel.attack
     oop = next(c for c in attack.card.categories if c.name == "oop")
     if oop.points >= oop.max_points:
         problems.append("the messy package kept every OOP point: quality read the decoy")

@@ -4,7 +4,9 @@ The reference earns 100 (the same score in every run), the stub earns no
 correctness points and does not break the grader, every mutant (built from its
 patch against the reference, see mutants.py) loses what its expect.toml says
 (named categories below full marks, others untouched, named tests failed), and
-every independent solution (written from the kit alone) scores within its band.
+every independent solution (written from the kit alone) scores within its band,
+and requirements.toml ties each rule the README states to the hidden tests that
+grade it (requirements.py).
 A challenge that passes this can be trusted to tell a right answer from the
 mistakes it claims to catch.
 
@@ -31,6 +33,7 @@ from mlgrader.catalogue.expect import Expectation, load_expectation
 from mlgrader.catalogue.gradings import Progress, Run, grade_many
 from mlgrader.catalogue.mutants import build_mutant
 from mlgrader.catalogue.mutation import record_check
+from mlgrader.catalogue.requirements import Rule, load_requirements, requirements_check
 from mlgrader.engine.grade import GradeOptions
 from mlgrader.errors import ChallengeError
 from mlgrader.model.challenge import Challenge
@@ -57,6 +60,7 @@ class _Plan:
     expectations: dict[str, Expectation]  # "mutant NAME" / "solution NAME" -> its file
     broken: dict[str, str]  # mutant name -> why its patch did not apply
     runs: list[Run]
+    rules: list[Rule] | None  # requirements.toml (None: the challenge has none)
 
 
 def validate_challenge(
@@ -111,7 +115,9 @@ def validate_challenges(
 
 
 def _plan(challenge: Challenge, scratch: Path, repeat: int) -> _Plan:
-    """Read every expect.toml, build the mutants into ``scratch``, list the gradings."""
+    """Read every expect.toml and requirements.toml, build the mutants into ``scratch``,
+    list the gradings."""
+    rules = load_requirements(challenge.root)
     mutants, solutions = challenge.mutants(), challenge.solutions()
     expectations = {f"mutant {m.name}": load_expectation(m / "expect.toml") for m in mutants}
     for folder in solutions:
@@ -126,7 +132,7 @@ def _plan(challenge: Challenge, scratch: Path, repeat: int) -> _Plan:
         **{f"solution {folder.name}": folder for folder in solutions},
     }
     runs = [(label, folder, challenge) for label, folder in folders.items() for _ in range(repeat)]
-    return _Plan(challenge, expectations, broken, runs)
+    return _Plan(challenge, expectations, broken, runs, rules)
 
 
 def _report(plan: _Plan, cards: dict[str, list[Scorecard]], repeat: int) -> ValidationReport:
@@ -154,6 +160,7 @@ def _report(plan: _Plan, cards: dict[str, list[Scorecard]], repeat: int) -> Vali
         stub_check(cards["the stub"]),
         categories_check(plan.challenge, first),
         style_check(first),
+        requirements_check(plan.rules, _statement(plan.challenge), first),
     ]
     recorded = record_check(plan.challenge)
     if recorded is not None:
@@ -179,6 +186,11 @@ def _report(plan: _Plan, cards: dict[str, list[Scorecard]], repeat: int) -> Vali
     if repeat > 1:
         report.checks.extend(stable_check(label, runs) for label, runs in cards.items())
     return report
+
+
+def _statement(challenge: Challenge) -> str:
+    readme = challenge.root / "README.md"
+    return readme.read_text(encoding="utf-8") if readme.is_file() else ""
 
 
 def _build_mutants(
