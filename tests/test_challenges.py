@@ -44,11 +44,15 @@ def validation() -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize("name", CHALLENGES)
 def test_validate(name: str, validation: subprocess.CompletedProcess[str]) -> None:
     """Reference earns 100, the stub earns no correctness, every mutant loses its
-    category, every independent solution lands in its band."""
+    category, every independent solution lands in its band, the README states every
+    rule a hidden test grades (requirements.toml)."""
     lines = [line for line in validation.stdout.splitlines() if f" {name}: " in line]
     failed = [line for line in lines if line.startswith("FAIL")]
     assert lines and not failed, "\n".join(failed) or validation.stdout + validation.stderr[-3000:]
     assert f"ok   {name}: reference: scored 100" in lines
+    assert any(line.startswith(f"ok   {name}: requirements: ") for line in lines), (
+        f"{name}: README.md and requirements.toml do not state every graded rule"
+    )
     assert any(line.startswith(f"ok   {name}: solution ") for line in lines), (
         f"{name} has no independent solution in its band"
     )
