@@ -262,3 +262,12 @@ def test_arguments_are_checked_and_an_empty_data_set_works(api):
     with cls(data) as server:  # the defaults: workers=4, seed=0, prefetch=8
         got = _drain(server, dl.EpochEnd, 10)
         strict_equal(got, _expected(ds, ds.epoch_order(4, 0, 0)))
+
+
+@pytest.mark.rubric("correctness", weight=1)
+def test_epoch_is_a_read_only_property(api):
+    """`epoch` is a read-only property: assigning to it raises AttributeError."""
+    cls, _dl, ds = api
+    with cls(ds.SlowDataset(2, delay_s=0.001), workers=1, seed=0, prefetch=0) as server:
+        _raises(AttributeError, lambda: setattr(server, "epoch", 5), "server.epoch = 5")
+        strict_equal(server.epoch, 0)

@@ -74,6 +74,8 @@ def test_peers_made_without_metrics_count_only_their_own_traffic(swarm):
 
 @pytest.mark.rubric("correctness", weight=2)
 def test_an_explicitly_shared_metrics_aggregates_only_its_peers(swarm):
+    """A ``Metrics`` passed to several peers aggregates exactly their counts. Also:
+    ``Metrics.reset()`` sets that ``Metrics``' counters back to zero."""
     shared = swarm.Metrics()
     team = [swarm.Peer(f"team-{i}", {"w": np.ones(4)}, metrics=shared) for i in range(3)]
     loners = [swarm.Peer(f"solo-{i}", {"w": np.ones(4)}) for i in range(2)]
@@ -96,6 +98,21 @@ def test_an_explicitly_shared_metrics_aggregates_only_its_peers(swarm):
             "rounds run by peers made without metrics must not show in a Metrics they do not "
             f"use; the shared one now reads {shared.snapshot()}"
         )
+        shared.reset()
+        after = shared.snapshot()
+        assert shared.get("gossips") == 0 and all(value == 0 for value in after.values()), (
+            f"after reset() every counter should read 0, got {after}"
+        )
+        team[2].average_with(team[0])
+        assert shared.get("gossips") == 2, (
+            "after reset() and one gossip between two of its peers the shared Metrics should "
+            f"read gossips 2, got {shared.snapshot()}"
+        )
+        for peer in loners:
+            assert peer.metrics.get("rounds") == 2, (
+                f"{peer.peer_id}: resetting another Metrics changed its own counts to "
+                f"{peer.metrics.snapshot()}"
+            )
     finally:
         for peer in team + loners:
             peer.close()

@@ -38,6 +38,23 @@ def assert_rounded_average(got, arrays, weights, where):
 
 @pytest.mark.rubric("correctness", weight=1)
 def test_weighted_average_of_small_integer_dtypes(swarm):
+    """``weighted_average`` of int8/uint8/int16 arrays with realistic weights: accumulated in
+    float64, rounded to the nearest integer, dtype and shape kept. Also: ``ValueError`` for no
+    arrays, a length mismatch, or weights that do not sum to a positive number."""
+    a, b = np.array([1, 2], np.int16), np.array([3, 4], np.int16)
+    for what, arrays, weights in (
+        ("no arrays", [], []),
+        ("2 arrays and 1 weight", [a, b], [1]),
+        ("1 array and 2 weights", [a], [1, 2]),
+        ("weights summing to 0", [a, b], [0, 0]),
+        ("weights summing to 0", [a, b], [3, -3]),
+        ("weights summing to -1", [a, b], [2, -3]),
+    ):
+        try:
+            swarm.weighted_average(arrays, weights)
+        except ValueError:
+            continue
+        pytest.fail(f"weighted_average with {what} (weights {weights}) should raise ValueError")
     cases = [
         (
             [np.array([1000, 3000, -2000, 7], np.int16), np.array([900, 2000, -1000, 9], np.int16)],

@@ -142,6 +142,15 @@ def test_bad_noise_or_prior_is_rejected(est):
         est.map_speed(t, y, 0.5, 1.0, -1.0)
 
 
+@pytest.mark.rubric("correctness")
+@pytest.mark.parametrize("sigma", [0.0, -0.5])
+def test_map_speed_rejects_a_noise_that_is_not_positive(est, sigma):
+    """Raise `ValueError` for a `sigma` that is not positive: `map_speed`'s own `sigma`."""
+    t, y = _samples(6)
+    with pytest.raises(ValueError):
+        est.map_speed(t, y, sigma, 1.0, 2.0)
+
+
 # --- Monty Hall ----------------------------------------------------------------------
 
 

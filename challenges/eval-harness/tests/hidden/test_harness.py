@@ -175,3 +175,10 @@ def test_majority_baseline(ev):
     base = ev.MajorityBaseline().fit([0, 0, 1, 0])
     np.testing.assert_array_equal(base.predict(3), [0, 0, 0])
     np.testing.assert_array_equal(ev.MajorityBaseline().fit([1, 1, 0]).predict(2), [1, 1])
+
+
+@pytest.mark.rubric("correctness")
+def test_majority_baseline_predicts_one_on_a_tie(ev):
+    """The most frequent training label, 1 on a tie."""
+    np.testing.assert_array_equal(ev.MajorityBaseline().fit([0, 1, 1, 0]).predict(3), [1, 1, 1])
+    np.testing.assert_array_equal(ev.MajorityBaseline().fit([1, 0]).predict(2), [1, 1])

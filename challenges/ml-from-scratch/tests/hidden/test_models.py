@@ -75,6 +75,18 @@ def test_logistic_regression_single_class(ml):
     np.testing.assert_array_equal(model.predict(X), np.ones(20))
 
 
+@pytest.mark.rubric("correctness")
+def test_logistic_regression_predicts_1_at_a_probability_of_one_half(ml):
+    """`predict(X)` is 1 where `predict_proba(X)` is at least 0.5: a probability of exactly
+    0.5 predicts 1. Symmetric data keeps the gradient at zero, so the weights stay at zero."""
+    X = np.array([[1.0], [-1.0], [1.0], [-1.0]])
+    model = ml.LogisticRegression().fit(X, np.array([1, 1, 0, 0]))
+    queries = np.array([[0.0], [3.0], [-3.0]])
+    proba = np.asarray(model.predict_proba(queries))
+    np.testing.assert_allclose(proba, 0.5, atol=1e-12)
+    np.testing.assert_array_equal(model.predict(queries), np.where(proba >= 0.5, 1, 0))
+
+
 # --- k-nearest neighbours -----------------------------------------------------------------
 
 
@@ -164,3 +176,17 @@ def test_tree_constant_feature_and_single_class(ml):
     only = ml.DecisionTree().fit(X, np.full(8, 7))
     np.testing.assert_array_equal(only.predict(X), np.full(8, 7))
     assert only.depth() == 0
+
+
+@pytest.mark.rubric("correctness", weight=2)
+def test_tree_leaves_predict_their_majority_label_smallest_on_a_tie(ml):
+    """Leaves predict their majority label (smallest on a tie)."""
+    constant = np.full((4, 1), 2.0)  # no feature varies: the root is a leaf
+    leaf = ml.DecisionTree().fit(constant[:3], np.array([2, 5, 5]))
+    np.testing.assert_array_equal(leaf.predict(constant[:1]), [5])
+    tie = ml.DecisionTree().fit(constant, np.array([3, 1, 3, 1]))
+    np.testing.assert_array_equal(tie.predict(constant[:1]), [1])
+    # depth 1: the split at 3.5 (weighted Gini 2/7) leaves [2, 1, 2, 1] on the right
+    X = np.arange(1.0, 8.0).reshape(-1, 1)
+    stump = ml.DecisionTree(max_depth=1).fit(X, np.array([0, 0, 0, 2, 1, 2, 1]))
+    np.testing.assert_array_equal(stump.predict(np.array([[1.0], [7.0]])), [0, 1])

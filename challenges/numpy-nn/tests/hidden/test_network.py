@@ -165,3 +165,46 @@ def test_optimizer_updates_follow_the_equations(nn):
         mom.step([q], [np.ones(1)])
     # v: -0.1, -0.15, -0.175; p: -0.1, -0.25, -0.425
     np.testing.assert_allclose(q, [-0.425])
+
+
+@pytest.mark.rubric("correctness")
+def test_linear_bias_starts_at_zero(nn):
+    """`Linear`: `b` of shape `(out,)` at zero; `params()` is `[W, b]`."""
+    bias = nn.Linear(4, 3, rng=np.random.default_rng(9)).params()[1]
+    assert bias.shape == (3,)
+    np.testing.assert_array_equal(bias, np.zeros(3))
+
+
+@pytest.mark.rubric("correctness")
+def test_optimizer_defaults(nn):
+    """`SGD(lr=0.01)` and `MomentumSGD(lr=0.01, momentum=0.9)`: the defaults."""
+    p = np.array([1.0, 2.0])
+    nn.SGD().step([p], [np.array([1.0, -1.0])])
+    np.testing.assert_allclose(p, [0.99, 2.01])
+    q = np.zeros(1)
+    mom = nn.MomentumSGD()
+    for _ in range(2):
+        mom.step([q], [np.ones(1)])
+    # v: -0.01, 0.9 * -0.01 - 0.01 = -0.019; p: -0.01, -0.029
+    np.testing.assert_allclose(q, [-0.029])
+
+
+@pytest.mark.rubric("correctness")
+def test_train_step_returns_the_loss_before_the_step(nn):
+    """`train_step` returns the loss before the step."""
+    rng = np.random.default_rng(10)
+    net, loss = _net(nn, rng), nn.MSELoss()
+    x, y = rng.normal(size=(4, 3)), rng.normal(size=(4, 2))
+    before = loss.forward(net.forward(x), y)
+    value = nn.train_step(net, loss, nn.SGD(lr=0.5), x, y)
+    assert value == pytest.approx(before, rel=1e-12)
+
+
+@pytest.mark.rubric("correctness")
+def test_mse_is_the_mean_over_every_element(nn):
+    """`MSELoss().forward(pred, target)` returns the mean of the squared errors over every
+    element."""
+    pred = np.array([[1.0, 2.0], [3.0, 4.0]])
+    target = np.array([[0.0, 0.0], [0.0, 1.0]])
+    # squared errors 1, 4, 9, 9: their mean over the 4 elements is 23 / 4
+    assert nn.MSELoss().forward(pred, target) == pytest.approx(5.75, rel=1e-12)

@@ -54,7 +54,7 @@ def _net(submission, nn, rng):
     )
 
 
-@pytest.mark.rubric("correctness", weight=3)
+@pytest.mark.rubric("correctness", weight=4)
 def test_network_with_an_unseen_skip_layer_has_correct_gradients(submission, nn):
     rng = np.random.default_rng(20)
     net, loss = _net(submission, nn, rng), nn.MSELoss()

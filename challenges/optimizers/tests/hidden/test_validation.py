@@ -14,11 +14,14 @@ BAD = [
     ("Momentum", {"momentum": -0.1}),
     ("Nesterov", {"momentum": 1.5}),
     ("AdaGrad", {"eps": 0}),
+    ("AdaGrad", {"eps": float("nan")}),
     ("RMSprop", {"rho": 1.0}),
     ("RMSprop", {"eps": -1e-8}),
+    ("RMSprop", {"eps": float("inf")}),
     ("Adam", {"beta1": 1.0}),
     ("Adam", {"beta2": -0.5}),
     ("Adam", {"lr": float("nan")}),
+    ("Adam", {"eps": float("inf")}),
     ("SGD", {"lr": "0.1"}),
     ("Adam", {"beta1": "0.9"}),
 ]
@@ -34,6 +37,8 @@ def opt(submission):
     ("name", "hp"), BAD, ids=[f"{n}-{k}={v}" for n, h in BAD for k, v in h.items()]
 )
 def test_bad_hyper_parameter_is_rejected(opt, name, hp):
+    """ValueError for a learning rate or `eps` that is not a finite number above 0 (NaN and
+    inf included), a `momentum`, `rho`, `beta1` or `beta2` that is not a number in [0, 1)."""
     with pytest.raises(ValueError):
         getattr(opt, name)(**hp)
 

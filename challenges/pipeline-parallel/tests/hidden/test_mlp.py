@@ -97,24 +97,38 @@ def test_step_is_one_full_batch_sgd_update(MLP, submission):
         assert_params_close(model.parameters(), want_params, 1e-9, f"after step {number}")
 
 
-@pytest.mark.rubric("correctness", weight=2)
-def test_parameters_are_copies(MLP, submission):
-    """Neither the arrays passed in nor those returned by parameters() are shared with the model."""
-    params = start_params(submission)
-    original = copy_params(params)
+def _alias_probe(MLP, params, x, y):
+    """In the candidate's process, where aliasing is real (arrays that cross to the test are
+    data of its own): build a model, write over the arrays passed in and those parameters()
+    returned, read parameters() again, then step. Returns (parameters read again, the
+    caller's arrays before the step, the caller's arrays after it)."""
     model = MLP(params)
     for w, b in params:
         w += 100.0
         b += 100.0
-    assert_params_close(model.parameters(), original, 0.0, "after changing the arrays passed in")
-    for w, b in model.parameters():
-        w[...] = 0.0
-        b[...] = 0.0
-    assert_params_close(model.parameters(), original, 0.0, "after changing returned arrays")
-    x, y = batch(submission, 8)
-    before = copy_params(params)
+    for pair in model.parameters():
+        for array in pair:
+            if array.flags.writeable:
+                array[...] = 0.0
+    again = [(w.copy(), b.copy()) for w, b in model.parameters()]
+    before = [(w.copy(), b.copy()) for w, b in params]
     model.step(x, y, 0.1)
-    assert_params_close(params, before, 0.0, "the caller's arrays after a step")
+    return again, before, [(w.copy(), b.copy()) for w, b in params]
+
+
+@pytest.mark.rubric("correctness", weight=2)
+def test_parameters_are_copies(MLP, submission):
+    """Neither the arrays passed in nor those returned by parameters() are shared with the
+    model (changed where the candidate's code runs), and a step leaves the caller's arrays
+    alone."""
+    params = start_params(submission)
+    original = copy_params(params)
+    x, y = batch(submission, 8)
+    again, before, after = submission.run(_alias_probe, MLP, params, x, y)
+    assert_params_close(
+        again, original, 0.0, "after changing the arrays passed in and those returned"
+    )
+    assert_params_close(after, before, 0.0, "the caller's arrays after a step")
 
 
 @pytest.mark.rubric("correctness", weight=1)
@@ -131,3 +145,14 @@ def test_invalid_shapes_are_rejected(MLP):
         model.forward(np.zeros((4, 3)))
     with pytest.raises(ValueError):
         model.loss(np.zeros((4, 2)), np.zeros((3, 1)))
+
+
+@pytest.mark.rubric("correctness", weight=1)
+def test_a_weight_that_is_not_2d_is_rejected(MLP):
+    """`ValueError` if a `W` is not 2-D (its `b`, shape and chaining otherwise fitting)."""
+    with pytest.raises(ValueError):
+        MLP([(np.zeros((2, 3, 1)), np.zeros(3))])
+    with pytest.raises(ValueError):
+        MLP([(np.zeros(2), np.zeros(2))])
+    with pytest.raises(ValueError):
+        MLP([(np.zeros((2, 3)), np.zeros(3)), (np.zeros((3, 1, 1)), np.zeros(1))])

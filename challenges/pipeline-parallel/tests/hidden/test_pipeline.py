@@ -137,3 +137,47 @@ def test_invalid_settings_are_rejected(Trainer, submission):
             trainer.step(x, y)
 
     bounded(scenario, "invalid settings")
+
+
+@pytest.mark.rubric("correctness", weight=1)
+def test_parameters_that_do_not_chain_are_rejected(Trainer, submission):
+    """`ValueError` if the parameters do not chain: a layer's `W` has not as many rows as the
+    layer before it has outputs."""
+    params = copy_params(start_params(submission))
+    w, b = params[2]
+    params[2] = (np.zeros((w.shape[0] - 1, w.shape[1])), b)  # 16 outputs into 15 inputs
+
+    def scenario():
+        with pytest.raises(ValueError):
+            Trainer(params, stages=2, micro_batches=2, lr=LR).close()
+
+    bounded(scenario, "PipelineTrainer(...) with parameters that do not chain")
+
+
+def _overwrite_returned_parameters(trainer):
+    """Write zeros into every array ``parameters()`` returns, where the candidate's code runs
+    (arrays that come back to the test are data of its own)."""
+    for pair in trainer.parameters():
+        for array in pair:
+            if array.flags.writeable:
+                array[...] = 0.0
+
+
+@pytest.mark.rubric("correctness", weight=1)
+def test_parameters_returns_copies(Trainer, submission):
+    """`parameters()` returns copies: changing a returned array leaves the trainer's own
+    parameters (its next `parameters()`) unchanged."""
+    params = start_params(submission)
+    original = copy_params(params)
+
+    def scenario():
+        with Trainer(params, stages=2, micro_batches=1, lr=LR) as trainer:
+            submission.run(_overwrite_returned_parameters, trainer)
+            assert_params_close(
+                trainer.parameters(),
+                original,
+                0.0,
+                "after changing the arrays parameters() returned",
+            )
+
+    bounded(scenario, "PipelineTrainer(...) and parameters()")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import operator
+import time
 
 import pytest
 
@@ -62,6 +63,27 @@ def test_memoize_rejects_a_bad_size(fun):
         fun.memoize(maxsize=0)
 
 
+@pytest.mark.rubric("correctness")
+def test_memoize_keeps_128_entries_by_default(fun):
+    """`memoize(maxsize=128)`: by default the cache keeps the 128 most recently used."""
+    calls = []
+
+    @fun.memoize()
+    def square(x):
+        calls.append(x)
+        return x * x
+
+    for x in range(129):  # the 129th distinct call evicts the first
+        square(x)
+    hits, misses, size = square.cache_info()
+    assert (hits, misses, size) == (0, 129, 128)
+    assert square(128) == 128 * 128 and square(1) == 1, "the 128 most recent stay cached"
+    assert calls == list(range(129))
+    assert square(0) == 0 and calls[-1] == 0, "the 129th distinct call evicted the first"
+    hits, misses, size = square.cache_info()
+    assert (hits, misses, size) == (2, 130, 128)
+
+
 # --- retry ------------------------------------------------------------------------------------
 
 
@@ -102,6 +124,45 @@ def test_retry_filters_exceptions_and_reraises_the_last(fun):
         always_down()
 
 
+@pytest.mark.rubric("correctness")
+def test_retry_defaults_to_three_attempts_at_any_exception_without_waiting(fun):
+    """`retry(times=3, exceptions=(Exception,), backoff=0.0, sleep=time.sleep)`: with the
+    defaults, up to 3 attempts in all while any `Exception` is raised, waiting 0 s."""
+    attempts = []
+
+    @fun.retry()
+    def flaky():
+        attempts.append(1)
+        if len(attempts) < 3:
+            raise KeyError("not yet")
+        return "ok"
+
+    started = time.monotonic()
+    assert flaky() == "ok"
+    assert len(attempts) == 3
+
+    attempts.clear()
+
+    @fun.retry()
+    def always_down():
+        attempts.append(1)
+        raise RuntimeError(f"attempt {len(attempts)}")
+
+    with pytest.raises(RuntimeError, match="attempt 3"):
+        always_down()
+    assert len(attempts) == 3, "times=3 means 3 attempts in all"
+    elapsed = time.monotonic() - started
+    assert elapsed < 2.0, f"backoff=0.0 waits nothing, yet the retries took {elapsed:.1f} s"
+
+
+@pytest.mark.rubric("correctness")
+def test_retry_rejects_fewer_than_one_attempt(fun):
+    """`ValueError` for a `times` below 1 (when `retry` is called or when it decorates)."""
+    for times in (0, -2):
+        with pytest.raises(ValueError):
+            fun.retry(times=times)(lambda: None)
+
+
 # --- generators -------------------------------------------------------------------------------
 
 
@@ -127,6 +188,13 @@ def test_batched_is_lazy_and_handles_the_last_batch(fun):
     assert source.taken <= 7
     assert list(fun.batched(range(7), 3)) == [(0, 1, 2), (3, 4, 5), (6,)]
     assert list(fun.batched([], 3)) == []
+
+
+@pytest.mark.rubric("correctness")
+def test_a_size_of_one_is_allowed(fun):
+    """`n` may be any int of at least 1: batches and windows of one item each."""
+    assert list(fun.batched("abc", 1)) == [("a",), ("b",), ("c",)]
+    assert list(fun.window("abc", 1)) == [("a",), ("b",), ("c",)]
 
 
 @pytest.mark.rubric("correctness", weight=2)
@@ -206,6 +274,16 @@ def test_vector_arithmetic_and_repr(submission, fun):
     assert submission.run(repr, V(1, 2)) == "Vector(1, 2)"
     with pytest.raises(ValueError):
         V(1, 2) + V(1, 2, 3)
+
+
+@pytest.mark.rubric("correctness")
+def test_vector_subtraction_needs_the_same_length(fun):
+    """`-` needs vectors of the same length, else `ValueError`."""
+    V = fun.Vector
+    with pytest.raises(ValueError):
+        V(1, 2) - V(1, 2, 3)
+    with pytest.raises(ValueError):
+        V(1, 2, 3) - V(1, 2)
 
 
 @pytest.mark.rubric("correctness")
