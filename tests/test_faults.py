@@ -108,6 +108,25 @@ def test_judged_survivors_leave_the_kill_rate_and_unjudged_ones_fail(tmp_path: P
     assert report.ok
 
 
+def test_a_fault_graded_only_on_a_scale_leaves_the_kill_rate_and_is_counted(
+    tmp_path: Path,
+) -> None:
+    """`scaled`: a fault that only changes how well a policy does on a measure graded on a
+    scale (partial credit against a baseline) is out of the kill rate, and said so."""
+    (tmp_path / "m.py").write_text(SOURCE)
+    faults = faults_in(tmp_path, ["m.py"])
+    (tmp_path / "mutation.toml").write_text(
+        f'[[judged]]\nid = "{faults[0].id}"\nverdict = "scaled"\nreason = "a tuning constant"\n'
+    )
+    plan = load_plan(Challenge("m", "", "", tmp_path, ("m",), 5))
+    report = MutationReport("m", len(faults), plan, killed=faults[1:10], survived=faults[:1])
+    assert report.ok and report.kill_rate == 1.0
+    assert report.summary() == (
+        "10 of 13 faults (seed 0): 9 killed, 0 equivalent, 0 out of spec, 1 graded on a "
+        "scale, 0 survived; kill rate 100% (target 90%)"
+    )
+
+
 def test_a_judgement_without_a_reason_names_the_file_and_entry(tmp_path: Path) -> None:
     (tmp_path / "mutation.toml").write_text('[[judged]]\nid = "m.py:x"\nverdict = "equivalent"\n')
     challenge = Challenge("m", "", "", tmp_path, ("m",), 5)

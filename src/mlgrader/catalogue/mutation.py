@@ -5,8 +5,11 @@ Hand-written mutants show the flaws the author thought of. Seeded faults
 sampled fault is built into a copy of the reference and graded, and it is killed
 when any test earns less than it does for the reference. A survivor is either a
 gap in the suite, or a change the author judges harmless: ``equivalent`` (the
-program behaves the same) or ``out-of-spec`` (it changes something the statement
-does not specify). Those judgements live in the challenge's ``mutation.toml``,
+program behaves the same), ``out-of-spec`` (it changes something the statement
+does not specify) or ``scaled`` (it only changes how well a solution does on a
+measure graded on a scale, such as waits against a baseline with partial credit
+capped at a target: there the hand-made mutants prove the suite, and the kill-rate
+target covers the deterministic parts). Those judgements live in the challenge's ``mutation.toml``,
 each with its reason, so the kill rate that counts is over the rest, and a new
 survivor fails until it is tested or judged::
 
@@ -37,7 +40,7 @@ from mlgrader.model.challenge import Challenge
 from mlgrader.model.scorecard import Scorecard
 
 RECORD = "mutation.toml"
-VERDICTS = ("equivalent", "out-of-spec")
+VERDICTS = ("equivalent", "out-of-spec", "scaled")
 #: The kill rate (over faults not judged harmless) a challenge must reach.
 TARGET = 0.9
 
@@ -95,11 +98,13 @@ class MutationReport:
 
     def summary(self) -> str:
         sampled = len(self.killed) + len(self.survived)
+        scaled = len(self.judged("scaled"))
+        on_a_scale = f", {scaled} graded on a scale" if scaled else ""
         return (
             f"{sampled} of {self.candidates} faults (seed {self.plan.seed}): "
             f"{len(self.killed)} killed, {len(self.judged('equivalent'))} equivalent, "
-            f"{len(self.judged('out-of-spec'))} out of spec, {len(self.unjudged)} survived; "
-            f"kill rate {self.kill_rate:.0%} (target {TARGET:.0%})"
+            f"{len(self.judged('out-of-spec'))} out of spec{on_a_scale}, "
+            f"{len(self.unjudged)} survived; kill rate {self.kill_rate:.0%} (target {TARGET:.0%})"
         )
 
 

@@ -55,6 +55,10 @@ def test_weighted_average_of_small_integer_dtypes(swarm):
         except ValueError:
             continue
         pytest.fail(f"weighted_average with {what} (weights {weights}) should raise ValueError")
+    alone = swarm.weighted_average([b], [7])
+    assert alone.dtype == b.dtype and alone.tolist() == b.tolist(), (
+        f"the weighted average of one array is that array: got {alone!r} for {b!r}"
+    )
     cases = [
         (
             [np.array([1000, 3000, -2000, 7], np.int16), np.array([900, 2000, -1000, 9], np.int16)],

@@ -51,13 +51,18 @@ def all_reduce_and_check(swarm, samples, shapes, seed):
 @pytest.mark.rubric("correctness", weight=2)
 def test_all_reduce_weights_each_member_by_its_samples(swarm):
     """Each member's parameters weigh in proportion to its ``samples`` in the all-reduce.
-    Also: ``samples`` is an int >= 1 (else ``ValueError``)."""
+    Also: ``samples`` is an int >= 1 (else ``ValueError``), 1 by default."""
     for bad in (0, -3, 2.5):
         try:
             swarm.Peer("bad", {"w": np.zeros(2)}, samples=bad)
         except ValueError:
             continue
         pytest.fail(f"Peer(..., samples={bad!r}) should raise ValueError: samples is an int >= 1")
+    default = swarm.Peer("default", {"w": np.zeros(2)})
+    try:
+        assert default.samples == 1, f"Peer(peer_id, params) has samples {default.samples}, not 1"
+    finally:
+        default.close()
     for samples in ([3, 1], [1, 10, 100], [5, 2, 9, 4]):
         shapes = {"w": (len(samples), 4), "b": (len(samples),)}
         all_reduce_and_check(swarm, samples, shapes, seed=len(samples))

@@ -154,6 +154,30 @@ def test_p_values_are_the_exact_binomial_tail(ev):
     assert not small.flagged
 
 
+@pytest.mark.rubric("correctness")
+def test_p_values_at_the_ends_of_the_tail(ev):
+    """The exact tail at its ends: a group with every prediction right has p-value 1
+    (P(X <= n) = 1), and when every prediction is wrong so has each group (P(X <= 0) at an
+    overall accuracy of 0); nothing is flagged."""
+    y = np.array([0, 1] * 20)
+    pred = y.copy()
+    pred[20:] = 1 - pred[20:]  # group b: every prediction wrong
+    groups = np.array(["a"] * 20 + ["b"] * 20)
+    perfect = {r.group: r for r in ev.subgroup_report(y, pred, groups)}["a"]
+    assert perfect.p_value == pytest.approx(1.0), f"every prediction right: {perfect}"
+    assert not perfect.flagged
+    for report in ev.subgroup_report(y, 1 - y, groups):
+        assert report.p_value == pytest.approx(1.0), f"every prediction wrong: {report}"
+        assert not report.flagged
+
+
+@pytest.mark.rubric("correctness")
+def test_subgroup_report_needs_a_group_per_prediction(ev):
+    """`ValueError` for `groups` of another length than the predictions."""
+    with pytest.raises(ValueError):
+        ev.subgroup_report([0, 1, 1], [0, 1, 0], ["a", "b"])
+
+
 @pytest.mark.rubric("correctness", weight=2)
 def test_a_probability_of_one_half_predicts_one(ev):
     """proba 0.5 predicts 1 ("at least 0.5"): for a true 0 it is a mistake, made with
