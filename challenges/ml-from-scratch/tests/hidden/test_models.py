@@ -134,6 +134,18 @@ def test_kmeans_is_deterministic_given_a_seed(ml):
     np.testing.assert_array_equal(a.labels_, b.labels_)
 
 
+@pytest.mark.rubric("correctness")
+def test_kmeans_plus_plus_start_does_not_depend_on_the_scale(ml):
+    """k-means++ draws each next centre with probability proportional to its squared
+    distance, a share that does not change when the data is scaled: the same seed gives
+    the same clusters on X and on X / 1000 (where every squared distance is below 1)."""
+    X, _ = _blobs(7, centers=((0, 0), (10, 10), (0, 12)))
+    for seed in range(4):
+        big = np.asarray(ml.KMeans(k=3, seed=seed).fit(X).labels_)
+        small = np.asarray(ml.KMeans(k=3, seed=seed).fit(X / 1000).labels_)
+        np.testing.assert_array_equal(small, big, err_msg=f"seed {seed}")
+
+
 @pytest.mark.rubric("correctness", weight=4)
 def test_kmeans_survives_an_empty_cluster(ml):
     """Five copies of two points and k=3: some cluster ends up empty; no NaN, no crash."""
@@ -155,6 +167,7 @@ def test_tree_learns_xor_at_depth_two(ml, criterion):
     y = np.array([0, 1, 1, 0] * 5)
     tree = ml.DecisionTree(max_depth=2, criterion=criterion).fit(X, y)
     np.testing.assert_array_equal(tree.predict(X), y)
+    assert tree.depth() == 2, f"depth() is {tree.depth()} for a tree that needs two levels"
 
 
 @pytest.mark.rubric("correctness", weight=4)
@@ -166,6 +179,9 @@ def test_tree_respects_the_depth_limit(ml):
     assert np.mean(stump.predict(X) == y) < 1.0
     full = ml.DecisionTree(max_depth=2).fit(X, y)
     np.testing.assert_array_equal(full.predict(X), y)
+    xor = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    deep = ml.DecisionTree(max_depth=1).fit(xor, np.array([0, 1, 1, 0]))
+    assert deep.depth() == 1, f"XOR with max_depth=1 grew to depth {deep.depth()}"
 
 
 @pytest.mark.rubric("correctness")
