@@ -163,7 +163,7 @@ def test_missing_member_times_out_and_a_later_round_still_works(swarm):
 
         def join_peer_0(_):
             try:
-                busy.join(peers[0], timeout=5.0)  # ample for both threads to arrive
+                busy.join(peers[0], timeout=3.0)  # ample for both threads to arrive
             except ValueError:
                 return "ValueError"
             except TimeoutError:
