@@ -122,7 +122,8 @@ def _in_every_version(submission, check) -> None:
 @pytest.mark.rubric("concurrency", weight=HARM_WEIGHT)
 def test_sixteen_clients_share_each_epoch_exactly_once(submission):
     """In every version, 16 clients mixing get_item and get_batch: each index once per
-    epoch, for 3 epochs with prefetching and 3 without (each claim then starts a load, a
+    epoch, each new epoch started by all 16 calling new_epoch() at once (exactly one
+    starts it), for 3 epochs with prefetching and 3 without (each claim then starts a load, a
     longer window for a cursor read and advanced without the lock: with prefetching alone
     the asyncio version of such a cursor passed 1 grading in 3)."""
     _in_every_version(submission, _sixteen_clients)
@@ -135,7 +136,7 @@ def _sixteen_clients(cls, dl, ds):
         with cls(data, workers=4, seed=21, prefetch=prefetch) as server:
             for epoch in range(3):
                 if epoch:
-                    strict_equal(server.new_epoch(), epoch)
+                    _all_start_the_next_epoch(server, epoch)
                 run = run_threads(
                     lambda i: _client(server, dl, ds, i, n + 5, batches=True),
                     n=CLIENTS,
@@ -143,6 +144,27 @@ def _sixteen_clients(cls, dl, ds):
                 )
                 run.raise_errors()
                 _check_epoch(run.results, ds.epoch_order(n, 21, epoch), frozenset())
+
+
+def _all_start_the_next_epoch(server, epoch):
+    """Every client calls new_epoch() at once: exactly one starts epoch ``epoch``; the
+    others get RuntimeError, since the new epoch's positions are not handed out yet."""
+
+    def call(_):
+        try:
+            return server.new_epoch()
+        except RuntimeError:
+            return "RuntimeError"
+
+    run = run_threads(call, n=CLIENTS, timeout=15)
+    run.raise_errors()
+    started = [result for result in run.results if result != "RuntimeError"]
+    assert started == [epoch], (
+        f"{CLIENTS} clients called new_epoch() at once after epoch {epoch - 1}: "
+        f"{len(started)} got an epoch number ({started}); exactly one should start epoch "
+        f"{epoch} and the others get RuntimeError"
+    )
+    strict_equal(server.epoch, epoch)
 
 
 @pytest.mark.rubric("concurrency", weight=HARM_WEIGHT)
