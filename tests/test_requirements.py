@@ -90,6 +90,7 @@ def test_the_table_is_read(tmp_path: Path) -> None:
         ("[[rule]\n", "not valid TOML"),
         ("says = 'x'\n", "expected one [[rule]] table per stated rule, with `says` and `tests`"),
         ("[[rule]]\ntests = ['t']\n", "rule 1: `says` must quote the README's words for the rule"),
+        ("rule = ['x']\n", "rule 1: `says` must quote the README's words for the rule"),
         (
             "[[rule]]\nsays = 'get is fast'\ntests = []\n",
             "rule 1 ('get is fast'): `tests` must list the hidden tests that grade it",

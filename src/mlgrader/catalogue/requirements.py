@@ -51,6 +51,7 @@ def load_requirements(root: Path) -> list[Rule] | None:
         )
     rules = []
     for number, entry in enumerate(entries, 1):
+        entry = entry if isinstance(entry, dict) else {}  # `rule = [...]`: the errors below
         says, tests = entry.get("says"), entry.get("tests")
         if not isinstance(says, str) or not says.strip():
             raise ChallengeError(
