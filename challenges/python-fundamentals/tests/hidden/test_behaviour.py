@@ -228,6 +228,22 @@ def test_window_uses_constant_memory_on_a_long_stream(submission, fun):
     assert grown < 10_000_000, f"memory grew {grown} bytes over 1,000,000 windows: items are kept"
 
 
+def _batches_of_a_count(batched, n):
+    """``batched`` over an endless count made where the candidate's code runs."""
+    return batched(itertools.count(), n)
+
+
+@pytest.mark.rubric("correctness", weight=2)
+def test_batched_uses_constant_memory_on_a_long_stream(submission, fun):
+    stream = submission.run(_batches_of_a_count, fun.batched, 5)
+    submission.run(_advance, stream, 1000)
+    before = submission.resident_bytes()
+    submission.run(_advance, stream, 200_000)
+    grown = submission.resident_bytes() - before
+    # kept items would take over 30 MB (1,000,000 ints and a list of them)
+    assert grown < 10_000_000, f"memory grew {grown} bytes over 200,000 batches: items are kept"
+
+
 @pytest.mark.rubric("correctness")
 @pytest.mark.parametrize("bad", [0, -1, 1.5])
 def test_generators_reject_a_bad_size_at_once(fun, bad):
