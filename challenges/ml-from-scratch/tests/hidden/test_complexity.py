@@ -1,6 +1,6 @@
 """Hidden complexity tests: k-NN prediction and a k-means iteration are linear in the data.
 
-The k-means check uses wide points (1,024 features, 2 clusters, 80 to 4,096 points):
+The k-means check uses wide points (1,024 features, 2 clusters, 160 to 4,096 points):
 an update that gathers a cluster's members one by one, copying those gathered so far
 (np.vstack in a loop), copies 8 KiB more per member for every member before it, so
 its quadratic part shows at 14-33x excess growth by 4,096 points (measured, busy),
@@ -20,6 +20,7 @@ import pytest
 QUERIES = np.random.default_rng(99).normal(size=(20, 3))
 KMEANS_FEATURES = 1024
 FAIL_GROWTH = 7.0  # arrays streamed in order: see above
+KMEANS_SIZES = [*(round(160 * 2 ** (k / 2)) for k in range(10)), 4096]  # 160 .. 4,096
 
 
 @pytest.fixture
@@ -54,8 +55,13 @@ def test_one_kmeans_iteration_is_linear_in_points(ml, complexity):
         lambda X: ml.KMeans(k=2, max_iter=1, seed=0).fit(X),
         make_input,
         "O(n)",
-        min_n=80,
-        max_n=4096,  # a range under 64x: cache steps are never read as a log factor
+        # sizes sqrt(2) apart, from 160 points to 4,096 (a range under 64x: cache steps are
+        # never read as a log factor): each half of the range the verdict reads, once the
+        # sizes within twice the call overhead are left out, has three or more sizes.
+        # With sizes 2x apart from 80, the lower half was the two sizes 640 and 1,280, and
+        # one slow 640 left its excess slope at 0.36, under the 0.4 a failure needs: the
+        # mutant passed one full tier (10x excess in all, upper half 1.66).
+        sizes=KMEANS_SIZES,
         # the stacking mutant costs n^2 per size: with 12 s, one of three busy gradings
         # (memory bandwidth shared, so each CPU second copies less) measured only 6.1x
         # excess against the 6x that failed then; an idle one reaches 2,560 points and 35x.
