@@ -206,41 +206,38 @@ def test_window_is_lazy(fun):
     assert list(fun.window([1, 2], 3)) == []
 
 
-def _over_a_count(window, n):
-    """``window`` over an endless count made where the candidate's code runs."""
-    return window(itertools.count(), n)
+def _over_a_count(generator, n):
+    """``generator`` (window or batched) over an endless count made where the candidate's
+    code runs."""
+    return generator(itertools.count(), n)
 
 
 def _advance(stream, n):
-    """Take ``n`` windows, where the candidate's code runs (a call each way would be slow)."""
+    """Take ``n`` items, where the candidate's code runs (a call each way would be slow)."""
     for _ in range(n):
         next(stream)
 
 
-@pytest.mark.rubric("correctness", weight=2)
-def test_window_uses_constant_memory_on_a_long_stream(submission, fun):
-    stream = submission.run(_over_a_count, fun.window, 5)
+def _memory_grown(submission, generator, size, taken):
+    """How many bytes the candidate process's resident memory grew while ``taken`` more
+    items of ``generator(itertools.count(), size)`` went by (read from outside)."""
+    stream = submission.run(_over_a_count, generator, size)
     submission.run(_advance, stream, 1000)
     before = submission.resident_bytes()
-    submission.run(_advance, stream, 1_000_000)
-    grown = submission.resident_bytes() - before
-    # kept items would take over 30 MB (1,000,000 ints and a list of them)
+    submission.run(_advance, stream, taken)
+    return submission.resident_bytes() - before
+
+
+# kept items would take over 30 MB: 1,000,000 ints and a list of them
+@pytest.mark.rubric("correctness", weight=2)
+def test_window_uses_constant_memory_on_a_long_stream(submission, fun):
+    grown = _memory_grown(submission, fun.window, 5, 1_000_000)
     assert grown < 10_000_000, f"memory grew {grown} bytes over 1,000,000 windows: items are kept"
-
-
-def _batches_of_a_count(batched, n):
-    """``batched`` over an endless count made where the candidate's code runs."""
-    return batched(itertools.count(), n)
 
 
 @pytest.mark.rubric("correctness", weight=2)
 def test_batched_uses_constant_memory_on_a_long_stream(submission, fun):
-    stream = submission.run(_batches_of_a_count, fun.batched, 5)
-    submission.run(_advance, stream, 1000)
-    before = submission.resident_bytes()
-    submission.run(_advance, stream, 200_000)
-    grown = submission.resident_bytes() - before
-    # kept items would take over 30 MB (1,000,000 ints and a list of them)
+    grown = _memory_grown(submission, fun.batched, 5, 200_000)
     assert grown < 10_000_000, f"memory grew {grown} bytes over 200,000 batches: items are kept"
 
 
