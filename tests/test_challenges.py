@@ -34,10 +34,13 @@ def mlgrader(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def validation() -> subprocess.CompletedProcess[str]:
+def validation(
+    background_validation: subprocess.CompletedProcess[str],
+) -> subprocess.CompletedProcess[str]:
     """One `mlgrader validate --jobs 2` over every challenge: one pool for all gradings, so no
-    core idles at the end of each challenge (the full tier's largest cost)."""
-    return mlgrader("validate", "--jobs", "2")
+    core idles at the end of each challenge. It is the full tier's largest cost, so it runs in
+    the background beside the rest of the tier (tests/conftest.py starts it)."""
+    return background_validation
 
 
 @pytest.mark.timeout(2400)
