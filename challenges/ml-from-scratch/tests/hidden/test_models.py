@@ -135,6 +135,23 @@ def test_kmeans_is_deterministic_given_a_seed(ml):
 
 
 @pytest.mark.rubric("correctness")
+def test_kmeans_stops_after_max_iter_iterations(ml):
+    """Points spread evenly along a line take Lloyd's algorithm several iterations to
+    settle from any start (each halves the distance to the split at the middle), so one
+    iteration must leave the centroids short of where a hundred take them. A start whose
+    midpoint falls within 2e-6 of the middle would settle at once: with points drawn at
+    random, a chance of about 1e-5 per seed."""
+    X = np.random.default_rng(7).uniform(size=(400, 1))
+    for seed in range(5):
+        one = np.sort(np.asarray(ml.KMeans(k=2, max_iter=1, seed=seed).fit(X).centroids_).ravel())
+        settled = np.sort(np.asarray(ml.KMeans(k=2, seed=seed).fit(X).centroids_).ravel())
+        assert np.abs(one - settled).max() > 1e-6, (
+            f"seed {seed}: KMeans(max_iter=1) ended where the default max_iter=100 does "
+            f"({settled.round(4).tolist()}): more than one iteration ran"
+        )
+
+
+@pytest.mark.rubric("correctness")
 def test_kmeans_plus_plus_start_does_not_depend_on_the_scale(ml):
     """k-means++ draws each next centre with probability proportional to its squared
     distance, a share that does not change when the data is scaled: the same seed gives
