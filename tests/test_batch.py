@@ -231,25 +231,44 @@ def test_out_that_is_a_file_is_refused(cohort: Path, tmp_path: Path) -> None:
     assert target.read_text() == "keep me"
 
 
+#: A Dask LocalCluster in a process of its own: prints its scheduler's address, closes when
+#: its stdin does.
+DASK_CLUSTER = """
+import sys
+from distributed import LocalCluster
+with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
+    print(c.scheduler_address, flush=True)
+    sys.stdin.read()
+"""
+
+
 @pytest.mark.full
 @pytest.mark.timeout(300)
 def test_dask_cluster_gives_the_same_outputs(cohort: Path, tmp_path: Path) -> None:
     """--dask sends each submission, packed, to a Dask LocalCluster's workers (separate
-    processes with their own temporary folders); the outputs equal a local run's."""
-    from distributed import LocalCluster
-
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster:
+    processes with their own temporary folders); the outputs equal a local run's. The
+    cluster runs in a process of its own: in this one, its IO-loop thread would outlive the
+    test, and a later test that forks this process could copy a lock that thread holds."""
+    cluster = subprocess.Popen(
+        [sys.executable, "-c", DASK_CLUSTER],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert cluster.stdin is not None and cluster.stdout is not None
+    try:
+        address = cluster.stdout.readline().strip()
+        assert address.startswith("tcp://"), f"no scheduler address from the cluster: {address!r}"
         remote = batch(
-            str(cohort),
-            "--challenge",
-            "adder",
-            "--out",
-            str(tmp_path / "dask"),
-            "--dask",
-            cluster.scheduler_address,
+            str(cohort), "--challenge", "adder", "--out", str(tmp_path / "dask"), "--dask", address
         )
+    finally:
+        cluster.stdin.close()  # the cluster process closes the cluster and exits
+        try:
+            cluster.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            cluster.kill()
+            cluster.wait()
     assert remote.returncode == 0, remote.stderr
     assert "with Dask at tcp://" in remote.stderr
     local = batch(str(cohort), "--challenge", "adder", "--out", str(tmp_path / "local"))

@@ -416,9 +416,12 @@ def test_bisect_passes_log_n() -> None:
 
 
 def test_naive_fib_is_exponential_within_budget() -> None:
-    start = time.perf_counter()
+    """The budget counts this process's CPU (LocalExecutor.work), so that is what must stay
+    near it: wall time grows with whatever else the machine runs (it took over 1.5 s beside
+    a `validate --jobs 2` on two cores)."""
+    start = time.process_time()
     est = estimate(_fib, lambda n: n, time_budget=1.0)
-    assert time.perf_counter() - start < 1.5
+    assert time.process_time() - start < 1.5
     assert est.complexity == "O(2^n)", est
     assert check(_fib, lambda n: n, "O(n^2)", time_budget=1.0).verdict == "failed"
 
