@@ -7,11 +7,11 @@ full tier, which CI and the README's test command run, runs every one of them).
 
 ``mlgrader validate`` over every challenge is the full tier's largest cost (about
 17 minutes of two cores). It starts in the background as soon as collection selects
-a test that reads it (``VALIDATION_TESTS``), so the files before tests/test_challenges.py
-(the attack suite most of all) run beside it; ``background_validation`` hands its result
-over. The files after it still run alone: moved behind it, they ran under that load and
-tests/test_processes.py forked a pytest process that still had Dask's IO-loop thread from
-tests/test_batch.py, and its children hung at exit.
+a test that reads it (``VALIDATION_TESTS``), and those tests run last: the rest of the
+tier runs beside it, which it must survive anyway (it passes on a machine with one
+process spinning per core). ``background_validation`` hands its result over. A test
+that leaves a thread running in this process can hang a later test that forks it
+(tests/test_batch.py's Dask cluster did): start such things in a process of their own.
 """
 
 from __future__ import annotations
@@ -115,9 +115,10 @@ _VALIDATION = pytest.StashKey[_Background]()
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Start `validate` now if a selected test reads it."""
+    """Start `validate` now if a selected test reads it, and move those tests to the end."""
     if session.config.option.collectonly or not any(map(_reads_validation, session.items)):
         return
+    session.items.sort(key=_reads_validation)  # stable: every other test keeps its order
     # The files outlive this hook: the fixture reads them when the run ends.
     stdout, stderr = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # noqa: SIM115
     process = subprocess.Popen(

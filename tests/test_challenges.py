@@ -39,7 +39,7 @@ def validation(
 ) -> subprocess.CompletedProcess[str]:
     """One `mlgrader validate --jobs 2` over every challenge: one pool for all gradings, so no
     core idles at the end of each challenge. It is the full tier's largest cost, so it runs in
-    the background beside the tests before this file (tests/conftest.py starts it)."""
+    the background beside the rest of the tier (tests/conftest.py starts it)."""
     return background_validation
 
 
