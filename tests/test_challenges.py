@@ -34,13 +34,10 @@ def mlgrader(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def validation(
-    background_validation: subprocess.CompletedProcess[str],
-) -> subprocess.CompletedProcess[str]:
+def validation() -> subprocess.CompletedProcess[str]:
     """One `mlgrader validate --jobs 2` over every challenge: one pool for all gradings, so no
-    core idles at the end of each challenge. It is the full tier's largest cost, so it runs in
-    the background beside the rest of the tier (tests/conftest.py starts it)."""
-    return background_validation
+    core idles at the end of each challenge (the full tier's largest cost)."""
+    return mlgrader("validate", "--jobs", "2")
 
 
 @pytest.mark.timeout(2400)
