@@ -717,6 +717,29 @@ def test_fail_growth_sets_the_excess_that_fails() -> None:
     assert not verdict._timing_exceeds(ns, flat, "O(n)", growth=6.0)
 
 
+@pytest.mark.parametrize(
+    "seconds",
+    [  # recorded: numpy-nn's row-stacking mutant, inconclusive in CI of a8e1e17 and locally
+        [0.0102, 0.0157, 0.0350, 0.0700, 0.195, 3.63, 3.20, 6.04],
+        [0.005, 0.008, 0.018, 0.045, 0.144, 4.077, 2.509, 4.204],
+    ],
+)
+def test_a_quadratic_whose_growth_is_one_cache_step_fails(seconds: list[float]) -> None:
+    """A quadratic pass whose copies leave the CPU caches grows 25x+ in one step between
+    1,280 and 2,560 rows; the samples after the step are slow or fast by how the allocator
+    served them, so the upper half is flat or falls. Four times the growth that fails,
+    with a steep rise in one half, fails; a correct pass's cache step (2-3x) never does."""
+    from mlgrader.authoring.complexity import verdict
+
+    ns = np.array([80.0, 160, 320, 640, 1280, 2560, 3200, 4096])
+    ts = np.array(seconds)
+    assert verdict._timing_exceeds(ns, ts, "O(n)", growth=6.0)
+    step = ns * 60e-6 * np.where(ns >= 2560, 3.0, 1.0)  # a correct pass: one 3x cache step
+    step[-2] *= 1.3  # and one slow sample after it
+    assert not verdict._timing_exceeds(ns, step, "O(n)", growth=6.0)
+    assert not verdict._timing_exceeds(ns, ns * 60e-6 * np.where(ns >= 2560, 10.0, 1.0), "O(n)")
+
+
 def test_a_costly_tiny_size_and_a_lucky_fast_one_do_not_hide_linear_debris() -> None:
     """Recorded in a grading that gave a dict-as-queue memoize full marks (python-
     fundamentals, CI of 64d620f): per-call times of a steady-state miss, where n=2 is

@@ -32,7 +32,7 @@ Why this method:
 * **Asymmetric checks.** Cache and TLB misses can make a C-level dict lookup ~10x
   slower between n=1e3 and n=1e6. So a check fails only on clear evidence: exact
   counts of a worse class, timed work growing 16x beyond the expected class over
-  the whole size range (64x with a power in the upper half), or, for work in C, a
+  the whole size range (64x with a power in either half), or, for work in C, a
   timed log factor that doubles the work and rises steadily throughout. Anything
   in between is measured more, then reported "inconclusive", which counts as
   passed. Labels are for humans; verdicts never rest on a label alone.

@@ -35,6 +35,12 @@ _EXTRA_SHARE = 0.1  # ... that they cost at most this share of the budget
 # growth shows (numpy-nn's row-stacking pass stopped at 1,280 rows, 3.6x against the
 # 5x that fails). Rounds still add samples to it while the budget lasts.
 _HEAVY_SHARE = 0.05
+# A size's first call is often several times too slow (its memory comes fresh from the
+# kernel), and a heavy size has no other sample to take the minimum with. A second one
+# is taken at once while it costs at most this share of what is left: numpy-nn's
+# row-stacking pass took 4.1 s on its first 2,560-row call and 0.7-1.1 s after, and
+# from the cold sample alone its growth looked like one step, inconclusive.
+_WARM_SHARE = 0.25
 
 _COUNT_MIN_N = 4  # smaller sizes are edge cases (an empty loop) in counts too
 _COUNT_MAX_N = 8192  # counts are exact: 4..8192 shows a log factor plainly
@@ -136,7 +142,7 @@ class _Run:
             for _ in range(extra):
                 per_call = min(per_call, self.executor.time(arg, size.loops))
         size.samples.append(per_call)
-        if per_call * size.loops < 0.05 * self.remaining() and len(self.sizes) >= 3:
+        if per_call * size.loops < _WARM_SHARE * self.remaining() and len(self.sizes) >= 3:
             # a large call's first run is often several times too slow (memory fresh from
             # the kernel): a second sample, a round's worth, before it steers exploration
             size.samples.append(self.executor.time(arg, size.loops))
