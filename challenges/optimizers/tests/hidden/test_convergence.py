@@ -41,13 +41,16 @@ def _rosenbrock_grad(p):
     return np.array([-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x)])
 
 
+# Steps: about three times what the reference needs to come within 0.05 of (1, 1) (1,393,
+# 1,430 and 3,199 steps); every bundled solution ends within 3e-4 of it. Each step crosses
+# the process boundary (~0.5 ms), so 20,000 steps each cost 31 s of every grading.
 @pytest.mark.rubric("correctness", weight=2)
 @pytest.mark.parametrize(
     ("name", "hp", "steps"),
     [
-        ("Momentum", {"lr": 5e-4, "momentum": 0.9}, 20_000),
-        ("Nesterov", {"lr": 5e-4, "momentum": 0.9}, 20_000),
-        ("Adam", {"lr": 0.01}, 20_000),
+        ("Momentum", {"lr": 5e-4, "momentum": 0.9}, 4_000),
+        ("Nesterov", {"lr": 5e-4, "momentum": 0.9}, 4_000),
+        ("Adam", {"lr": 0.01}, 8_000),
     ],
 )
 def test_reaches_the_rosenbrock_minimum(opt, name, hp, steps):
