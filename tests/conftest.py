@@ -8,12 +8,20 @@ full tier, which CI and the README's test command run, runs every one of them).
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 HERE = Path(__file__).parent
 FULL_PATHS = (HERE / "adversarial", HERE / "test_challenges.py")
+ROOT = HERE.parent
+#: The fixture of the tests that read ``mlgrader validate``'s output (test_challenges.py).
+VALIDATION = "validation"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -33,6 +41,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.getoption("full"):
+        # Validation runs in the background from the start (see validate_in_background);
+        # the tests that read it come last, so the rest of the tier runs meanwhile.
+        waiting = [item for item in items if VALIDATION in getattr(item, "fixturenames", ())]
+        items[:] = [item for item in items if item not in waiting] + waiting
         return
     quick, slow = [], []
     for item in items:
@@ -42,3 +54,65 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if slow:
         config.hook.pytest_deselected(items=slow)
         items[:] = quick
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if any(VALIDATION in getattr(item, "fixturenames", ()) for item in session.items):
+        session.config.stash[_VALIDATE_RUN] = BackgroundValidation()
+
+
+class BackgroundValidation:
+    """``mlgrader validate --jobs 2`` over every challenge, started as soon as the session
+    has collected, so that its 20 minutes of gradings overlap the rest of the full tier
+    (which leaves a core idle much of the time: waiting on sleeps, subprocesses, one test
+    at a time). Every claim it checks must hold on a busy machine anyway (a grader is a
+    measuring instrument, idle or busy), and this is a busy machine."""
+
+    def __init__(self) -> None:
+        env = dict(os.environ, MLGRADER_CHALLENGES=str(ROOT / "challenges"))
+        # files, not pipes (nothing reads them until the run ends); closed in stop()
+        self.out = tempfile.TemporaryFile("w+")  # noqa: SIM115
+        self.err = tempfile.TemporaryFile("w+")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "mlgrader.cli", "validate", "--jobs", "2"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.out,
+            stderr=self.err,
+            text=True,
+            start_new_session=True,  # stopped as a group if the session ends first
+        )
+
+    def result(self) -> subprocess.CompletedProcess[str]:
+        """Wait for the run; its exit code and output."""
+        self.proc.wait()
+        self.out.seek(0)
+        self.err.seek(0)
+        return subprocess.CompletedProcess(
+            self.proc.args, self.proc.returncode, self.out.read(), self.err.read()
+        )
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:  # the session ended first: leave no gradings behind
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        self.out.close()
+        self.err.close()
+
+
+_VALIDATE_RUN = pytest.StashKey[BackgroundValidation]()
+
+
+@pytest.fixture(scope="session")
+def validation(request: pytest.FixtureRequest) -> subprocess.CompletedProcess[str]:
+    """The background validation's result (started here if collection did not start it)."""
+    run = request.config.stash.get(_VALIDATE_RUN, None)
+    if run is None:
+        run = request.config.stash[_VALIDATE_RUN] = BackgroundValidation()
+    return run.result()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    run = config.stash.get(_VALIDATE_RUN, None)
+    if run is not None:
+        run.stop()

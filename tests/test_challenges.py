@@ -33,13 +33,6 @@ def mlgrader(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.fixture(scope="module")
-def validation() -> subprocess.CompletedProcess[str]:
-    """One `mlgrader validate --jobs 2` over every challenge: one pool for all gradings, so no
-    core idles at the end of each challenge (the full tier's largest cost)."""
-    return mlgrader("validate", "--jobs", "2")
-
-
 @pytest.mark.timeout(2400)
 @pytest.mark.parametrize("name", CHALLENGES)
 def test_validate(name: str, validation: subprocess.CompletedProcess[str]) -> None:
