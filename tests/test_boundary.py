@@ -319,6 +319,39 @@ def test_only_exact_plain_types_cross_by_value() -> None:
     assert type(received[7]) is Ref
 
 
+def test_str_arrays_and_their_elements_cross_by_value() -> None:
+    """A test passes each row's group as a str array: candidate code gets an ndarray (it
+    was a reference, read a round trip per element), and np.str_ elements come back as
+    numpy's own str, not references."""
+    candidate = CandidateSide()
+    trusted = TrustedSide()
+    groups = np.repeat(["g0", "g10"], 3)
+    received = wire.loads(wire.dumps(groups, trusted.hooks), candidate.hooks)
+    assert type(received) is np.ndarray and received.dtype == groups.dtype
+    assert received.tolist() == groups.tolist()
+    back = wire.loads(
+        wire.dumps([received[4], np.array([], dtype="<U1")], candidate.hooks), trusted.hooks
+    )
+    assert type(back[0]) is np.str_ and back[0] == "g10"
+    assert type(back[1]) is np.ndarray and back[1].size == 0
+
+
+def test_a_str_array_beyond_unicode_is_a_wire_error() -> None:
+    """numpy raises SystemError reading a code point past U+10FFFF: such bytes from the
+    candidate process are refused on arrival, whole arrays and single elements alike."""
+    side = TrustedSide()
+    bad = b"\xff\xff\xff\x00"
+    shape = b"\x01\x00\x00\x00" + b"\x01\x00\x00\x00\x01"  # one dimension, of 1
+    array = b"a\x03\x00\x00\x00<U1" + shape + b"\x04\x00\x00\x00" + bad
+    scalar = b"g\x03\x00\x00\x00<U1\x04\x00\x00\x00" + bad
+    zero = b"g\x03\x00\x00\x00<U0\x00\x00\x00\x00"
+    for data in (array, scalar, zero):
+        with pytest.raises(wire.WireError):
+            wire.loads(data, side.hooks)
+    good = array.replace(bad, "é".encode("utf-32-le"))
+    assert wire.loads(good, side.hooks).tolist() == ["é"]
+
+
 PROBE = """
 import os, sys
 
