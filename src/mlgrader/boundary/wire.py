@@ -44,9 +44,7 @@ _PATH_TYPES: tuple[type, ...] = (
 )
 _DTYPE = re.compile(r"[<>|=][biufc][0-9]{1,2}\Z|\|b1\Z|[<>]U[1-9][0-9]{0,5}\Z")
 _ARRAY_KINDS = frozenset("biufcU")
-NUMPY_SCALARS: frozenset[type] = frozenset(
-    np.dtype(code).type for code in "?bBhHiIlLqQefdgFDGU"
-)
+NUMPY_SCALARS: frozenset[type] = frozenset(np.dtype(code).type for code in "?bBhHiIlLqQefdgFDGU")
 #: The largest code point a str array may hold (numpy stores each as 4 bytes; a larger
 #: value raises SystemError when read, so it is refused on arrival).
 _MAX_CODE_POINT = 0x10FFFF
