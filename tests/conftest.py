@@ -4,6 +4,8 @@ adds what takes minutes: every challenge validated, the attack suite, Dask, the 
 A test belongs to the full tier when it is marked ``@pytest.mark.full`` or lives in
 one of ``FULL_PATHS``. The quick tier deselects those (they are not skipped: the
 full tier, which CI and the README's test command run, runs every one of them).
+In the full tier, ``mlgrader validate`` starts as soon as collection ends and runs
+beside the other tests; the tests that read its output run last.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.getoption("full"):
-        # Validation runs in the background from the start (see validate_in_background);
+        # Validation runs in the background from the start (see BackgroundValidation);
         # the tests that read it come last, so the rest of the tier runs meanwhile.
         waiting = [item for item in items if VALIDATION in getattr(item, "fixturenames", ())]
         items[:] = [item for item in items if item not in waiting] + waiting

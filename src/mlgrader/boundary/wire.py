@@ -77,7 +77,7 @@ class Hooks(Protocol):
 
 
 def is_plain_array(value: Any) -> bool:
-    """A numpy array of bool or numeric dtype (exactly ``ndarray``, no structured fields)."""
+    """A numpy array of bool, numeric or str dtype (exactly ``ndarray``, no structured fields)."""
     return (
         type(value) is np.ndarray
         and value.dtype.kind in _ARRAY_KINDS
