@@ -59,6 +59,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
+    if session.config.option.collectonly:
+        return
     if any(VALIDATION in getattr(item, "fixturenames", ()) for item in session.items):
         session.config.stash[_VALIDATE_RUN] = BackgroundValidation()
 
