@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from built_mutants import built_mutant
 from click.testing import CliRunner
+from process_tree import descendants, wait_gone
 
 from mlgrader.catalogue.listing import find_challenge
 from mlgrader.cli import main
@@ -151,12 +152,12 @@ def test_resume_after_sigkill_ends_like_an_uninterrupted_run(cohort: Path, tmp_p
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(list(out.glob("scorecards/*.json"))) < 3:
         time.sleep(0.02)
-    children = _descendants(proc.pid)
+    children = descendants(proc.pid)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     before = set(journal(out))
     assert 3 <= len(before) < 9, f"killed after {len(before)} of 9: pick a slower cohort"
-    _wait_gone(children)
+    wait_gone(children, "killed batch")
 
     resumed = batch(str(cohort), "--challenge", "adder", "--out", str(out), "--workers", "2")
     assert resumed.returncode == 0, resumed.stderr
@@ -167,37 +168,6 @@ def test_resume_after_sigkill_ends_like_an_uninterrupted_run(cohort: Path, tmp_p
     clean = tmp_path / "clean"
     assert batch(str(cohort), "--challenge", "adder", "--out", str(clean)).returncode == 0
     assert outputs(out) == outputs(clean)
-
-
-def _descendants(pid: int) -> set[int]:
-    found: set[int] = set()
-    todo = [pid]
-    while todo:
-        current = todo.pop()
-        for task in Path(f"/proc/{current}/task").glob("*"):
-            try:
-                kids = {int(k) for k in (task / "children").read_text().split()}
-            except OSError:
-                continue
-            todo += list(kids - found)
-            found |= kids
-    return found
-
-
-def _wait_gone(pids: set[int], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    alive = set(pids)
-    while alive and time.monotonic() < deadline:
-        alive = {p for p in alive if Path(f"/proc/{p}").exists() and not _zombie(p)}
-        time.sleep(0.05)
-    assert not alive, f"processes of the killed batch still running: {sorted(alive)}"
-
-
-def _zombie(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
-    except (OSError, IndexError):
-        return True
 
 
 def run(*args: str) -> tuple[int, str]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
+import subprocess
+import sys
 import time
 import xml.etree.ElementTree as ET
 from importlib import resources
@@ -13,6 +16,7 @@ import jsonschema
 import pytest
 from built_mutants import built_mutant
 from click.testing import CliRunner, Result
+from process_tree import descendants, wait_gone
 
 from mlgrader.catalogue import gradings as gradings_module
 from mlgrader.cli import main
@@ -544,3 +548,35 @@ def test_validate_mutate_reports_each_unexplained_survivor(tmp_path: Path) -> No
 def test_sample_and_seed_need_mutate() -> None:
     result = run("validate", "adder", "--seed", "3")
     assert_one_line_error(result, "--sample and --seed choose seeded faults; add --mutate")
+
+
+@pytest.mark.full
+def test_a_stopped_validate_takes_its_gradings_with_it(tmp_path: Path) -> None:
+    """SIGTERM to `validate --jobs 2` (a cancelled CI job, a hiring team's Ctrl-C) ends
+    every grading it started at once, not after each worker finishes its own unseen."""
+    copy = _adder_copy(tmp_path)
+    (copy / "adder" / "tests" / "hidden" / "test_slow.py").write_text(
+        "import time\n\n\ndef test_slow(submission):\n    time.sleep(120)\n"
+    )
+    cmd = [sys.executable, "-m", "mlgrader.cli", "validate", "adder", "--jobs", "2"]
+    proc = subprocess.Popen(
+        [*cmd, "--challenges", str(copy)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(_running_pytests(proc.pid)) < 2:
+        time.sleep(0.1)  # both workers are grading
+    started = descendants(proc.pid)
+    assert len(_running_pytests(proc.pid)) == 2, "validate never started two gradings"
+    proc.terminate()
+    proc.wait(timeout=30)
+    wait_gone(started, "stopped validate", timeout=20)
+
+
+def _running_pytests(pid: int) -> list[int]:
+    """The pytest runs (one per grading) below ``pid``."""
+    found = []
+    for child in descendants(pid):
+        with contextlib.suppress(OSError):
+            if b"\0pytest\0" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(child)
+    return found

@@ -10,6 +10,7 @@ from pathlib import Path
 from mlgrader.engine.grade import GradeOptions, grade
 from mlgrader.model.challenge import Challenge
 from mlgrader.model.scorecard import Scorecard
+from mlgrader.sandbox.kernel import die_with_parent
 
 Progress = Callable[[str], None]
 #: One grading: what it is ("the reference", "mutant NAME", ...), its folder, its challenge.
@@ -37,7 +38,9 @@ def grade_many(runs: list[Run], options: GradeOptions, say: Progress, jobs: int)
             say(f"{challenge.name}: graded {label} in {cards[-1].duration_s:.0f} s")
         return cards
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    # a stopped validate (Ctrl-C, SIGTERM, a killed CI job) takes its gradings with it:
+    # without this, each worker finished the grading it had started, unseen
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=die_with_parent) as pool:
         futures = {
             pool.submit(grade, folder, challenge, options): f"{challenge.name}: graded {label}"
             for label, folder, challenge in runs
