@@ -3,9 +3,8 @@
 Grades each challenge's reference, its mutants (built from their patches) and the
 independent solutions in ``challenges/<challenge>/solutions/*/`` (written from the
 kit alone, never from the reference or the hidden tests; one whose band starts at 100
-is correct) ``--runs`` times each
-(``--concurrency-runs`` for challenges with concurrency tests), idle or with one
-process spinning per core (``--load``), and prints per challenge:
+is correct), idle or with one process spinning per core (``--load``), and prints per
+challenge:
 
 * flips: (solution, timed test) pairs whose verdict changed between runs;
 * false fails: runs in which a reference or an independent solution failed a timed
@@ -19,6 +18,15 @@ process spinning per core (``--load``), and prints per challenge:
     python benchmarks/verdict_stability.py [--challenge NAME ...] [--runs 5]
         [--concurrency-runs 10] [--load] [--jobs 2]
 
+Only timed verdicts are read, so only the timed tests are graded: the reference is graded
+once in full, which says which test files hold timed tests, and every run after that
+grades a copy of the challenge with only those files. Files with a concurrency test are
+graded ``--concurrency-runs`` times, the other timed files ``--runs`` times. A mutant is
+graded only on the files it must fail (those of the timed categories its expect.toml
+says it loses, or of the tests it names in ``fail``); a mutant that loses no timed
+category is not graded at all. That is what makes K = 5 and K = 10 affordable: lru-cache's
+correctness and OOP tests are a fifth of its grading, and half its mutants are untimed.
+
 A fair grader prints 0 in the last three columns. The table is what docs/complexity.md
 quotes; benchmarks/results/verdict_stability_*.txt keeps full outputs.
 """
@@ -30,6 +38,7 @@ import collections
 import fnmatch
 import multiprocessing
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -71,6 +80,56 @@ class Solution:
     correct: bool
     expect: Expectation | None = None
     cards: list[Scorecard] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """Where a challenge's timed tests are, and how often each file is graded."""
+
+    #: timed test id (``tests/hidden/test_x.py::test_y``) -> its category
+    tests: dict[str, str]
+
+    def groups(self) -> dict[str, set[str]]:
+        """``concurrency``: the files holding a concurrency test; ``other``: the rest."""
+        found: dict[str, set[str]] = {"concurrency": set(), "other": set()}
+        files = {test_id.split("::")[0] for test_id in self.tests}
+        for path in files:
+            concurrent = any(
+                test_id.startswith(f"{path}::") and category == "concurrency"
+                for test_id, category in self.tests.items()
+            )
+            found["concurrency" if concurrent else "other"].add(path)
+        return {name: paths for name, paths in found.items() if paths}
+
+    def groups_for(self, solution: Solution) -> list[str]:
+        """The groups a solution is graded on: every group for the reference and the
+        independent solutions, for a mutant only those holding a test it must fail."""
+        if solution.correct or solution.label.startswith("independent"):
+            return list(self.groups())
+        return [
+            name
+            for name, paths in self.groups().items()
+            if any(
+                test_id.split("::")[0] in paths and _watched(solution, test_id, category)
+                for test_id, category in self.tests.items()
+            )
+        ]
+
+
+def _plan(card: Scorecard) -> Plan:
+    return Plan({t.id: t.category for t in card.tests if t.category in TIMED})
+
+
+def _focused_copy(challenge: Challenge, keep: set[str], dest: Path) -> Path:
+    """A copy of the challenges folder where ``challenge`` keeps only the test files
+    ``keep`` (helpers and conftest files stay); returns the copy's challenges folder."""
+    root = dest / "challenges"
+    shutil.copytree(challenge.root, root / challenge.name, ignore=_NO_CACHE)
+    shutil.copyfile(ROOT / "rubric.toml", dest / "rubric.toml")
+    for path in (root / challenge.name / "tests").rglob("test_*.py"):
+        if path.relative_to(root / challenge.name).as_posix() not in keep:
+            path.unlink()
+    return root
 
 
 def _solutions(challenge: Challenge, scratch: Path) -> list[Solution]:
@@ -166,8 +225,8 @@ def _report(solutions: list[Solution]) -> tuple[int, int, int, list[str]]:
         for card in solution.cards:
             for test_id, ok in _timed(card).items():
                 verdicts[test_id].append(ok)
-        runs = len(solution.cards)
         for test_id, seen in sorted(verdicts.items()):
+            runs = len(seen)
             if len(set(seen)) > 1:
                 flips += 1
                 lines.append(f"  flip   {solution.label}: {test_id} passed {sum(seen)}/{runs}")
@@ -182,17 +241,52 @@ def _report(solutions: list[Solution]) -> tuple[int, int, int, list[str]]:
                 false_passes += 1
                 lines.append(f"  f-pass {solution.label} run {k + 1}: {'; '.join(kept)}")
         lines.extend(_margins(solution))
-        scores = sorted({card.score for card in solution.cards})
+        held = sum(all(seen) for seen in verdicts.values())
         lines.append(
-            f"  {solution.label}: {runs} runs, scores {', '.join(f'{s:g}' for s in scores)}"
+            f"  {solution.label}: {len(solution.cards)} gradings, {len(verdicts)} timed tests, "
+            f"{held} passed in every run"
         )
     return flips, false_fails, false_passes, lines
 
 
-def _grade_folder(job: tuple[str, str]) -> Scorecard:
-    folder, name = job
-    challenge = find_challenge(ROOT / "challenges", name)
+def _grade_folder(job: tuple[str, str, str]) -> Scorecard:
+    folder, challenges, name = job
+    challenge = find_challenge(Path(challenges), name)
     return grade(Path(folder), challenge, GradeOptions())
+
+
+def _measure(
+    name: str, pool: ProcessPoolExecutor, scratch: Path, runs: dict[str, int]
+) -> tuple[int, int, int, int]:
+    """Grade one challenge's solutions on its timed files; print what each showed."""
+    challenge = find_challenge(ROOT / "challenges", name)
+    solutions = _solutions(challenge, scratch / "built")
+    reference = solutions[0]
+    reference.cards.append(grade(challenge.reference, challenge, GradeOptions()))
+    plan = _plan(reference.cards[0])  # the first run, in full, says where the timed tests are
+    copies = {
+        group: _focused_copy(challenge, paths, scratch / group)
+        for group, paths in plan.groups().items()
+    }
+    jobs: list[list[tuple[str, str, str]]] = []  # per solution, in order
+    for solution in solutions:
+        mine = []
+        for group in plan.groups_for(solution):
+            count = runs[group] - (1 if solution is reference else 0)
+            mine += [(str(solution.folder), str(copies[group]), name)] * count
+        jobs.append(mine)
+    graded = [s for s, mine in zip(solutions, jobs, strict=True) if mine or s is reference]
+    groups = ", ".join(f"{g} x {runs[g]} ({len(p)} files)" for g, p in plan.groups().items())
+    print(f"{name}: {len(graded)} of {len(solutions)} solutions; {groups}", flush=True)
+    cards = pool.map(_grade_folder, [job for mine in jobs for job in mine])  # in order
+    totals = [0, 0, 0]
+    for solution, mine in zip(solutions, jobs, strict=True):  # each solution's lines once
+        solution.cards += [next(cards) for _ in mine]  # its runs are in: a stopped run
+        if mine or solution is reference:  # still reports what it measured
+            counts = _report([solution])
+            totals = [t + c for t, c in zip(totals, counts[:3], strict=True)]
+            print("\n".join(counts[3]), flush=True)
+    return len(graded), totals[0], totals[1], totals[2]
 
 
 def main() -> None:
@@ -204,6 +298,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1, help="gradings side by side")
     args = parser.parse_args()
     names = args.challenge or DEFAULT
+    runs = {"concurrency": args.concurrency_runs, "other": args.runs}
     spin = [sys.executable, "-c", "while True: pass"]
     hogs = [subprocess.Popen(spin) for _ in range(os.cpu_count() or 1)] if args.load else []
     rows = []
@@ -215,22 +310,10 @@ def main() -> None:
         ):
             for name in names:
                 started = time.perf_counter()
-                challenge = find_challenge(ROOT / "challenges", name)
-                solutions = _solutions(challenge, Path(tmp) / name)
-                concurrent = _has_concurrency_tests(challenge)
-                runs = args.concurrency_runs if concurrent else args.runs
-                jobs = [(str(s.folder), name) for s in solutions for _ in range(runs)]
-                cards = pool.map(_grade_folder, jobs)  # in order, as they come back
-                print(f"{name}: {len(solutions)} solutions x {runs} runs", flush=True)
-                totals = [0, 0, 0]
-                for solution in solutions:  # each solution's lines once its runs are in,
-                    solution.cards = [next(cards) for _ in range(runs)]  # so a stopped
-                    counts = _report([solution])  # run still reports what it measured
-                    totals = [t + c for t, c in zip(totals, counts[:3], strict=True)]
-                    print("\n".join(counts[3]), flush=True)
+                counted = _measure(name, pool, Path(tmp) / name, runs)
                 minutes = (time.perf_counter() - started) / 60
                 print(f"{name}: done in {minutes:.1f} min", flush=True)
-                rows.append((name, len(solutions), runs, *totals))
+                rows.append((name, *counted))
     finally:
         for hog in hogs:
             hog.kill()
@@ -239,16 +322,14 @@ def main() -> None:
     busy = args.load or args.jobs >= cores
     spinners = "one spinner per core" if args.load else "no spinners"
     print(f"\n{'busy' if busy else 'idle'} ({spinners}, --jobs {args.jobs}, {cores} cores)")
-    print("| challenge | solutions | runs | flips | false fails | false passes |")
-    print("|---|---|---|---|---|---|")
-    for name, count, runs, flips, ffails, fpasses in rows:
-        print(f"| {name} | {count} | {runs} | {flips} | {ffails} | {fpasses} |")
+    print(f"runs: {args.runs}, files with a concurrency test {args.concurrency_runs}")
+    print("| challenge | solutions graded | flips | false fails | false passes |")
+    print("|---|---|---|---|---|")
+    for name, count, flips, ffails, fpasses in rows:
+        print(f"| {name} | {count} | {flips} | {ffails} | {fpasses} |")
 
 
-def _has_concurrency_tests(challenge: Challenge) -> bool:
-    """Do any of the challenge's tests carry a concurrency marker (read from the sources)?"""
-    tests = sorted(challenge.root.glob("tests/*/test_*.py"))
-    return any('rubric("concurrency"' in path.read_text(encoding="utf-8") for path in tests)
+_NO_CACHE = shutil.ignore_patterns("__pycache__")
 
 
 if __name__ == "__main__":
