@@ -1,4 +1,4 @@
-"""Hidden complexity tests: k-NN prediction and a k-means iteration are linear in the data.
+"""Hidden complexity test: a k-means iteration is linear in the points.
 
 The k-means check uses wide points (1,024 features, 2 clusters, 160 to 5,120 points):
 an update that gathers a cluster's members one by one, copying those gathered so far
@@ -13,6 +13,15 @@ behind the per-point Python overhead (excess growth 2-3x at 25,000 points). Up t
 fresh from the kernel, 3-5x slower) no longer counted alone, and it kept its points
 once under heavier load. The budget counts the candidate's CPU, so a busy machine
 measures the same sizes.
+
+k-NN prediction is not timed. The flaw a candidate makes there, a full sort per query
+(np.argsort, O(n log n)) where a partition is O(n), is a log factor inside numpy, which
+no counter sees and timing cannot tell from cache effects: from 1,000 to 1,000,000
+training points, 2 queries, both cores busy, a sorting k-NN showed 1.6-2.1x excess growth
+over O(n) and the reference (np.argpartition) 1.15-1.4x. An O(n^2) k-NN is not a mistake
+candidates make (even inserting every distance into a sorted list with bisect.insort only
+reached 10x, inconclusive, within a 6 s budget), so a k-NN check could fail nothing a
+candidate writes: it only handed out points, and the README says it is not graded.
 """
 
 from __future__ import annotations
@@ -35,18 +44,6 @@ def ml(submission):
     except Exception as exc:
         pytest.fail(f"complexity points need working models: {type(exc).__name__}: {exc}")
     return ml
-
-
-@pytest.mark.rubric("complexity", weight=2)
-def test_knn_prediction_is_linear_in_training_size(ml, complexity):
-    def make_input(n):
-        rng = np.random.default_rng(n)
-        n = max(n, 8)
-        return ml.KNNClassifier(k=5).fit(rng.normal(size=(n, 3)), rng.integers(0, 3, size=n))
-
-    complexity.require(
-        lambda model: model.predict(QUERIES), make_input, "O(n)", max_n=100_000, label="KNN.predict"
-    )
 
 
 @pytest.mark.rubric("complexity", weight=2)
