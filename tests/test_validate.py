@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from scorecards import make_scorecard
 
-from mlgrader.catalogue.checks import judge, style_check
+from mlgrader.catalogue.checks import judge, style_check, timed_check
 from mlgrader.catalogue.expect import Expectation, load_expectation
 from mlgrader.errors import ChallengeError
 from mlgrader.model.scorecard import Scorecard, TestResult
@@ -122,6 +122,30 @@ def test_a_severe_flaw_must_cost_five_points_and_twice_the_heaviest_style_test()
     even = tests | {"t::big_style": ("oop", 1.0, "passed")}  # OOP tests 12.5 each: 25 asked
     assert not judge("m", expect, _weighted(even | failed), _weighted(even)).ok
     assert judge("m", expect, _weighted(even | both), _weighted(even)).ok
+
+
+def test_a_timed_test_no_mutant_fails_is_named() -> None:
+    """Every complexity, concurrency and performance test must be seen to fail: a timed
+    check that no mutant fails may pass everything, however wrong (issue 16, item 5)."""
+    reference = card(
+        {
+            "t::fast": ("complexity", "passed"),
+            "t::safe": ("concurrency", "passed"),
+            "t::quick": ("performance", "passed"),
+            "t::works": ("correctness", "passed"),
+        }
+    )
+    slow = card({"t::fast": ("complexity", "failed"), "t::safe": ("concurrency", "passed")})
+    racy = card({"t::fast": ("complexity", "passed"), "t::safe": ("concurrency", "failed")})
+    check = timed_check(reference, [slow, racy])
+    assert not check.ok
+    assert check.detail == (
+        "1 of 3 timed tests fail in no mutant: t::quick; add a mutant with the flaw each one "
+        "measures (a test never seen to fail may pass everything)"
+    )
+    lagging = card({"t::quick": ("performance", "failed")})
+    check = timed_check(reference, [slow, racy, lagging])
+    assert check.ok and check.detail == "each of the 3 timed tests fails in some mutant"
 
 
 def test_a_style_test_worth_more_than_five_points_draws_a_warning() -> None:

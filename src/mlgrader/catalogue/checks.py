@@ -154,6 +154,35 @@ def judge(label: str, expect: Expectation, card: Scorecard, reference: Scorecard
     return Check(label, not problems, detail)
 
 
+#: Categories whose verdicts come from timing: a test in one has never been shown able to
+#: fail until some mutant fails it (on an idle machine a slow check passes everything).
+TIMED = ("complexity", "concurrency", "performance")
+
+
+def timed_check(reference: Scorecard, mutants: list[Scorecard]) -> Check:
+    """Every timed test of the reference earns less in at least one mutant's grading."""
+    timed = [t for t in reference.tests if t.category in TIMED]
+    if not timed:
+        return Check("timed", True, "no timed tests")
+    unproven = [
+        t.id
+        for t in timed
+        if not any(
+            m.earned < t.earned - 1e-9 for card in mutants for m in card.tests if m.id == t.id
+        )
+    ]
+    if unproven:
+        return Check(
+            "timed",
+            False,
+            f"{len(unproven)} of {len(timed)} timed tests fail in no mutant: "
+            + ", ".join(unproven)
+            + "; add a mutant with the flaw each one measures (a test never seen to fail "
+            "may pass everything)",
+        )
+    return Check("timed", True, f"each of the {len(timed)} timed tests fails in some mutant")
+
+
 def severe_cost(reference: Scorecard) -> float:
     """What a severe flaw must cost at least: SEVERE_POINTS, and twice the points of the
     heaviest single OOP test of the reference's scorecard."""

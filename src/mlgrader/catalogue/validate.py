@@ -28,6 +28,7 @@ from mlgrader.catalogue.checks import (
     stable_check,
     stub_check,
     style_check,
+    timed_check,
 )
 from mlgrader.catalogue.expect import Expectation, load_expectation
 from mlgrader.catalogue.gradings import Progress, Run, grade_many
@@ -165,10 +166,14 @@ def _report(plan: _Plan, cards: dict[str, list[Scorecard]], repeat: int) -> Vali
     recorded = record_check(plan.challenge)
     if recorded is not None:
         report.checks.append(recorded)
-    if not any(label.startswith("mutant ") for label in plan.expectations):
+    mutants = [label for label in plan.expectations if label.startswith("mutant ")]
+    if not mutants:
         report.checks.append(
             Check("mutants", False, "no mutants: add mutants/<flaw>/ with expect.toml")
         )
+    else:
+        runs = [card for label in mutants for card in cards.get(label, [])]
+        report.checks.append(timed_check(first, runs))
     for label, expect in plan.expectations.items():
         name = label.split(" ", 1)[1]
         if label.startswith("mutant") and name in plan.broken:
