@@ -47,6 +47,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mlgrader.catalogue.checks import TIMED
 from mlgrader.catalogue.expect import Expectation, load_expectation
 from mlgrader.catalogue.listing import find_challenge
 from mlgrader.catalogue.mutants import build_mutant
@@ -56,7 +57,6 @@ from mlgrader.model.challenge import Challenge
 from mlgrader.model.scorecard import Scorecard
 
 ROOT = Path(__file__).resolve().parent.parent
-TIMED = ("complexity", "concurrency", "performance")
 DEFAULT = [
     "lru-cache",
     "numpy-nn",
