@@ -29,7 +29,7 @@ ALLOWED: dict[str, set[str]] = {
     "sandbox": {"base", "model", "authoring", "boundary"},
     "engine": {"base", "model", "authoring", "sandbox", "boundary"},
     "reports": {"base", "model"},
-    "catalogue": {"base", "model", "engine", "reports"},
+    "catalogue": {"base", "model", "sandbox", "engine", "reports"},
     "batch": {"base", "model", "sandbox", "engine", "reports", "catalogue"},
     "plugin": {"base", "model", "authoring", "engine", "boundary"},
     "cli": {"base", "model", "engine", "reports", "catalogue", "batch"},
