@@ -149,6 +149,17 @@ def _timed(card: Scorecard) -> dict[str, bool]:
     return {t.id: t.outcome == "passed" for t in card.tests if t.category in TIMED}
 
 
+def _first_message(cards: list[Scorecard], test_id: str) -> str:
+    """The first line of the first failure of ``test_id``: what a false fail measured."""
+    for card in cards:
+        for test in card.tests:
+            if test.id == test_id and test.outcome != "passed":
+                lines = test.message.strip().splitlines() or [test.outcome]
+                said = [line for line in lines if "Error:" in line] or lines
+                return said[0].strip()[:300]
+    return ""
+
+
 def _false_passes(solution: Solution, card: Scorecard) -> list[str]:
     """What a mutant kept in this run that its expect.toml says it loses (timed only)."""
     expect = solution.expect
@@ -233,7 +244,8 @@ def _report(solutions: list[Solution]) -> tuple[int, int, int, list[str]]:
             if solution.correct and not all(seen):
                 false_fails += seen.count(False)
                 lines.append(
-                    f"  f-fail {solution.label}: {test_id} failed {seen.count(False)}/{runs}"
+                    f"  f-fail {solution.label}: {test_id} failed {seen.count(False)}/{runs}: "
+                    + _first_message(solution.cards, test_id)
                 )
         for k, card in enumerate(solution.cards):
             kept = _false_passes(solution, card)

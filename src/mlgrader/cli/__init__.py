@@ -40,6 +40,7 @@ from mlgrader.cli.options import (
     EXIT_BELOW_MIN,
     EXIT_INTERNAL,
     challenges_option,
+    check_outputs,
     fail,
     handles_errors,
     limit_options,
@@ -152,6 +153,14 @@ def _grade_and_report(
     deadline: float | None,
     memory: int | None,
 ) -> None:
+    check_outputs(
+        {
+            "--json": json_path,
+            "--markdown": markdown_path,
+            "--junit": junit_path,
+            "--gradescope": gradescope_path,
+        }
+    )
     root = challenges_dir(challenges)
     chal = challenge_for(submission, challenge_name, root, public_only=public_only)
     options = GradeOptions(

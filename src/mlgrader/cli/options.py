@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from mlgrader.errors import MlgraderError, UserInputError
+from mlgrader.files import output_problem
 from mlgrader.reports import escape
 
 EXIT_BELOW_MIN = 1
@@ -57,6 +58,21 @@ def handles_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def check_outputs(paths: dict[str, Path | None]) -> None:
+    """Refuse, before any grading, an output path that cannot be written (exit 2): a
+    typo in ``--json`` must not cost a whole grading and then look like a low score."""
+    seen: dict[Path, str] = {}
+    for flag, path in paths.items():
+        if path is None:
+            continue
+        problem = output_problem(path)
+        if problem:
+            raise UserInputError(f"{flag} {path} {problem}; pass a path in a folder you can write")
+        other = seen.setdefault(path.resolve(), flag)
+        if other != flag:
+            raise UserInputError(f"{other} and {flag} both name {path}; give each its own file")
+
+
 challenges_option = click.option(
     "--challenges",
     "challenges",
@@ -97,7 +113,7 @@ def output_options(func: F) -> F:
         ),
         click.option(
             "--min-score",
-            type=click.FloatRange(0, 1000),
+            type=click.FloatRange(0, 100),
             default=None,
             help="Exit 1 when the score is below this.",
         ),
