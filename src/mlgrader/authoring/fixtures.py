@@ -12,12 +12,14 @@ import importlib
 import importlib.machinery
 import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mlgrader.authoring.shipping import ship
+from mlgrader.boundary.exceptions import CandidateError
 from mlgrader.boundary.services import Handler, ServiceHost
 from mlgrader.errors import SubmissionError
 
@@ -34,6 +36,15 @@ PROP_OUTCOME = "mlgrader.outcome"
 PROP_MESSAGE = "mlgrader.message"
 
 UserProperties = list[tuple[str, object]]
+
+
+class SubmissionImportError(ImportError):
+    """A candidate module raised while it was imported (a SyntaxError, a failing
+    module-level statement): every test that needs it fails with the same message, which
+    the scorecard's text rendering shows once (``reports.views.IMPORT_FAILURE``)."""
+
+
+SubmissionImportError.__module__ = "mlgrader"  # what pytest prints before the message
 
 
 class Submission:
@@ -88,14 +99,33 @@ class Submission:
         if self._connect is not None:
             if name in self.support:
                 return _import_from(self.support_path, name)
-            module: ModuleType = self.connection.import_module(name)  # type: ignore[assignment]
+            try:
+                module: ModuleType = self.connection.import_module(name)  # type: ignore[assignment]
+            except CandidateError as exc:
+                raise self._does_not_import(name, exc, exc.candidate_traceback) from None
             return module
         root = str(self.path)
         if root not in sys.path:
             sys.path.insert(0, root)
         if name in sys.modules:
             return sys.modules[name]
-        return importlib.import_module(name)
+        try:
+            return importlib.import_module(name)
+        except Exception as exc:
+            raise self._does_not_import(name, exc, traceback.format_exc()) from None
+
+    def _does_not_import(self, name: str, exc: BaseException, trace: str) -> SubmissionImportError:
+        """One error for a module that does not import: its exception and the frames of
+        the submission's own files (not the import machinery's, nor the grader's)."""
+        kind = getattr(exc, "candidate_type", type(exc).__name__)
+        said = (str(exc).strip().splitlines() or [""])[0]
+        lines = trace.rstrip().splitlines()
+        first = next(
+            (i for i, line in enumerate(lines) if line.startswith(f'  File "{self.path}/')),
+            None,
+        )
+        shown = lines[first:] if first is not None else lines[-1:]
+        return SubmissionImportError("\n".join([f"{name} does not import: {kind}: {said}", *shown]))
 
     def run(self, func: Callable[..., _T], *args: Any) -> _T:
         """``func(*args)`` where the candidate's code runs, for questions whose answer is

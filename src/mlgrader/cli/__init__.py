@@ -149,6 +149,7 @@ def _grade_and_report(
     junit_path: Path | None,
     gradescope_path: Path | None,
     min_score: float | None,
+    verbose: bool,
     test_timeout: float | None,
     deadline: float | None,
     memory: int | None,
@@ -187,7 +188,7 @@ def _grade_and_report(
         fail(f"internal error while grading: {message}", EXIT_INTERNAL)
         return
     failed = _write_reports(card, outputs)
-    click.echo(RENDERERS[fmt](card), nl=False)
+    click.echo(render_text(card, verbose) if fmt == "text" else RENDERERS[fmt](card), nl=False)
     if failed:
         fail(f"internal error while writing reports: {'; '.join(failed)}", EXIT_INTERNAL)
     if min_score is not None and card.score < min_score:

@@ -112,6 +112,12 @@ def output_options(func: F) -> F:
             for flag, dest, what in OUTPUT_FILES
         ),
         click.option(
+            "--verbose",
+            "-v",
+            is_flag=True,
+            help="List every passed test too, not only a count (text format).",
+        ),
+        click.option(
             "--min-score",
             type=click.FloatRange(0, 100),
             default=None,

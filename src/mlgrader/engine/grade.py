@@ -82,7 +82,7 @@ def grade(submission: Path, challenge: Challenge, options: GradeOptions | None =
     budget = max(1.0, options.budget_s - (time.monotonic() - clock))  # what copying left
     try:
         ran = run_tests(ws, limits)
-        tests = _cap_details(_results(ran, limits, ws, challenge))
+        tests = _cap_details(_own_paths(_results(ran, limits, ws, challenge), ws))
         to_read = _quality_files(ws, challenge), _scan_files(ws, challenge)
         read = analyse(ws.submission, *to_read, budget_s=budget)
         quality, scanned = read.quality, _scan_findings(read.findings)
@@ -155,6 +155,18 @@ def _collect_report(errors: list[str], ws: Workspace, most: int = 20) -> tuple[s
         shown = [line for line in text if line.startswith("E ")] or text[-most:]
         lines += [text[0].split(": ")[0] + ":", *shown]
     return tuple(lines[: most * 2])
+
+
+def _own_paths(tests: list[TestResult], ws: Workspace) -> list[TestResult]:
+    """Name files as the submission (and the challenge) name them, not by the grader's
+    temporary copy: ``File "adder.py", line 8`` rather than ``/tmp/mlgrader-x1/...``."""
+    prefixes = (f"{ws.submission}/", f"{ws.root}/")
+    for test in tests:
+        for prefix in prefixes:
+            test.message = test.message.replace(prefix, "")
+            if test.longrepr is not None:
+                test.longrepr = test.longrepr.replace(prefix, "")
+    return tests
 
 
 def _cap_details(tests: list[TestResult], budget: int = MAX_DETAIL_CHARS) -> list[TestResult]:

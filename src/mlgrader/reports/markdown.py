@@ -12,7 +12,13 @@ from typing import Any
 from mlgrader.model.quality import file_summary
 from mlgrader.model.scorecard import Scorecard
 from mlgrader.reports.escape import markdown, markdown_code
-from mlgrader.reports.views import by_category, complexity_rows, short, verdict
+from mlgrader.reports.views import (
+    by_category,
+    complexity_rows,
+    quality_findings,
+    short,
+    verdict,
+)
 
 EMOJI = {
     "passed": "✅",
@@ -89,9 +95,8 @@ def _quality_markdown(quality: dict[str, Any]) -> list[str]:
         "| Docstrings | Type hints | Classes (max LCOM4) | Findings |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    findings: list[dict[str, Any]] = []
+    findings = quality_findings(quality)
     for name, data in files.items():
-        findings += data.get("findings", [])
         summary = data.get("summary") or file_summary(data)  # older scorecards: none
 
         most = [_shown(summary.get(k)) for k in ("max_complexity", "max_length", "max_nesting")]

@@ -4,6 +4,7 @@ category, complexity rows and outcome marks, so text and markdown cannot disagre
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from mlgrader.model.scorecard import Scorecard, TestResult
 
@@ -45,5 +46,33 @@ def complexity_rows(tests: Iterable[TestResult]) -> Iterable[tuple[str, str, str
 
 
 def short(text: str, limit: int = 300) -> str:
+    """``text`` up to ``limit`` characters, saying how many were cut (never silently)."""
     text = text.strip()
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit} more characters)"
+
+
+#: How a test's message starts when the candidate module it needed did not import (the
+#: trusted side raises ``mlgrader.SubmissionImportError``; candidate exceptions are always
+#: shown as ``candidate.<Name>``, so candidate code cannot start a message this way).
+IMPORT_FAILURE = "mlgrader.SubmissionImportError: "
+
+
+def import_failure(card: Scorecard) -> tuple[str, int] | None:
+    """The message of the most common import failure among the tests, and how many
+    tests failed with it; None when every candidate module imported."""
+    counts: dict[str, int] = {}
+    for test in card.tests:
+        if test.message.startswith(IMPORT_FAILURE):
+            counts[test.message] = counts.get(test.message, 0) + 1
+    if not counts:
+        return None
+    message = max(counts, key=lambda m: counts[m])
+    return message.removeprefix(IMPORT_FAILURE), counts[message]
+
+
+def quality_findings(quality: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every code-quality finding of every file, in file order."""
+    files: dict[str, Any] = quality.get("files") or {}
+    return [finding for data in files.values() for finding in data.get("findings", [])]
