@@ -16,6 +16,7 @@ from __future__ import annotations
 import builtins
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from mlgrader.boundary import wire
@@ -78,7 +79,7 @@ def rebuild(
         exc = BaseException.__new__(cls)
         exc.args = (str(error.get("message", "")),)
     tb = error.get("traceback", "")
-    tb = tb if type(tb) is str else ""
+    tb = without_grader_frames(tb) if type(tb) is str else ""
     ref = error.get("ref")
     setattr(exc, "candidate_type", name)  # noqa: B010 - a class made at run time
     setattr(exc, "candidate_traceback", tb)  # noqa: B010
@@ -86,6 +87,25 @@ def rebuild(
     if tb:
         exc.add_note("in the candidate process:\n" + tb)
     return exc
+
+
+#: Where mlgrader's own files are: the frames of the candidate process's serving loop.
+_GRADER_FILES = f'  File "{Path(__file__).resolve().parents[1]}/'
+
+
+def without_grader_frames(tb: str) -> str:
+    """A candidate traceback without the frames of mlgrader's own code (the loop serving
+    the trusted side's requests), which say nothing about the candidate's mistake."""
+    kept: list[str] = []
+    skipping = False
+    for line in tb.splitlines():
+        if line.startswith("  File "):
+            skipping = line.startswith(_GRADER_FILES)
+        elif not line.startswith("    "):
+            skipping = False
+        if not skipping:
+            kept.append(line)
+    return "\n".join(kept) + ("\n" if tb.endswith("\n") else "")
 
 
 def _trusted_base(mro: list[tuple[Any, ...]], trusted_modules: frozenset[str]) -> type:

@@ -8,12 +8,20 @@ itself a gradable folder: ``mlgrader check`` on it runs the public tests.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
 from mlgrader import __version__
 from mlgrader.errors import UserInputError
-from mlgrader.model.challenge import KIT_MARKER, Challenge, load_challenge, read_kit_marker
+from mlgrader.model.challenge import (
+    KIT_MARKER,
+    KIT_PYTEST_INI,
+    Challenge,
+    load_challenge,
+    read_kit_marker,
+    read_kit_tests,
+)
 from mlgrader.model.rubric import Category, ChallengeRubric
 
 #: Folders of a challenge that must never reach a candidate.
@@ -32,19 +40,59 @@ def make_kit(challenge: Challenge, dest: Path) -> Path:
     public = dest / "tests" / "public"
     if challenge.public_tests.is_dir():
         _copy_tree(challenge.public_tests, public)
-    for extra in sorted((challenge.root / "tests").glob("*.py")):
-        shutil.copyfile(extra, dest / "tests" / extra.name)
+    shipped = sorted(p.relative_to(dest).as_posix() for p in public.rglob("*.py"))
     shutil.copyfile(challenge.root / "challenge.toml", dest / "challenge.toml")
     statement = challenge.root / "README.md"
     if statement.is_file():
         shutil.copyfile(statement, dest / "README.md")
     (dest / "rubric.toml").write_text(rubric.to_toml(), encoding="utf-8")
     (dest / "RUBRIC.md").write_text(rubric_summary(challenge, rubric), encoding="utf-8")
+    listed = ", ".join(f'"{name}"' for name in shipped)
     (dest / KIT_MARKER).write_text(
-        f'[kit]\nchallenge = "{challenge.name}"\nmlgrader_version = "{__version__}"\n',
+        f'[kit]\nchallenge = "{challenge.name}"\nmlgrader_version = "{__version__}"\n'
+        f"# the test files `mlgrader check` runs; your own tests are yours to run with pytest\n"
+        f"tests = [{listed}]\n",
         encoding="utf-8",
     )
+    (dest / "pytest.ini").write_text(KIT_PYTEST_INI, encoding="utf-8")
+    with open(dest / "README.md", "a", encoding="utf-8") as readme:
+        readme.write(CHECKING.format(version=__version__))
     return dest
+
+
+#: Appended to the kit's README.md: how a candidate runs the public tests.
+CHECKING = """
+
+## Checking your work
+
+Install the grader once (Python 3.11 or later; in a virtual environment if you like):
+
+    python3 -m pip install "mlgrader=={version}"
+
+(or install it from the copy your hiring team sent you). Then, in this folder:
+
+    mlgrader check .     # the public tests in tests/public, as the grader runs them
+    pytest               # the same public tests, plus any tests you write yourself
+
+`mlgrader check` runs only the public tests: its result is not your grade, which the
+hidden tests in every category decide (RUBRIC.md). Write your own tests as well, for
+example in `tests/test_mine.py`; `check` leaves them out, `pytest` runs them.
+"""
+
+
+def own_tests(kit: Challenge) -> list[str]:
+    """The candidate's own test files in a kit: test files it did not ship with (which
+    ``check`` does not run)."""
+    if not kit.is_kit or kit.kit_tests is None:
+        return []
+    shipped = set(kit.kit_tests)
+    found = [
+        p.relative_to(kit.root).as_posix()
+        for pattern in ("test_*.py", "*_test.py")
+        for p in kit.root.rglob(pattern)
+        if not any(part.startswith(".") or part == "__pycache__" for part in p.parts)
+    ]
+    return sorted(set(found) - shipped)
 
 
 def load_kit(folder: Path) -> Challenge | None:
@@ -52,7 +100,9 @@ def load_kit(folder: Path) -> Challenge | None:
     name = read_kit_marker(folder)
     if name is None or not (folder / "challenge.toml").is_file():
         return None
-    return load_challenge(folder, is_kit=True)
+    return dataclasses.replace(
+        load_challenge(folder, is_kit=True), kit_tests=read_kit_tests(folder)
+    )
 
 
 def rubric_summary(challenge: Challenge, rubric: ChallengeRubric) -> str:

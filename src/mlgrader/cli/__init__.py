@@ -27,7 +27,7 @@ from mlgrader.batch.run import (
     find_submissions,
     local_pool,
 )
-from mlgrader.catalogue.kit import make_kit
+from mlgrader.catalogue.kit import make_kit, own_tests
 from mlgrader.catalogue.listing import (
     challenge_for,
     challenges_dir,
@@ -189,6 +189,10 @@ def _grade_and_report(
         return
     failed = _write_reports(card, outputs)
     click.echo(render_text(card, verbose) if fmt == "text" else RENDERERS[fmt](card), nl=False)
+    mine = own_tests(chal)
+    if mine:
+        shown = ", ".join(mine[:5]) + (f" and {len(mine) - 5} more" if len(mine) > 5 else "")
+        click.echo(f"not run here: your own tests ({shown}); run them with pytest", err=True)
     if failed:
         fail(f"internal error while writing reports: {'; '.join(failed)}", EXIT_INTERNAL)
     if min_score is not None and card.score < min_score:

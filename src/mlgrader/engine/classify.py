@@ -8,6 +8,7 @@ the same in the grader's workspace, a kit and the challenge repository.
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import pytest
@@ -54,7 +55,21 @@ def classify(item: pytest.Item, root: Path | None, rubric: ChallengeRubric) -> P
     except MlgraderError as exc:
         raise pytest.UsageError(str(exc)) from None
     hidden = "/hidden/" in f"/{rel}"
-    return PlannedTest(test_id, category, weight, "hidden" if hidden else "public")
+    return PlannedTest(test_id, category, weight, "hidden" if hidden else "public", _doc(item))
+
+
+#: Characters of a test's docstring a scorecard keeps.
+MAX_DOC = 600
+
+
+def _doc(item: pytest.Item) -> str | None:
+    """The test function's docstring, cleaned: the rule it checks, in the author's words
+    (a failing public test shows it to the candidate)."""
+    doc = getattr(getattr(item, "obj", None), "__doc__", None)
+    if not isinstance(doc, str) or not doc.strip():
+        return None
+    cleaned = inspect.cleandoc(doc)
+    return cleaned if len(cleaned) <= MAX_DOC else cleaned[: MAX_DOC - 3] + "..."
 
 
 def marker_spec(marker: pytest.Mark, nodeid: str) -> tuple[str, float | None]:

@@ -106,6 +106,7 @@ def _result(planned: PlannedTest, **fields: Any) -> TestResult:
         category=planned.category,
         weight=planned.weight,
         visibility=planned.visibility,
+        doc=planned.doc,
         **fields,
     )
 

@@ -30,6 +30,8 @@ class PlannedTest:
     category: str
     weight: float
     visibility: Literal["public", "hidden"]
+    #: the test's docstring, which states the rule it checks (None: it has none)
+    doc: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ def _planned(data: dict[str, Any]) -> PlannedTest:
         str(data["category"]),
         float(data["weight"]),
         "hidden" if hidden else "public",
+        None if data.get("doc") is None else str(data["doc"]),
     )
 
 

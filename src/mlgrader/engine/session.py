@@ -15,6 +15,7 @@ import secrets
 import shutil
 import signal
 import socket
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -25,11 +26,11 @@ import pytest
 
 from mlgrader.engine import outcome, protocol
 from mlgrader.engine.classify import challenge_root, classify, load_rules
-from mlgrader.engine.settings import Settings
+from mlgrader.engine.settings import NO_SANDBOX, Settings
 from mlgrader.errors import ChallengeError
-from mlgrader.model.challenge import load_challenge
+from mlgrader.model.challenge import KIT_MARKER, load_challenge
 from mlgrader.model.rubric import ChallengeRubric
-from mlgrader.model.scorecard import TestResult, score_categories
+from mlgrader.model.scorecard import PUBLIC_NOTICE, TestResult, score_categories
 from mlgrader.sandbox import fork, kernel
 from mlgrader.sandbox.canaries import plant_canaries
 from mlgrader.sandbox.cpuaccount import CpuAccounts
@@ -316,11 +317,23 @@ class GradingSession:
             self.writer.close()
             self.writer = None
 
+    def pytest_report_header(self) -> list[str]:
+        if sys.platform.startswith("linux") or self.settings.isolation:
+            return []
+        return [NO_SANDBOX.format(platform=sys.platform)]
+
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not self.finished or self.rubric is None:
             return
         categories, total = score_categories(self.finished, self.rubric.categories)
         terminalreporter.section("mlgrader")
+        if (self.config.rootpath / KIT_MARKER).is_file():  # a candidate's kit: no score
+            terminalreporter.write_line(PUBLIC_NOTICE)
+            for cat in categories:
+                mine = [t for t in self.finished if t.category == cat.name]
+                passed = sum(t.outcome == "passed" for t in mine)
+                terminalreporter.write_line(f"{cat.name:<14} {passed} of {len(mine)} passed")
+            return
         for cat in categories:
             terminalreporter.write_line(
                 f"{cat.name:<14} {cat.points:6.1f} / {cat.max_points:5.1f}  ({cat.tests} tests)"

@@ -19,7 +19,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mlgrader.model.challenge import KIT_MARKER, Challenge
+from mlgrader.model.challenge import KIT_MARKER, KIT_PYTEST_INI, Challenge
 from mlgrader.model.findings import Finding
 from mlgrader.model.rubric import ChallengeRubric
 
@@ -173,8 +173,8 @@ def _copy_submission(source: Path, ws: Workspace, modules: tuple[str, ...]) -> N
         for name in sorted(filenames):
             path = here / name
             rel = path.relative_to(base)
-            if rel.as_posix() == KIT_MARKER:
-                continue  # mlgrader's own marker: not candidate code
+            if rel.as_posix() == KIT_MARKER or _kit_pytest_ini(path, rel):
+                continue  # mlgrader's own marker and kit configuration: not candidate code
             reason = _refusal(path, rel, base)
             if reason is not None:
                 ws.findings.append(Finding(reason[0], f"{rel.as_posix()}: {reason[1]}"))
@@ -200,6 +200,17 @@ def _copy_submission(source: Path, ws: Workspace, modules: tuple[str, ...]) -> N
             "listed (the challenge's own modules always are)"
         )
         ws.findings.append(Finding("too-many-files", detail, "suspicious"))
+
+
+def _kit_pytest_ini(path: Path, rel: Path) -> bool:
+    """The pytest.ini ``mlgrader init`` wrote, unchanged (never used either way; only not
+    reported as the candidate's)."""
+    if rel.as_posix() != "pytest.ini" or path.is_symlink():
+        return False
+    try:
+        return path.stat().st_size < 4096 and path.read_text(encoding="utf-8") == KIT_PYTEST_INI
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def _refusal(path: Path, rel: Path, base: Path) -> tuple[str, str] | None:
@@ -230,6 +241,9 @@ def _refusal(path: Path, rel: Path, base: Path) -> tuple[str, str] | None:
 def _copy_tests(challenge: Challenge, ws: Workspace, *, public_only: bool) -> None:
     source = challenge.root / "tests"
     ws.tests.mkdir()
+    if challenge.is_kit and challenge.kit_tests is not None:
+        _copy_kit_tests(challenge, ws)
+        return
     for entry in sorted(source.iterdir()) if source.is_dir() else []:
         if entry.name == "hidden" and public_only:
             continue
@@ -239,3 +253,17 @@ def _copy_tests(challenge: Challenge, ws: Workspace, *, public_only: bool) -> No
             )
         elif entry.is_file() and entry.suffix == ".py":
             shutil.copyfile(entry, ws.tests / entry.name)
+
+
+def _copy_kit_tests(kit: Challenge, ws: Workspace) -> None:
+    """Only the test files the kit shipped with (its marker lists them): the candidate's
+    own tests, beside them or in tests/public, are not the challenge's."""
+    for name in kit.kit_tests or ():
+        rel = Path(name)
+        source = kit.root / rel
+        if rel.is_absolute() or ".." in rel.parts or rel.parts[:1] != ("tests",):
+            continue  # a marker edited to point elsewhere: never copied
+        if source.is_file() and not source.is_symlink():
+            target = ws.root / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)

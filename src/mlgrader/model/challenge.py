@@ -19,6 +19,16 @@ from mlgrader.model.rubric import Rubric, default_rubric, load_rubric
 
 KIT_MARKER = ".mlgrader-kit.toml"
 
+#: Plain ``pytest`` in a kit runs the public tests (and the candidate's own) on the kit's code.
+KIT_PYTEST_INI = """\
+# Plain `pytest` in this folder runs the public tests, and any tests of your own, against
+# the code in this folder, with the mlgrader plugin (which `mlgrader check` also uses).
+[pytest]
+addopts = --mlgrader --mlgrader-submission .
+testpaths = tests
+pythonpath = .
+"""
+
 
 @dataclass(frozen=True)
 class Challenge:
@@ -38,6 +48,10 @@ class Challenge:
     #: own process instead: weaker (candidate code can reach the judge there), kept for
     #: challenges written before the boundary and for measuring its cost.
     boundary: bool = True
+    #: In a kit: the test files it shipped with (paths relative to the kit), the only ones
+    #: ``check`` runs; a candidate's own tests beside them are theirs to run with pytest.
+    #: None for an older kit that did not record them (every file in tests/public runs).
+    kit_tests: tuple[str, ...] | None = None
 
     @property
     def public_tests(self) -> Path:
@@ -129,6 +143,29 @@ def load_challenge(folder: Path, *, is_kit: bool = False) -> Challenge:
 
 def read_kit_marker(submission: Path) -> str | None:
     """The challenge name recorded in a candidate kit's marker file, if there is one."""
+    data = _kit_table(submission)
+    if data is None:
+        return None
+    name = data.get("challenge")
+    marker = submission / KIT_MARKER
+    if not isinstance(name, str):
+        raise ChallengeError(
+            f"{marker}: kit.challenge: expected a challenge name; pass --challenge NAME"
+        )
+    return name
+
+
+def read_kit_tests(kit: Path) -> tuple[str, ...] | None:
+    """The test files a kit shipped with, as its marker lists them (None: not listed)."""
+    data = _kit_table(kit)
+    tests = None if data is None else data.get("tests")
+    if not isinstance(tests, list) or not all(isinstance(t, str) for t in tests):
+        return None
+    return tuple(tests)
+
+
+def _kit_table(submission: Path) -> dict[str, Any] | None:
+    """The ``[kit]`` table of a kit's marker file; None when there is no marker."""
     marker = submission / KIT_MARKER
     if not marker.is_file():
         return None
@@ -138,12 +175,8 @@ def read_kit_marker(submission: Path) -> str | None:
         raise ChallengeError(
             f"{marker}: unreadable kit marker ({exc}); pass --challenge NAME"
         ) from None
-    name = data.get("kit", {}).get("challenge")
-    if not isinstance(name, str):
-        raise ChallengeError(
-            f"{marker}: kit.challenge: expected a challenge name; pass --challenge NAME"
-        )
-    return name
+    table = data.get("kit", {})
+    return table if isinstance(table, dict) else {}
 
 
 def _limits(table: dict[str, Any], path: Path) -> Limits:

@@ -27,6 +27,10 @@ OUTCOMES = ("passed", "failed", "error", "timeout", "crashed", "skipped")
 Outcome = Literal["passed", "failed", "error", "timeout", "crashed", "skipped"]
 INTEGRITY_LEVELS = ("ok", "suspicious", "violated")
 HIDDEN_MESSAGE = "hidden test: details are not shown to candidates"
+#: The first line of a scorecard of the public tests alone (what `mlgrader check` runs).
+PUBLIC_NOTICE = (
+    "PUBLIC TESTS ONLY: this is not the grade, which hidden tests in every category decide"
+)
 
 
 @dataclass
@@ -45,10 +49,12 @@ class TestResult:
     message: str = ""
     longrepr: str | None = None
     complexity: list[dict[str, Any]] | None = None
+    #: the test's docstring: the rule it checks (hidden tests' never reach a candidate)
+    doc: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
-        for optional in ("longrepr", "complexity"):
+        for optional in ("longrepr", "complexity", "doc"):
             if data[optional] is None:
                 del data[optional]
         return data
@@ -176,6 +182,7 @@ class Scorecard:
                 message=HIDDEN_MESSAGE if t.message or t.outcome != "passed" else "",
                 longrepr=None,
                 complexity=None,
+                doc=None,
             )
             if t.visibility == "hidden"
             else t

@@ -13,6 +13,7 @@ from mlgrader.model.quality import file_summary
 from mlgrader.model.scorecard import Scorecard
 from mlgrader.reports.escape import markdown, markdown_code
 from mlgrader.reports.views import (
+    PUBLIC_NOTICE,
     by_category,
     complexity_rows,
     quality_findings,
@@ -34,22 +35,24 @@ def render_markdown(card: Scorecard) -> str:
     """GitHub-flavoured markdown fit for a CI step summary or a PR comment."""
     icon = "✅" if card.passed else "❌"
     mode = "public tests only" if card.mode == "public" else "public and hidden tests"
-    out = [
-        f"## {icon} {card.challenge['title']}: {card.score:.1f} / 100 ({verdict(card)})",
-        "",
+    if card.mode == "public":  # a score of the public tests alone reads as a grade
+        passed = sum(t.outcome == "passed" for t in card.tests)
+        heading = f"{card.challenge['title']}: public tests, {passed} of {len(card.tests)} passed"
+        out = [f"## {heading}", "", f"> {PUBLIC_NOTICE}", ""]
+    else:
+        out = [
+            f"## {icon} {card.challenge['title']}: {card.score:.1f} / 100 ({verdict(card)})",
+            "",
+        ]
+    out += [
         f"Challenge `{card.challenge['name']}` · {mode} · pass mark {card.pass_mark:g} · "
         f"mlgrader {card.mlgrader_version}",
         "",
     ]
     if card.error:
         out += [f"> **Grading error:** {markdown(card.error)}", ""]
-    out += ["| Category | Weight | Earned | Points | Tests |", "|---|---:|---:|---:|---:|"]
-    for cat in card.categories:
-        out.append(
-            f"| {cat.name} | {cat.weight:g} | {cat.earned:.0%} | "
-            f"{cat.points:.1f} / {cat.max_points:.1f} | {cat.tests} |"
-        )
-    out += [f"| **total** | | | **{card.score:.1f} / 100** | {len(card.tests)} |", ""]
+    if card.mode != "public":
+        out += _category_table(card)
     out += ["### Tests", ""]
     for name, tests in by_category(card):
         passed = sum(t.outcome == "passed" for t in tests)
@@ -78,6 +81,16 @@ def render_markdown(card: Scorecard) -> str:
     out += ["### Integrity", "", f"Status: **{card.integrity.status}**", ""]
     out += [f"- {markdown_code(f.kind)}: {markdown(f)}" for f in card.integrity.findings]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _category_table(card: Scorecard) -> list[str]:
+    out = ["| Category | Weight | Earned | Points | Tests |", "|---|---:|---:|---:|---:|"]
+    for cat in card.categories:
+        out.append(
+            f"| {cat.name} | {cat.weight:g} | {cat.earned:.0%} | "
+            f"{cat.points:.1f} / {cat.max_points:.1f} | {cat.tests} |"
+        )
+    return [*out, f"| **total** | | | **{card.score:.1f} / 100** | {len(card.tests)} |", ""]
 
 
 _QUALITY_FINDINGS_SHOWN = 20

@@ -18,6 +18,7 @@ from mlgrader.model.scorecard import Scorecard, TestResult
 from mlgrader.reports.escape import text, text_lines
 from mlgrader.reports.views import (
     MARK,
+    PUBLIC_NOTICE,
     by_category,
     complexity_rows,
     import_failure,
@@ -26,6 +27,8 @@ from mlgrader.reports.views import (
     verdict,
 )
 
+#: Lines of a failing test's docstring (the rule it checks) shown.
+DOC_LINES = 4
 #: Lines of one test's message shown (its first 600 characters).
 MESSAGE_LINES = 8
 #: Lines of the import failure shown once for the whole submission.
@@ -37,19 +40,28 @@ INDENT = " " * 10
 
 def render_text(card: Scorecard, verbose: bool = False) -> str:
     """A terminal scorecard; ``verbose`` also lists every passed test."""
-    mode = "public tests only" if card.mode == "public" else "public and hidden tests"
-    lines = [
+    public = card.mode == "public"
+    mode = "public tests only" if public else "public and hidden tests"
+    lines = [PUBLIC_NOTICE] if public else []
+    lines += [
         f"mlgrader {card.mlgrader_version} | {card.challenge['name']}: {card.challenge['title']}",
         f"submission: {text(card.submission['path'])} ({mode}, {card.audience} view)",
         "",
-        f"SCORE {card.score:.1f} / 100  {verdict(card)}  (pass mark {card.pass_mark:g})",
     ]
+    if public:  # a score of the public tests alone reads as a grade: show counts instead
+        passed = sum(t.outcome == "passed" for t in card.tests)
+        lines.append(f"public tests: {passed} of {len(card.tests)} passed")
+    else:
+        lines.append(
+            f"SCORE {card.score:.1f} / 100  {verdict(card)}  (pass mark {card.pass_mark:g})"
+        )
     if card.error:
         lines.append(f"grading error: {text(card.error)}")
-    lines += ["", f"{'category':<14}{'points':>16}{'earned':>9}{'tests':>7}"]
-    for cat in card.categories:
-        points = f"{cat.points:.1f} / {cat.max_points:.1f}"
-        lines.append(f"{cat.name:<14}{points:>16}{cat.earned:>9.0%}{cat.tests:>7}")
+    if not public:
+        lines += ["", f"{'category':<14}{'points':>16}{'earned':>9}{'tests':>7}"]
+        for cat in card.categories:
+            points = f"{cat.points:.1f} / {cat.max_points:.1f}"
+            lines.append(f"{cat.name:<14}{points:>16}{cat.earned:>9.0%}{cat.tests:>7}")
     broken = import_failure(card)
     if broken:
         message, count = broken
@@ -75,6 +87,12 @@ def _category(name: str, tests: list[TestResult], broken: str | None, verbose: b
         if test.earned not in (0.0, 1.0):
             line += f"  [{test.earned:.0%} credit]"
         lines.append(line)
+        if test.doc:
+            doc = [
+                f"{INDENT}checks: {m}" if i == 0 else f"{INDENT}        {m}"
+                for i, m in enumerate(text_lines(test.doc))
+            ]
+            lines += _cut(doc, DOC_LINES, INDENT)
         if broken is not None and test.message.endswith(broken):
             lines.append(f"{INDENT}the submission does not import: see above")
         elif test.message:

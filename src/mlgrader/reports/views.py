@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from mlgrader.model.scorecard import Scorecard, TestResult
+from mlgrader.model.scorecard import PUBLIC_NOTICE, Scorecard, TestResult
+
+__all__ = ["MARK", "PUBLIC_NOTICE", "by_category", "complexity_rows", "import_failure"]
 
 MARK = {
     "passed": "PASS",
