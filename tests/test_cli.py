@@ -1,4 +1,4 @@
-"""The mlgrader CLI: list, init, grade, check, validate, with DESIGN.md's exit codes."""
+"""The mlgrader CLI: list, init, grade, check, validate, with the exit codes README.md states."""
 
 from __future__ import annotations
 

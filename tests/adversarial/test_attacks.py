@@ -1,4 +1,4 @@
-"""Adversarial submissions against the lru-cache challenge: the grader must hold (DESIGN.md, "Security model").
+"""Adversarial submissions against the lru-cache challenge: the grader must hold (docs/security.md).
 
 Each test grades one attack from ``attacks/`` and checks the generic invariants
 (``Arena.violations``: no forged score, no lost or invented results, no process

@@ -3,6 +3,7 @@ submission is graded against."""
 
 from __future__ import annotations
 
+import difflib
 import os
 from pathlib import Path
 
@@ -19,22 +20,44 @@ def challenges_dir(option: str | None) -> Path:
 
 
 def list_challenges(root: Path) -> list[Challenge]:
-    """Every challenge folder under ``root`` (folders with a challenge.toml)."""
+    """Every challenge folder under ``root`` (folders with a challenge.toml); the first
+    broken one raises (validate and batch need every challenge they name to load)."""
+    found, broken = survey(root)
+    if broken:
+        raise broken[0][1]
+    return found
+
+
+def survey(root: Path) -> tuple[list[Challenge], list[tuple[Path, ChallengeError]]]:
+    """The challenges under ``root`` that load, and each broken one with its error: one
+    malformed challenge.toml must not hide the others from ``mlgrader list``."""
     if not root.is_dir():
         raise ChallengeError(
             f"challenges folder {root} not found; pass --challenges DIR or set {ENV_CHALLENGES}"
         )
-    return [load_challenge(p) for p in sorted(root.iterdir()) if (p / "challenge.toml").is_file()]
+    found: list[Challenge] = []
+    broken: list[tuple[Path, ChallengeError]] = []
+    for folder in sorted(root.iterdir()):
+        if (folder / "challenge.toml").is_file():
+            try:
+                found.append(load_challenge(folder))
+            except ChallengeError as exc:
+                broken.append((folder, exc))
+    return found, broken
 
 
 def find_challenge(root: Path, name: str) -> Challenge:
-    """The challenge called ``name`` under ``root``, or a ChallengeError listing what exists."""
+    """The challenge called ``name`` under ``root``, or a ChallengeError listing what
+    exists and the closest name."""
     folder = root / name
     if (folder / "challenge.toml").is_file():
         return load_challenge(folder)
-    known = ", ".join(c.name for c in list_challenges(root)) or "none"
+    names = [p.name for p in sorted(root.iterdir()) if (p / "challenge.toml").is_file()]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}? " if close else ""
     raise ChallengeError(
-        f"unknown challenge {name!r} in {root} (found: {known}); check the name or pass --challenges DIR"
+        f"unknown challenge {name!r} in {root}; {hint}found: {', '.join(names) or 'none'}; "
+        "check the name or pass --challenges DIR"
     )
 
 

@@ -33,6 +33,7 @@ from mlgrader.catalogue.listing import (
     challenges_dir,
     find_challenge,
     list_challenges,
+    survey,
 )
 from mlgrader.catalogue.mutation import load_plan, mutate_challenge
 from mlgrader.catalogue.validate import validate_challenges
@@ -52,6 +53,7 @@ from mlgrader.errors import UserInputError
 from mlgrader.files import write_atomic
 from mlgrader.model.challenge import Challenge
 from mlgrader.model.scorecard import Scorecard
+from mlgrader.reports import escape
 from mlgrader.reports.gradescope import render_gradescope
 from mlgrader.reports.jsonfile import render_json
 from mlgrader.reports.junit import render_junit
@@ -76,12 +78,14 @@ def main() -> None:
 @handles_errors
 def list_command(challenges: str | None) -> None:
     """List the challenges found, with title and time estimate."""
-    found = list_challenges(challenges_dir(challenges))
-    if not found:
+    found, broken = survey(challenges_dir(challenges))
+    if not found and not broken:
         click.echo("no challenges found")
     for chal in found:
         tags = ", ".join(chal.tags)
         click.echo(f"{chal.name:<22} {chal.time_estimate_minutes:>4} min  {chal.title}  [{tags}]")
+    for folder, error in broken:
+        click.echo(f"{folder.name:<22} BROKEN  {escape.text(str(error))}")
 
 
 @main.command("init")

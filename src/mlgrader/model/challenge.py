@@ -1,6 +1,6 @@
 """Challenges on disk: finding them, reading challenge.toml, and candidate-kit markers.
 
-A challenge is a folder (see DESIGN.md) with challenge.toml, a statement, a stub,
+A challenge is a folder (docs/writing-challenges.md) with challenge.toml, a statement, a stub,
 support code, public and hidden tests, a reference and mutants. A candidate kit
 made by ``mlgrader init`` has the same shape minus everything secret, plus a
 marker file naming the challenge, so ``mlgrader check`` works from the kit alone.
@@ -203,7 +203,10 @@ def _get_bool(table: dict[str, Any], key: str, path: Path, default: bool = False
 
 
 def _get(table: dict[str, Any], key: str, kind: type, path: Path) -> Any:
-    value = table.get(key.rsplit(".", 1)[-1])
+    name = key.rsplit(".", 1)[-1]
+    if name not in table:
+        raise ChallengeError(f"{path}: {key} is missing; add it ({kind.__name__})")
+    value = table[name]
     if not isinstance(value, kind) or isinstance(value, bool):
         raise ChallengeError(f"{path}: {key}: expected {kind.__name__}, got {value!r}")
     return value

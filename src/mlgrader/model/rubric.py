@@ -20,7 +20,7 @@ from mlgrader.errors import RubricError
 
 DEFAULT_CATEGORY = "correctness"
 
-#: Used when no rubric.toml is found: the weights DESIGN.md names.
+#: Used when no rubric.toml is found: the weights README.md ("Scoring") names.
 DEFAULT_WEIGHTS: dict[str, float] = {
     "correctness": 50,
     "complexity": 20,

@@ -4,7 +4,7 @@ Everything a report shows (JSON, markdown, text, JUnit, Gradescope) is a view
 of this one model, so the renderings can never disagree. Nothing here imports
 pytest: building and scoring are pure functions of the recorded results.
 
-Score (DESIGN.md): in each category the earned fraction is
+Score (README.md, "Scoring"): in each category the earned fraction is
 sum(weight x earned) / sum(weight); the total is
 100 x sum(category weight x fraction) / sum(category weight) over the
 categories with at least one test in the run. A skipped test earns 0, so
@@ -203,7 +203,7 @@ def earned_for(outcome: str, partial: float | None) -> float:
 def score_categories(
     tests: Iterable[TestResult], categories: Mapping[str, Category]
 ) -> tuple[list[CategoryScore], float]:
-    """Apply the DESIGN.md formula: per-category fractions and the total out of 100."""
+    """Apply the scoring formula (README.md, "Scoring"): per-category fractions and the total out of 100."""
     tests = list(tests)
     present = [c for c in categories.values() if any(t.category == c.name for t in tests)]
     total_weight = sum(c.weight for c in present)

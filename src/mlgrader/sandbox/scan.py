@@ -1,6 +1,6 @@
 """A static scan of a candidate's Python files for tools that tamper with grading.
 
-Isolation (DESIGN.md, "Security model") keeps a submission from changing the
+Isolation (docs/security.md) keeps a submission from changing the
 results of tests it does not run in; this scan is the evidence for the grader.
 It reads each file with the stdlib ``ast`` parser and never imports or runs it.
 A finding is *suspicious* (a tool with honest uses that can also reach into the
