@@ -11,12 +11,14 @@ email attachment as it is.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import quote
 
 from mlgrader.batch.items import ItemStats
 from mlgrader.model.challenge import Challenge
 from mlgrader.model.scorecard import Scorecard
 from mlgrader.reports.escape import html as escape
 from mlgrader.reports.escape import markdown, markdown_code
+from mlgrader.reports.views import import_failure, short
 
 BINS = 10  # histogram bins of 10 points (or 10 %) each
 
@@ -44,6 +46,15 @@ def _category_fractions(cards: Sequence[Scorecard]) -> dict[str, list[float]]:
     return out
 
 
+def problem(card: Scorecard) -> str | None:
+    """One line saying why a submission scored nothing it could have: the grading failed
+    (``card.error``), or its code does not import, so every test that needs it failed."""
+    if card.error:
+        return card.error
+    broken = import_failure(card)
+    return broken[0].splitlines()[0] if broken else None
+
+
 def _overview(cards: Sequence[Scorecard]) -> dict[str, str]:
     scores = sorted(c.score for c in cards)
     if not scores:
@@ -56,7 +67,7 @@ def _overview(cards: Sequence[Scorecard]) -> dict[str, str]:
         "passed": f"{passed} ({100 * passed / len(cards):.0f}%)",
         "median score": f"{median:.1f}",
         "mean score": f"{sum(scores) / len(scores):.1f}",
-        "grading errors": str(sum(c.error is not None for c in cards)),
+        "grading errors": str(sum(problem(c) is not None for c in cards)),
     }
 
 
@@ -84,9 +95,10 @@ def render_markdown_report(
     ]
     for name in sorted(cards, key=lambda n: (-cards[n].score, n)):
         card = cards[name]
-        error = markdown((card.error or "")[:120])
+        error = markdown(short(problem(card) or "", 160))
         passed = "yes" if card.passed else "no"
-        lines.append(f"| {markdown(name)} | {card.score:.1f} | {passed} | {error} |")
+        link = f"[{markdown(name)}](scorecards/{quote(name)}.html)"
+        lines.append(f"| {link} | {card.score:.1f} | {passed} | {error} |")
     lines += [
         "",
         "## Item analysis",
@@ -122,10 +134,14 @@ def _text_histogram(values: Sequence[float]) -> list[str]:
 # -- HTML ------------------------------------------------------------------------------------
 
 _CSS = """
-body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #1d2433; }
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #1d2433;
+       padding: 0 1rem; }
 h1 { font-size: 1.6rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #d8dde6; }
-table { border-collapse: collapse; width: 100%; margin: .6rem 0; }
-th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #eceff4; }
+table { border-collapse: collapse; width: 100%; margin: .6rem 0; table-layout: fixed; }
+th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #eceff4;
+         overflow-wrap: anywhere; }
+#items th:nth-child(1) { width: 34%; } #items th:nth-child(5) { width: 170px; }
+#submissions th:nth-child(1) { width: 18%; } #submissions th:nth-child(4) { width: 30%; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(330px, 1fr)); gap: 1rem; }
 figure { margin: 0; padding: .6rem; border: 1px solid #d8dde6; border-radius: 6px; }
@@ -214,10 +230,12 @@ def _submissions_table(cards: dict[str, Scorecard]) -> str:
     for name in sorted(cards, key=lambda n: (-cards[n].score, n)):
         card = cards[name]
         cats = ", ".join(f"{c.name} {100 * c.earned:.0f}%" for c in card.categories)
+        page = f"scorecards/{quote(name)}.html"
         rows.append(
-            f"<tr><td>{escape(name)}</td><td class='num'>{card.score:.1f}</td>"
+            f"<tr><td><a href='{escape(page)}'>{escape(name)}</a></td>"
+            f"<td class='num'>{card.score:.1f}</td>"
             f"<td>{'pass' if card.passed else 'fail'}</td><td>{escape(cats)}</td>"
-            f"<td class='flag'>{escape(card.error or '')}</td></tr>"
+            f"<td class='flag'>{escape(short(problem(card) or '', 300))}</td></tr>"
         )
     head = "<tr><th>Submission</th><th>Score</th><th></th><th>Categories</th><th>Error</th></tr>"
     return f"<table id='submissions'>{head}{''.join(rows)}</table>"

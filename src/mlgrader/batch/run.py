@@ -32,12 +32,13 @@ from pathlib import Path
 from typing import Any
 
 from mlgrader.batch.items import analyse
-from mlgrader.batch.report import render_html_report, render_markdown_report
+from mlgrader.batch.report import problem, render_html_report, render_markdown_report
 from mlgrader.engine.grade import GradeOptions, error_scorecard, grade
 from mlgrader.errors import UserInputError
 from mlgrader.files import pack, unpack, write_atomic
 from mlgrader.model.challenge import Challenge, load_challenge
 from mlgrader.model.scorecard import Scorecard
+from mlgrader.reports.html import render_html
 from mlgrader.sandbox.kernel import die_with_parent
 
 SCORECARDS = "scorecards"
@@ -48,16 +49,50 @@ REPORT_HTML = "report.html"
 ITEMS = "items.json"
 
 
-def find_submissions(folder: Path) -> list[Path]:
-    """The submission folders in ``folder``, sorted by name (hidden folders skipped)."""
+SETTINGS = "batch.json"
+ARCHIVES = (".zip", ".tar", ".tgz", ".gz", ".bz2", ".xz", ".7z", ".rar")
+
+
+@dataclass
+class Found:
+    """What a submissions folder holds: the folders to grade, and each entry left out
+    with the reason (hidden entries such as .git are left out without a word)."""
+
+    folders: list[Path]
+    skipped: list[tuple[str, str]]
+
+
+def find_submissions(folder: Path, out: Path | None = None) -> Found:
+    """The submission folders in ``folder``, sorted by name; never ``out`` (the batch's
+    own output) nor a folder that holds it."""
     if not folder.is_dir():
         raise UserInputError(f"submissions folder {folder} not found; pass a folder of submissions")
-    found = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
-    if not found:
+    found = Found([], [])
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        why = _left_out(entry, out.resolve() if out is not None else None)
+        if why is None:
+            found.folders.append(entry)
+        else:
+            found.skipped.append((entry.name, why))
+    if not found.folders:
         raise UserInputError(
             f"{folder} has no submission folders; put each submission in a folder of its own"
         )
     return found
+
+
+def _left_out(entry: Path, out: Path | None) -> str | None:
+    """Why ``entry`` is not graded as a submission, or None to grade it."""
+    here = entry.resolve()
+    if out is not None and (here == out or out.is_relative_to(here)):
+        return "it holds this batch's --out folder, which is never graded"
+    if entry.is_dir():
+        return None
+    if entry.name.lower().endswith(ARCHIVES):
+        return "an archive: unpack it into a folder of its own to grade it"
+    return "not a folder: each submission is a folder"
 
 
 def grade_folder(submission: Path, challenge: Challenge, options: GradeOptions) -> Scorecard:
@@ -115,10 +150,43 @@ Submit = Callable[[Path], "Future[Scorecard]"]
 class Batch:
     """The output folder of one batch: scorecards, journal, summary and reports."""
 
-    def __init__(self, out: Path, challenge: Challenge) -> None:
+    def __init__(self, out: Path, challenge: Challenge, settings: dict[str, Any]) -> None:
+        """Open (or start) the batch in ``out``: refused (UserInputError) when ``out`` holds
+        a batch graded with other ``settings`` (challenge, limits, mlgrader version), whose
+        scorecards a resumed run would mix with its own."""
         self.out = out
         self.challenge = challenge
+        self._check_settings(settings)
         (out / SCORECARDS).mkdir(parents=True, exist_ok=True)
+        write_atomic(out / SETTINGS, json.dumps(settings, indent=2, sort_keys=True) + "\n")
+
+    def _check_settings(self, settings: dict[str, Any]) -> None:
+        try:
+            before = json.loads((self.out / SETTINGS).read_text(encoding="utf-8"))
+        except FileNotFoundError:  # a new batch, or one from before batch.json: its cards
+            cards = self._some_scorecard()  # say which challenge it graded
+            before = {"challenge": cards[0].challenge["name"]} if cards else {}
+        except (OSError, ValueError) as exc:
+            raise UserInputError(
+                f"--out {self.out}: {SETTINGS} is unreadable ({exc}); pass a new --out"
+            ) from None
+        changed = [
+            f"{key} {before[key]!r} (now {settings.get(key)!r})"
+            for key in sorted(before)
+            if before[key] != settings.get(key)
+        ]
+        if changed:
+            raise UserInputError(
+                f"--out {self.out} holds a batch graded with {', '.join(changed)}; pass a new "
+                "--out, or the same challenge and options to resume it"
+            )
+
+    def _some_scorecard(self) -> list[Scorecard]:
+        """One scorecard already in ``out``, if any: what an older batch was graded for."""
+        for path in sorted((self.out / SCORECARDS).glob("*.json"))[:1]:
+            card = self.load(path.stem)
+            return [card] if card is not None else []
+        return []
 
     def scorecard_path(self, name: str) -> Path:
         return self.out / SCORECARDS / f"{name}.json"
@@ -136,7 +204,9 @@ class Batch:
         return [p for p in submissions if self.load(p.name) is None]
 
     def record(self, name: str, card: Scorecard) -> None:
-        """Keep one finished grading: the scorecard first, then the journal line."""
+        """Keep one finished grading: the scorecard (its page first, the JSON that marks
+        it done last), then the journal line."""
+        write_atomic(self.scorecard_path(name).with_suffix(".html"), render_html(card))
         write_atomic(self.scorecard_path(name), json.dumps(card.to_dict(), indent=2) + "\n")
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
         with open(self.out / JOURNAL, "a", encoding="utf-8") as journal:
@@ -193,7 +263,7 @@ def summary_csv(cards: dict[str, Scorecard]) -> str:
                 name,
                 f"{card.score:.2f}",
                 str(card.passed).lower(),
-                card.error or "",
+                problem(card) or "",  # why grading failed, or why every test did
                 f"{card.duration_s:.1f}",
                 *(points.get(c, "") for c in categories),
             ]

@@ -50,11 +50,12 @@ from mlgrader.cli.options import (
 from mlgrader.engine.grade import GradeOptions, error_scorecard, grade
 from mlgrader.engine.preflight import check_challenge_tests
 from mlgrader.errors import UserInputError
-from mlgrader.files import write_atomic
+from mlgrader.files import output_problem, write_atomic
 from mlgrader.model.challenge import Challenge
-from mlgrader.model.scorecard import Scorecard
+from mlgrader.model.scorecard import Scorecard, load_scorecard
 from mlgrader.reports import escape
 from mlgrader.reports.gradescope import render_gradescope
+from mlgrader.reports.html import render_html
 from mlgrader.reports.jsonfile import render_json
 from mlgrader.reports.junit import render_junit
 from mlgrader.reports.markdown import render_markdown
@@ -274,14 +275,21 @@ def batch_command(
     """Grade every submission folder in SUBMISSIONS, in parallel and resumably."""
     chal = find_challenge(challenges_dir(challenges), challenge_name)
     check_challenge_tests(chal, chal.rubric().for_challenge(chal.name))  # before any grading
-    found = find_submissions(submissions)
     if out.exists() and not out.is_dir():
         raise UserInputError(f"--out {out} is a file; pass a folder")
+    scan = find_submissions(submissions, out)
+    problem = output_problem(out / SUMMARY)
+    if problem:
+        raise UserInputError(f"--out {out} cannot take the batch's files ({problem}); pass another")
     limits = chal.limits.override(
         test_timeout_s=test_timeout, deadline_s=deadline, memory_mb=memory
     )
     options = GradeOptions(limits=limits)
-    batch = Batch(out, chal)
+    settings = {"challenge": chal.name, **dataclasses.asdict(limits), "mlgrader": __version__}
+    batch = Batch(out, chal, settings)
+    for name, why in scan.skipped:
+        click.echo(f"skipped {escape.text(name)}: {why}", err=True)
+    found = scan.folders
     todo = batch.pending(found)
     workers = workers or default_workers()
     where = f"Dask at {dask_address}" if dask_address else f"{workers} workers"
@@ -306,6 +314,27 @@ def batch_command(
         f"{passed}/{len(scores)} passed"
     )
     click.echo(f"report: {out / REPORT_HTML}  summary: {out / SUMMARY}")
+
+
+@main.command("show")
+@click.argument("scorecard", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "html"]),
+    default="text",
+    show_default=True,
+    help="How to render it.",
+)
+@click.option("--verbose", "-v", is_flag=True, help="List every passed test too (text).")
+@handles_errors
+def show_command(scorecard: Path, fmt: str, verbose: bool) -> None:
+    """Render a saved JSON scorecard (from grade --json, or a batch's scorecards/)."""
+    card = load_scorecard(scorecard)
+    if fmt == "text":
+        click.echo(render_text(card, verbose), nl=False)
+    else:
+        click.echo((render_markdown if fmt == "markdown" else render_html)(card), nl=False)
 
 
 @main.command("validate")

@@ -14,10 +14,13 @@ candidate code cannot shrink the denominator.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
+from mlgrader.errors import UserInputError
 from mlgrader.model.findings import Finding, Status, worst_status
 from mlgrader.model.rubric import Category
 from mlgrader.model.text import clip
@@ -243,3 +246,28 @@ def max_points_by_test(card: Scorecard) -> dict[str, float]:
         for test in mine:
             shares[test.id] = cat.max_points * test.weight / weight_sum
     return shares
+
+
+def load_scorecard(path: Path) -> Scorecard:
+    """A JSON scorecard saved by ``grade --json`` or a batch; UserInputError (one line
+    naming the file and the problem) when it is missing or is not one."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserInputError(f"scorecard {path} not found; pass a JSON scorecard") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise UserInputError(
+            f"{path} is not a JSON scorecard ({type(exc).__name__}); pass one from "
+            "grade --json or a batch's scorecards folder"
+        ) from None
+    if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
+        raise UserInputError(
+            f"{path} is not a scorecard of schema_version {SCHEMA_VERSION}; pass one from "
+            "grade --json or a batch's scorecards folder"
+        )
+    try:
+        return Scorecard.from_dict(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise UserInputError(
+            f"{path}: a malformed scorecard ({exc}); pass an unedited one"
+        ) from None
