@@ -117,8 +117,9 @@ def step(name: str) -> dict[str, Any]:
     return found
 
 
-def run_step(name: str, tmp_path: Path, **env: str) -> tuple[int, dict[str, str], str]:
-    """Run one of the action's bash steps as the runner would; return exit code, outputs, summary."""
+def run_step(name: str, tmp_path: Path, **env: str) -> tuple[int, dict[str, str], str, str]:
+    """Run one of the action's bash steps as the runner would; return exit code, outputs,
+    job summary and log."""
     runner = {
         "PATH": f"{BIN}:/usr/bin:/bin",
         "RUNNER_TEMP": str(tmp_path / "runner"),
@@ -139,7 +140,8 @@ def run_step(name: str, tmp_path: Path, **env: str) -> tuple[int, dict[str, str]
     )
     lines = (tmp_path / "output").read_text().splitlines()
     outputs = dict(line.split("=", 1) for line in lines)
-    return result.returncode, outputs, (tmp_path / "summary").read_text()
+    summary = (tmp_path / "summary").read_text()
+    return result.returncode, outputs, summary, result.stdout + result.stderr
 
 
 @pytest.mark.parametrize(("folder", "passed"), [("reference", "true"), ("off-by-one", "false")])
@@ -154,7 +156,7 @@ def test_grade_step_writes_summary_outputs_and_files(
         submission = fixtures / "adder" / "reference"
     else:  # a mutant, built from its patch
         submission = built_mutant(tmp_path / "built", folder)
-    code, outputs, summary = run_step(
+    code, outputs, summary, _ = run_step(
         "Grade",
         tmp_path,
         CHALLENGE="adder",
@@ -163,6 +165,7 @@ def test_grade_step_writes_summary_outputs_and_files(
         CHALLENGES_REPOSITORY="",
         CHALLENGES_SUBDIR="challenges",
         MIN_SCORE="100",
+        AUDIENCE="candidate",
     )
     assert code == 0
     assert outputs["passed"] == passed
@@ -182,7 +185,7 @@ def test_grade_step_writes_summary_outputs_and_files(
 
 def test_grade_step_without_hidden_tests_says_where_to_put_them(tmp_path: Path) -> None:
     """No private location configured: an error naming both inputs, exit 2, nothing graded."""
-    code, outputs, _ = run_step(
+    code, outputs, _, _ = run_step(
         "Grade",
         tmp_path,
         CHALLENGE="adder",
@@ -191,5 +194,46 @@ def test_grade_step_without_hidden_tests_says_where_to_put_them(tmp_path: Path) 
         CHALLENGES_REPOSITORY="",
         CHALLENGES_SUBDIR="challenges",
         MIN_SCORE="70",
+        AUDIENCE="candidate",
     )
     assert code == 2 and outputs == {}
+
+
+@pytest.mark.parametrize("audience", ["candidate", "grader"])
+def test_a_hidden_tests_message_never_reaches_the_candidates_job(
+    tmp_path: Path, audience: str
+) -> None:
+    """By default (candidate) the job summary, the log and every uploaded file show a
+    failing hidden test's name and outcome, never its message; `audience: grader`, for a
+    workflow in a private repository, shows it."""
+    fixtures = ROOT / "tests" / "fixtures" / "challenges"
+    mutant = built_mutant(tmp_path / "built", "off-by-one")
+    from mlgrader.catalogue.listing import find_challenge
+    from mlgrader.engine.grade import grade
+
+    card = grade(mutant, find_challenge(fixtures, "adder"))
+    secrets = [
+        t.message.splitlines()[0] for t in card.tests if t.visibility == "hidden" and t.message
+    ]
+    assert secrets  # the mutant fails a hidden test with a message to leak
+    default = step("Grade")["env"]["AUDIENCE"]
+    assert (
+        default == "${{ inputs.audience }}"
+        and action()["inputs"]["audience"]["default"] == "candidate"
+    )
+    code, outputs, summary, log = run_step(
+        "Grade",
+        tmp_path,
+        CHALLENGE="adder",
+        SUBMISSION=str(mutant),
+        CHALLENGES_PATH=str(fixtures),
+        CHALLENGES_REPOSITORY="",
+        CHALLENGES_SUBDIR="challenges",
+        MIN_SCORE="100",
+        AUDIENCE=audience,
+    )
+    assert code == 0 and outputs["passed"] == "false"
+    seen = summary + log + "".join(p.read_text() for p in Path(outputs["out"]).iterdir())
+    assert "test_hidden.py" in summary  # the name and outcome are there either way
+    leaked = [s for s in secrets if s in seen]
+    assert (leaked == []) == (audience == "candidate"), leaked
