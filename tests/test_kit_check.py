@@ -127,3 +127,12 @@ def test_the_kit_readme_says_how_to_install_and_check(tmp_path: Path) -> None:
     assert "## Checking your work" in readme
     assert 'python3 -m pip install "mlgrader==' in readme
     assert "mlgrader check ." in readme and "is not your grade" in readme
+
+
+def test_check_in_markdown_gives_no_score_or_pass_mark(tmp_path: Path) -> None:
+    """The markdown a candidate might paste has the same notice and counts, no grade."""
+    kit = make_kit(tmp_path, "adder", FIXTURES)
+    result = check(kit, "--format", "markdown")
+    assert result.stdout.startswith("## Add two numbers: public tests, 0 of 1 passed\n")
+    assert f"> {PUBLIC_NOTICE}" in result.stdout
+    assert "/ 100" not in result.stdout and "pass mark" not in result.stdout

@@ -45,8 +45,9 @@ def render_markdown(card: Scorecard) -> str:
             "",
         ]
     out += [
-        f"Challenge `{card.challenge['name']}` · {mode} · pass mark {card.pass_mark:g} · "
-        f"mlgrader {card.mlgrader_version}",
+        f"Challenge `{card.challenge['name']}` · {mode} · "
+        + ("" if card.mode == "public" else f"pass mark {card.pass_mark:g} · ")
+        + f"mlgrader {card.mlgrader_version}",
         "",
     ]
     if card.error:
