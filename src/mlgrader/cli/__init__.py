@@ -17,16 +17,6 @@ from typing import Any
 import click
 
 from mlgrader import __version__
-from mlgrader.batch.cluster import CONNECT_TIMEOUT_S, dask_submitter
-from mlgrader.batch.progress import BatchProgress
-from mlgrader.batch.run import (
-    REPORT_HTML,
-    SUMMARY,
-    Batch,
-    default_workers,
-    find_submissions,
-    local_pool,
-)
 from mlgrader.catalogue.kit import make_kit, own_tests
 from mlgrader.catalogue.listing import (
     challenge_for,
@@ -37,6 +27,7 @@ from mlgrader.catalogue.listing import (
 )
 from mlgrader.catalogue.mutation import load_plan, mutate_challenge
 from mlgrader.catalogue.validate import validate_challenges
+from mlgrader.cli.batch import batch_command
 from mlgrader.cli.options import (
     EXIT_BELOW_MIN,
     EXIT_INTERNAL,
@@ -44,13 +35,11 @@ from mlgrader.cli.options import (
     check_outputs,
     fail,
     handles_errors,
-    limit_options,
     output_options,
 )
 from mlgrader.engine.grade import GradeOptions, error_scorecard, grade
-from mlgrader.engine.preflight import check_challenge_tests
 from mlgrader.errors import UserInputError
-from mlgrader.files import output_problem, write_atomic
+from mlgrader.files import write_atomic
 from mlgrader.model.challenge import Challenge
 from mlgrader.model.scorecard import Scorecard, load_scorecard
 from mlgrader.reports import escape
@@ -221,101 +210,6 @@ def _write_reports(
     return failed
 
 
-@main.command("batch")
-@click.argument("submissions", type=click.Path(path_type=Path))
-@click.option(
-    "--challenge",
-    "challenge_name",
-    required=True,
-    metavar="NAME",
-    help="Challenge to grade against.",
-)
-@challenges_option
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Folder for scorecards, summary.csv and the reports; a rerun resumes in it.",
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Gradings side by side on this machine (default: the number of cores).",
-)
-@click.option(
-    "--dask",
-    "dask_address",
-    default=None,
-    metavar="ADDRESS",
-    help="Send each submission to this Dask scheduler instead (needs mlgrader[dask]).",
-)
-@click.option(
-    "--dask-timeout",
-    type=click.FloatRange(min=0.1),
-    default=CONNECT_TIMEOUT_S,
-    show_default=True,
-    metavar="S",
-    help="Seconds to wait for the Dask scheduler to answer.",
-)
-@limit_options
-@handles_errors
-def batch_command(
-    submissions: Path,
-    challenge_name: str,
-    challenges: str | None,
-    out: Path,
-    workers: int | None,
-    dask_address: str | None,
-    dask_timeout: float,
-    test_timeout: float | None,
-    deadline: float | None,
-    memory: int | None,
-) -> None:
-    """Grade every submission folder in SUBMISSIONS, in parallel and resumably."""
-    chal = find_challenge(challenges_dir(challenges), challenge_name)
-    check_challenge_tests(chal, chal.rubric().for_challenge(chal.name))  # before any grading
-    if out.exists() and not out.is_dir():
-        raise UserInputError(f"--out {out} is a file; pass a folder")
-    scan = find_submissions(submissions, out)
-    problem = output_problem(out / SUMMARY)
-    if problem:
-        raise UserInputError(f"--out {out} cannot take the batch's files ({problem}); pass another")
-    limits = chal.limits.override(
-        test_timeout_s=test_timeout, deadline_s=deadline, memory_mb=memory
-    )
-    options = GradeOptions(limits=limits)
-    settings = {"challenge": chal.name, **dataclasses.asdict(limits), "mlgrader": __version__}
-    batch = Batch(out, chal, settings)
-    for name, why in scan.skipped:
-        click.echo(f"skipped {escape.text(name)}: {why}", err=True)
-    found = scan.folders
-    todo = batch.pending(found)
-    workers = workers or default_workers()
-    where = f"Dask at {dask_address}" if dask_address else f"{workers} workers"
-    click.echo(
-        f"{len(found)} submissions, {len(found) - len(todo)} already graded; "
-        f"grading {len(todo)} with {where}",
-        err=True,
-    )
-    pool = (
-        dask_submitter(dask_address, chal, options, dask_timeout)
-        if dask_address
-        else local_pool(chal, options, workers)
-    )
-    with pool as submit, BatchProgress(len(todo)) as progress:
-        result = batch.run(
-            found, submit, on_done=lambda name, card: progress.done(name, card.score)
-        )
-    scores = [c.score for c in result.cards.values()]
-    passed = sum(c.passed for c in result.cards.values())
-    click.echo(
-        f"graded {len(result.graded)}, skipped {len(result.skipped)} already graded; "
-        f"{passed}/{len(scores)} passed"
-    )
-    click.echo(f"report: {out / REPORT_HTML}  summary: {out / SUMMARY}")
-
-
 @main.command("show")
 @click.argument("scorecard", type=click.Path(path_type=Path))
 @click.option(
@@ -430,6 +324,8 @@ def _mutate(chosen: list[Challenge], jobs: int, size: int | None, seed: int | No
     click.echo("every kill rate met" if all_ok else "some challenges miss their kill rate")
     sys.exit(0 if all_ok else 1)
 
+
+main.add_command(batch_command)
 
 if __name__ == "__main__":
     main()
