@@ -8,28 +8,18 @@ import os
 import shutil
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from built_mutants import built_mutant
 from click.testing import CliRunner
+from test_batch import batch
 
 from mlgrader.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "challenges"
 ADDER = FIXTURES / "adder"
 BROKEN = '"""Add."""\n\n\ndef add(a, b:\n    return a + b\n'
-
-
-def batch(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mlgrader.cli", "batch", *args, "--challenges", str(FIXTURES)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
 
 
 @pytest.fixture
