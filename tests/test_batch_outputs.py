@@ -22,10 +22,19 @@ ADDER = FIXTURES / "adder"
 BROKEN = '"""Add."""\n\n\ndef add(a, b:\n    return a + b\n'
 
 
-@pytest.fixture
-def round_folder(tmp_path: Path) -> Path:
+def batch_with_umask_022(*args: str) -> subprocess.CompletedProcess[str]:
+    """A batch run under the usual umask, whatever the test run's own is."""
+    old = os.umask(0o022)
+    try:
+        return batch(*args)
+    finally:
+        os.umask(old)
+
+
+@pytest.fixture(scope="module")
+def round_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """ada (correct), bob (a SyntaxError), a zip and a notes file beside them."""
-    folder = tmp_path / "round"
+    folder = tmp_path_factory.mktemp("batch") / "round"
     shutil.copytree(ADDER / "reference", folder / "ada")
     shutil.copytree(ADDER / "reference", folder / "bob")
     (folder / "bob" / "adder.py").write_text(BROKEN)
@@ -34,11 +43,12 @@ def round_folder(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def graded(round_folder: Path) -> tuple[Path, subprocess.CompletedProcess[str]]:
-    """The round graded with --out inside the submissions folder, as a team might."""
+    """The round graded (once for this module, under umask 022) with --out inside the
+    submissions folder, as a team might."""
     out = round_folder / "results"
-    run = batch(str(round_folder), "--challenge", "adder", "--out", str(out))
+    run = batch_with_umask_022(str(round_folder), "--challenge", "adder", "--out", str(out))
     assert run.returncode == 0, run.stderr
     return out, run
 
@@ -59,7 +69,7 @@ def test_out_inside_the_submissions_folder_is_never_graded(
 ) -> None:
     """The second run resumes the same two submissions; `results` never gets a scorecard."""
     out, _ = graded
-    again = batch(str(round_folder), "--challenge", "adder", "--out", str(out))
+    again = batch_with_umask_022(str(round_folder), "--challenge", "adder", "--out", str(out))
     assert again.returncode == 0, again.stderr
     assert "2 submissions, 2 already graded; grading 0" in again.stderr
     assert "skipped results: it holds this batch's --out folder, which is never graded" in (
@@ -95,14 +105,11 @@ def test_each_candidate_gets_an_html_page_linked_from_the_report(
     assert "does not import" in (out / "scorecards" / "bob.html").read_text()
 
 
-def test_outputs_get_the_users_file_mode(round_folder: Path, tmp_path: Path) -> None:
+def test_outputs_get_the_users_file_mode(
+    graded: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
     """Under umask 022 every file the batch writes is 0644, so a team can share them."""
-    out = tmp_path / "out"
-    old = os.umask(0o022)
-    try:
-        assert batch(str(round_folder), "--challenge", "adder", "--out", str(out)).returncode == 0
-    finally:
-        os.umask(old)
+    out, _ = graded
     modes = {
         p.relative_to(out).as_posix(): stat.S_IMODE(p.stat().st_mode)
         for p in out.rglob("*")
