@@ -22,8 +22,8 @@ N_ITEMS = 24
 #: busy machine. Those costs are CPU work that four workers do not spread (one candidate
 #: process, one trusted process), so they add to the 4-worker epoch in full: with 5 ms items
 #: a correct server once measured a speed-up under 2.4 in a validate run beside another
-#: grading, and with 20 ms items an independent correct solution did in CI (validate --jobs 2
-#: beside the rest of the test suite on 2 cores). If those costs, X an item, run one at a
+#: grading, and with 20 ms items an independent correct solution failed one version's test
+#: in one CI run (validate --jobs 2 beside the rest of the test suite on 2 cores). If those costs, X an item, run one at a
 #: time, the speed-up is about (delay + X) / X, so it stays above 2.4 while X is under
 #: delay / 1.4: 36 ms an item at 50 ms, against 14 ms at 20 ms.
 DELAY_S = 0.05
