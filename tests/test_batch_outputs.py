@@ -231,3 +231,12 @@ def test_the_html_pages_fit_a_1280_pixel_window(tmp_path: Path) -> None:
             widths[path.name] = page.evaluate("document.documentElement.scrollWidth")
         browser.close()
     assert widths == {"report.html": 1280, "card.html": 1280}
+
+
+def test_an_out_that_cannot_be_written_is_refused_before_grading(round_folder: Path) -> None:
+    """`--out /proc/results`: one line naming it, exit 2, before any grading."""
+    args = ["batch", str(round_folder), "--challenge", "adder", "--out", "/proc/results"]
+    result = CliRunner().invoke(main, [*args, "--challenges", str(FIXTURES)])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "--out /proc/results cannot take the batch's files" in lines[0]
