@@ -121,14 +121,15 @@ def _reports(run: AttackRun) -> list[str]:
 
 
 def _terminal(stdout: bytes) -> list[str]:
-    """The text scorecard on stdout: one SCORE line, nothing a terminal would act on."""
+    """The text scorecard on stdout: one headline (SCORE, or in a public-tests-only run
+    the count of public tests passed, with no SCORE line), nothing a terminal acts on."""
     problems = []
     text = stdout.decode("utf-8", "replace")
     if len(stdout) > MAX_SCORECARD_BYTES:
         problems.append(f"the text scorecard is {len(stdout):,} bytes")
-    scores = [line for line in text.splitlines() if line.startswith("SCORE")]
+    scores = [line for line in text.splitlines() if line.startswith(("SCORE", "public tests:"))]
     if len(scores) != 1:
-        problems.append(f"{len(scores)} lines of the text scorecard start with SCORE: {scores[:4]}")
+        problems.append(f"{len(scores)} headline lines in the text scorecard: {scores[:4]}")
     bad = [line for line in text.split("\n") if _CONTROL.search(line)]
     if bad:
         found = sorted({hex(ord(c)) for line in bad for c in _CONTROL.findall(line)})
