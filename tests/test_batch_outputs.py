@@ -240,3 +240,18 @@ def test_an_out_that_cannot_be_written_is_refused_before_grading(round_folder: P
     assert result.exit_code == 2, result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and "--out /proc/results cannot take the batch's files" in lines[0]
+
+
+def test_a_batch_from_before_batch_json_is_checked_by_its_scorecards(
+    graded: tuple[Path, subprocess.CompletedProcess[str]], round_folder: Path, tmp_path: Path
+) -> None:
+    """An --out written by an older mlgrader (no batch.json) still refuses another challenge:
+    its scorecards say which one it graded."""
+    out = tmp_path / "older"
+    shutil.copytree(graded[0], out)
+    (out / "batch.json").unlink()
+    args = ["batch", str(round_folder), "--out", str(out), "--challenge", "lru-cache"]
+    result = CliRunner().invoke(
+        main, [*args, "--challenges", str(FIXTURES.parents[2] / "challenges")]
+    )
+    assert result.exit_code == 2 and "challenge 'adder' (now 'lru-cache')" in result.output

@@ -163,9 +163,8 @@ class Batch:
     def _check_settings(self, settings: dict[str, Any]) -> None:
         try:
             before = json.loads((self.out / SETTINGS).read_text(encoding="utf-8"))
-        except FileNotFoundError:  # a new batch, or one from before batch.json: its cards
-            cards = self._some_scorecard()  # say which challenge it graded
-            before = {"challenge": cards[0].challenge["name"]} if cards else {}
+        except FileNotFoundError:  # a new batch, or one from before batch.json
+            before = self._older_batch()
         except (OSError, ValueError) as exc:
             raise UserInputError(
                 f"--out {self.out}: {SETTINGS} is unreadable ({exc}); pass a new --out"
@@ -181,12 +180,14 @@ class Batch:
                 "--out, or the same challenge and options to resume it"
             )
 
-    def _some_scorecard(self) -> list[Scorecard]:
-        """One scorecard already in ``out``, if any: what an older batch was graded for."""
-        for path in sorted((self.out / SCORECARDS).glob("*.json"))[:1]:
+    def _older_batch(self) -> dict[str, Any]:
+        """What a batch written before batch.json was graded for, as far as its scorecards
+        say (the challenge); nothing for a new batch."""
+        for path in sorted((self.out / SCORECARDS).glob("*.json")):
             card = self.load(path.stem)
-            return [card] if card is not None else []
-        return []
+            if card is not None:
+                return {"challenge": card.challenge["name"]}
+        return {}
 
     def scorecard_path(self, name: str) -> Path:
         return self.out / SCORECARDS / f"{name}.json"
