@@ -311,6 +311,8 @@ def main() -> None:
     args = parser.parse_args()
     names = args.challenge or DEFAULT
     runs = {"concurrency": args.concurrency_runs, "other": args.runs}
+    print(f"# $ python {' '.join(sys.argv)}", flush=True)
+    print(f"# {_conditions()}", flush=True)
     spin = [sys.executable, "-c", "while True: pass"]
     hogs = [subprocess.Popen(spin) for _ in range(os.cpu_count() or 1)] if args.load else []
     rows = []
@@ -334,11 +336,24 @@ def main() -> None:
     busy = args.load or args.jobs >= cores
     spinners = "one spinner per core" if args.load else "no spinners"
     print(f"\n{'busy' if busy else 'idle'} ({spinners}, --jobs {args.jobs}, {cores} cores)")
+    print(f"# at the end: {_conditions()} (a load well above --jobs without --load means")
+    print("# something else ran beside this benchmark: then it was not idle, whatever it says)")
     print(f"runs: {args.runs}, files with a concurrency test {args.concurrency_runs}")
     print("| challenge | solutions graded | flips | false fails | false passes |")
     print("|---|---|---|---|---|")
     for name, count, flips, ffails, fpasses in rows:
         print(f"| {name} | {count} | {flips} | {ffails} | {fpasses} |")
+
+
+def _conditions() -> str:
+    """When, at which commit, and how loaded the machine is: the header a result file
+    needs to be read honestly."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    one, five, fifteen = os.getloadavg()
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+    return f"{stamp}, commit {commit or '?'}, load average {one:.2f} / {five:.2f} / {fifteen:.2f}"
 
 
 _NO_CACHE = shutil.ignore_patterns("__pycache__")
