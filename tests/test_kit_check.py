@@ -43,6 +43,9 @@ def adder_kit(tmp_path: Path) -> Path:
     shutil.copyfile(FIXTURES / "adder" / "reference" / "adder.py", kit / "adder.py")
     (kit / "tests" / "test_mine.py").write_text(OWN_TEST)
     (kit / "tests" / "public" / "test_extra.py").write_text(OWN_TEST.replace("mine", "extra"))
+    installed = kit / "venv" / "lib" / "site-packages" / "numpy" / "tests"
+    installed.mkdir(parents=True)  # a virtual environment in the kit: not the candidate's
+    (installed / "test_numpy.py").write_text("def test_x():\n    pass\n")
     return kit
 
 

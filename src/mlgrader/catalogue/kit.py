@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 from mlgrader import __version__
+from mlgrader.engine.workspace import SKIPPED_DIRS
 from mlgrader.errors import UserInputError
 from mlgrader.model.challenge import (
     KIT_MARKER,
@@ -90,7 +91,9 @@ def own_tests(kit: Challenge) -> list[str]:
         p.relative_to(kit.root).as_posix()
         for pattern in ("test_*.py", "*_test.py")
         for p in kit.root.rglob(pattern)
-        if not any(part.startswith(".") or part == "__pycache__" for part in p.parts)
+        if not any(
+            part.startswith(".") or part in SKIPPED_DIRS for part in p.relative_to(kit.root).parts
+        )
     ]
     return sorted(set(found) - shipped)
 
