@@ -17,6 +17,9 @@ from test_batch import batch
 
 from mlgrader.cli import main
 
+#: Batches are real gradings in subprocesses: the full tier (the quick one stays quick).
+pytestmark = pytest.mark.full
+
 FIXTURES = Path(__file__).parent / "fixtures" / "challenges"
 ADDER = FIXTURES / "adder"
 BROKEN = '"""Add."""\n\n\ndef add(a, b:\n    return a + b\n'
@@ -215,7 +218,6 @@ def _wide_pages(tmp_path: Path) -> list[Path]:
     return [report, page]
 
 
-@pytest.mark.full
 def test_the_html_pages_fit_a_1280_pixel_window(tmp_path: Path) -> None:
     """No horizontal scroll at 1280 px: long ids and messages wrap inside their cells (the
     item table's Flag column used to fall outside the page)."""
