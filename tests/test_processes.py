@@ -15,7 +15,7 @@ _ctx = multiprocessing.get_context("fork")
 
 
 def test_results_come_back_by_index_from_distinct_processes() -> None:
-    run = run_processes(lambda i: (i * i, os.getpid()), n=4)
+    run = run_processes(lambda i: (i * i, os.getpid()), n=4, timeout=60)  # busy CI: forks wait
     run.raise_errors()
     assert [r[0] for r in run.results] == [0, 1, 4, 9]
     pids = {r[1] for r in run.results}
