@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import time
 
 import pytest
@@ -12,6 +13,16 @@ from mlgrader.authoring.testing.processes import run_processes
 from mlgrader.errors import UserInputError
 
 _ctx = multiprocessing.get_context("fork")
+
+
+@pytest.fixture(autouse=True)
+def _no_other_threads() -> None:
+    """These tests fork this process. A thread an earlier test left running (a Dask client's
+    IO loop, a service host's accept loop) can hold a lock at the fork, and the child then
+    hangs before it reaches the worker, with no stack to show: once it did, in a full tier.
+    Say which thread, instead of a hang some runs."""
+    others = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
+    assert others == [], f"an earlier test left threads running in this process: {others}"
 
 
 def test_results_come_back_by_index_from_distinct_processes() -> None:

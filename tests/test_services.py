@@ -114,6 +114,17 @@ def test_a_failing_handler_is_an_error_for_the_caller_not_the_host(tmp_path: Pat
     assert not Path(host.address).exists(), "closing removes the socket"
 
 
+def test_closing_a_host_ends_its_thread() -> None:
+    """A host's accepting thread ends with the host: one left blocked in accept outlives
+    it in the test's process, and a fork after that copies whatever the thread holds."""
+    before = set(threading.enumerate())
+    host = ServiceHost(_recording([]))
+    assert call_service(host.address, {"n": 1}) == 2
+    host.close()
+    left = [t.name for t in set(threading.enumerate()) - before if t.is_alive()]
+    assert left == [], f"threads left after close: {left}"
+
+
 def test_the_service_address_is_an_environment_variable_without_the_boundary(
     tmp_path: Path,
 ) -> None:

@@ -27,6 +27,7 @@ import socket
 import struct
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +74,8 @@ class ServiceHost:
         self._sock.listen(64)
         self._slots = threading.BoundedSemaphore(MAX_CONCURRENT)
         self._closed = False
+        self._serving: set[threading.Thread] = set()
+        self._serving_lock = threading.Lock()
         self._thread = threading.Thread(target=self._accept, name="mlgrader-service", daemon=True)
         self._thread.start()
 
@@ -83,7 +86,10 @@ class ServiceHost:
             except OSError:
                 return
             self._slots.acquire()
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+            server = threading.Thread(target=self._serve, args=(conn,), daemon=True)
+            with self._serving_lock:
+                self._serving = {t for t in self._serving if t.is_alive()} | {server}
+            server.start()
 
     def _serve(self, conn: socket.socket) -> None:
         try:
@@ -103,7 +109,20 @@ class ServiceHost:
             self._slots.release()
 
     def close(self) -> None:
+        """Stop serving and end the accepting thread. Closing a listening socket does not
+        wake a thread blocked in ``accept`` on Linux; shutting it down does. A thread left
+        behind would outlive the host in every process that made one, and a process that
+        later forks copies whatever that thread holds. Requests still being served get
+        a moment to finish for the same reason."""
         self._closed = True
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
+        deadline = time.monotonic() + 5.0
+        self._thread.join(5.0)
+        with self._serving_lock:
+            serving = list(self._serving)
+        for server in serving:
+            server.join(max(0.0, deadline - time.monotonic()))
         with contextlib.suppress(OSError):
             self._sock.close()
         with contextlib.suppress(OSError):

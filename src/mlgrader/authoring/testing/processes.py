@@ -24,6 +24,9 @@ from mlgrader.errors import UserInputError
 
 __all__ = ["ProcessRun", "run_processes"]
 
+#: How long before the deadline a stuck process writes its stack.
+_DUMP_MARGIN_S = 0.2
+
 
 @dataclass
 class ProcessRun:
@@ -49,12 +52,15 @@ def _child(
     barrier: Any,
     conn: Any,
     dump: str,
-    timeout: float,
+    deadline: float,
 ) -> None:
+    # the stacks are dumped just before the parent's deadline, not a timeout after this
+    # process started: a process that started late would otherwise be killed first
+    left = max(0.05, deadline - time.monotonic() - _DUMP_MARGIN_S)
     with open(dump, "w") as out:
-        faulthandler.dump_traceback_later(timeout, exit=False, file=out)
+        faulthandler.dump_traceback_later(left, exit=False, file=out)
         try:
-            barrier.wait(timeout)
+            barrier.wait(left)
             conn.send(("ok", worker(index)))
         except BaseException as exc:  # the candidate's error is data for the parent
             text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
@@ -79,26 +85,26 @@ def run_processes(worker: Callable[[int], Any], n: int = 4, *, timeout: float = 
     barrier = ctx.Barrier(n)
     run = ProcessRun(results=[None] * n)
     with tempfile.TemporaryDirectory(prefix="mlgrader-procs-") as tmp:
+        start = time.monotonic()  # one clock for every process on the machine
+        deadline = start + timeout
         dumps = [str(Path(tmp) / f"stack-{i}.txt") for i in range(n)]
         pipes = [ctx.Pipe(duplex=False) for _ in range(n)]
         procs = [
             ctx.Process(
                 target=_child,
-                args=(worker, i, barrier, pipes[i][1], dumps[i], timeout),
+                args=(worker, i, barrier, pipes[i][1], dumps[i], deadline),
                 name=f"mlgrader-process-{i}",
                 daemon=True,
             )
             for i in range(n)
         ]
-        start = time.perf_counter()
         try:
             for proc in procs:
                 proc.start()
             for _, sender in pipes:
                 sender.close()  # the parent keeps only the read ends
-            deadline = start + timeout
             for i, (receiver, _) in enumerate(pipes):
-                if receiver.poll(max(0.0, deadline - time.perf_counter())):
+                if receiver.poll(max(0.0, deadline - time.monotonic())):
                     try:
                         kind, value = receiver.recv()
                     except EOFError:  # died without a word (os._exit, a signal)
@@ -109,7 +115,7 @@ def run_processes(worker: Callable[[int], Any], n: int = 4, *, timeout: float = 
                         run.errors.append(value)
             stuck = [i for i, proc in enumerate(procs) if _still_running(proc)]
             if stuck:
-                time.sleep(0.2)  # let faulthandler write the stacks
+                time.sleep(_DUMP_MARGIN_S)  # let faulthandler finish writing the stacks
                 stacks = [f"--- stuck process {i} ---\n{_read(dumps[i])}" for i in stuck]
                 raise AssertionError(
                     f"deadlock or hang: {len(stuck)} of {n} processes still running after "
@@ -126,7 +132,7 @@ def run_processes(worker: Callable[[int], Any], n: int = 4, *, timeout: float = 
                     proc.kill()
                 proc.join(5)
             run.pids = [proc.pid or 0 for proc in procs]
-    run.elapsed = time.perf_counter() - start
+    run.elapsed = time.monotonic() - start
     return run
 
 
