@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from urllib.parse import quote
 
 from mlgrader.batch.items import ItemStats
+from mlgrader.batch.similarity import Match, RoundSimilarity
 from mlgrader.model.challenge import Challenge
 from mlgrader.model.scorecard import Scorecard
 from mlgrader.reports.escape import html as escape
@@ -75,7 +76,10 @@ def _overview(cards: Sequence[Scorecard]) -> dict[str, str]:
 
 
 def render_markdown_report(
-    challenge: Challenge, cards: dict[str, Scorecard], items: Sequence[ItemStats]
+    challenge: Challenge,
+    cards: dict[str, Scorecard],
+    items: Sequence[ItemStats],
+    similarity: RoundSimilarity | None = None,
 ) -> str:
     """The batch report as markdown (histograms as text bars)."""
     ordered = list(cards.values())
@@ -99,6 +103,8 @@ def render_markdown_report(
         passed = "yes" if card.passed else "no"
         link = f"[{markdown(name)}](scorecards/{quote(name)}.html)"
         lines.append(f"| {link} | {card.score:.1f} | {passed} | {error} |")
+    if similarity is not None:
+        lines += ["", "## Similar code", "", *_similarity_markdown(similarity)]
     lines += [
         "",
         "## Item analysis",
@@ -116,6 +122,32 @@ def render_markdown_report(
             f"{100 * item.pass_rate:.0f}% | {disc} | {item.flag} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def pair_line(match: Match) -> str:
+    """One pair in one line: both names, the similarity, each side's share and lines."""
+    return (
+        f"{match.a} and {match.b}: {match.similarity:.0%} similar ({match.a} {match.a_share:.0%}, "
+        f"{match.b} {match.b_share:.0%} of their own code; {match.a_lines} and "
+        f"{match.b_lines} lines matched)"
+    )
+
+
+def _similarity_markdown(similarity: RoundSimilarity) -> list[str]:
+    flagged = similarity.flagged()
+    lines = [
+        f"Pairs sharing {similarity.threshold:.0%} or more of one side's own code (the kit's "
+        "code left out; names, strings and layout ignored). Similar code is a reason to "
+        "look, not proof of copying: read the matched regions in report.html.",
+        "",
+    ]
+    if not flagged:
+        closest = similarity.matches[0] if similarity.matches else None
+        lines.append(
+            "- none" + (f"; the closest: {markdown(pair_line(closest))}" if closest else "")
+        )
+    lines += [f"- {markdown(pair_line(m))}" for m in flagged]
+    return lines
 
 
 def _text_histogram(values: Sequence[float]) -> list[str]:
@@ -152,11 +184,17 @@ figcaption { font-weight: 600; margin-bottom: .3rem; }
 dl { display: grid; grid-template-columns: max-content auto; gap: .2rem 1rem; }
 dt { color: #5b6475; }
 code { font-size: 12px; }
+.side { display: grid; grid-template-columns: 1fr 1fr; gap: .6rem; }
+.side pre { background: #f5f7fa; padding: .4rem; font-size: 11px; white-space: pre-wrap;
+            overflow-wrap: anywhere; margin: .2rem 0; }
 """
 
 
 def render_html_report(
-    challenge: Challenge, cards: dict[str, Scorecard], items: Sequence[ItemStats]
+    challenge: Challenge,
+    cards: dict[str, Scorecard],
+    items: Sequence[ItemStats],
+    similarity: RoundSimilarity | None = None,
 ) -> str:
     """The batch report as a standalone HTML page with SVG histograms."""
     ordered = list(cards.values())
@@ -179,6 +217,7 @@ def render_html_report(
         f"<div class='grid' id='histograms'>{''.join(figures)}</div>",
         "<h2>Submissions</h2>",
         _submissions_table(cards),
+        *(_similarity_html(similarity) if similarity is not None else []),
         "<h2>Per-test pass rates and item analysis</h2>",
         "<p>Pass rate: mean credit on the test. Discrimination: correlation between credit "
         "on the test and the total without it; 0.3 or more is good, under 0.2 measures "
@@ -239,6 +278,35 @@ def _submissions_table(cards: dict[str, Scorecard]) -> str:
         )
     head = "<tr><th>Submission</th><th>Score</th><th></th><th>Categories</th><th>Error</th></tr>"
     return f"<table id='submissions'>{head}{''.join(rows)}</table>"
+
+
+def pair_anchor(match: Match) -> str:
+    """The id of a pair's section in report.html."""
+    return "pair-" + quote(f"{match.a}--{match.b}", safe="")
+
+
+def _similarity_html(similarity: RoundSimilarity) -> list[str]:
+    out = ["<h2>Similar code</h2>", "<div id='similarity'>"]
+    out += [f"<p>{escape(line)}</p>" for line in _similarity_markdown(similarity)[:1]]
+    flagged = similarity.flagged()
+    if not flagged:
+        closest = similarity.matches[0] if similarity.matches else None
+        text = f"none; the closest: {pair_line(closest)}" if closest else "none"
+        out.append(f"<p class='none'>{escape(text)}</p>")
+    for match in flagged:
+        out.append(f"<details open class='pair' id='{pair_anchor(match)}'>")
+        out.append(f"<summary class='flag'>{escape(pair_line(match))}</summary>")
+        for left, right in match.regions:
+            out.append("<div class='side'>")
+            for name, region in ((match.a, left), (match.b, right)):
+                code = "\n".join(f"{n:4d}  {text}" for n, text in similarity.lines(name, region))
+                out.append(
+                    f"<div><code>{escape(name)}/{escape(str(region))}</code>"
+                    f"<pre>{escape(code)}</pre></div>"
+                )
+            out.append("</div>")
+        out.append("</details>")
+    return [*out, "</div>"]
 
 
 def _items_table(items: Sequence[ItemStats]) -> str:

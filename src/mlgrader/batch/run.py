@@ -32,7 +32,14 @@ from pathlib import Path
 from typing import Any
 
 from mlgrader.batch.items import analyse
-from mlgrader.batch.report import problem, render_html_report, render_markdown_report
+from mlgrader.batch.report import (
+    pair_anchor,
+    pair_line,
+    problem,
+    render_html_report,
+    render_markdown_report,
+)
+from mlgrader.batch.similarity import DEFAULT_THRESHOLD, known_solutions, round_similarity
 from mlgrader.engine.grade import GradeOptions, error_scorecard, grade
 from mlgrader.errors import UserInputError
 from mlgrader.files import pack, unpack, write_atomic
@@ -47,6 +54,7 @@ SUMMARY = "summary.csv"
 REPORT_MD = "report.md"
 REPORT_HTML = "report.html"
 ITEMS = "items.json"
+SIMILARITY = "similarity.json"
 
 
 SETTINGS = "batch.json"
@@ -150,12 +158,23 @@ Submit = Callable[[Path], "Future[Scorecard]"]
 class Batch:
     """The output folder of one batch: scorecards, journal, summary and reports."""
 
-    def __init__(self, out: Path, challenge: Challenge, settings: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        out: Path,
+        challenge: Challenge,
+        settings: dict[str, Any],
+        *,
+        similar_at: float = DEFAULT_THRESHOLD,
+        known: Path | None = None,
+    ) -> None:
         """Open (or start) the batch in ``out``: refused (UserInputError) when ``out`` holds
         a batch graded with other ``settings`` (challenge, limits, mlgrader version), whose
-        scorecards a resumed run would mix with its own."""
+        scorecards a resumed run would mix with its own. ``similar_at`` and ``known`` shape
+        only the reports (similarity.py), so they may change between runs."""
         self.out = out
         self.challenge = challenge
+        self.similar_at = similar_at
+        self.known = known
         self._check_settings(settings)
         (out / SCORECARDS).mkdir(parents=True, exist_ok=True)
         write_atomic(out / SETTINGS, json.dumps(settings, indent=2, sort_keys=True) + "\n")
@@ -236,16 +255,28 @@ class Batch:
             graded.append(path.name)
             on_done(path.name, card)
         cards = {p.name: c for p in submissions if (c := self.load(p.name)) is not None}
-        self.write_reports(cards)
+        self.write_reports(cards, [p for p in submissions if p.name in cards])
         return BatchResult(graded, skipped, cards)
 
-    def write_reports(self, cards: dict[str, Scorecard]) -> None:
-        """summary.csv, items.json, report.md and report.html from the given scorecards."""
+    def write_reports(self, cards: dict[str, Scorecard], folders: list[Path]) -> None:
+        """summary.csv, items.json, similarity.json, report.md and report.html from the
+        given scorecards, and each candidate's page again with its closest matches."""
         items = analyse(list(cards.values()))
+        kit = (self.challenge.stub, self.challenge.support, self.challenge.public_tests)
+        known = known_solutions(self.known) if self.known is not None else []
+        similarity = round_similarity(folders, kit, known, self.similar_at)
         write_atomic(self.out / SUMMARY, summary_csv(cards))
         write_atomic(self.out / ITEMS, json.dumps([i.to_dict() for i in items], indent=2) + "\n")
-        write_atomic(self.out / REPORT_MD, render_markdown_report(self.challenge, cards, items))
-        write_atomic(self.out / REPORT_HTML, render_html_report(self.challenge, cards, items))
+        write_atomic(self.out / SIMILARITY, json.dumps(similarity.to_dict(), indent=2) + "\n")
+        for name, card in cards.items():
+            closest = [
+                (pair_line(m), f"../{REPORT_HTML}#{pair_anchor(m)}") for m in similarity.top(name)
+            ]
+            write_atomic(self.scorecard_path(name).with_suffix(".html"), render_html(card, closest))
+        md = render_markdown_report(self.challenge, cards, items, similarity)
+        write_atomic(self.out / REPORT_MD, md)
+        page = render_html_report(self.challenge, cards, items, similarity)
+        write_atomic(self.out / REPORT_HTML, page)
 
 
 def summary_csv(cards: dict[str, Scorecard]) -> str:

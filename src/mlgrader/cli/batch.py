@@ -18,6 +18,7 @@ from mlgrader.batch.run import (
     find_submissions,
     local_pool,
 )
+from mlgrader.batch.similarity import DEFAULT_THRESHOLD
 from mlgrader.catalogue.listing import challenges_dir, find_challenge
 from mlgrader.cli.options import challenges_option, handles_errors, limit_options
 from mlgrader.engine.grade import GradeOptions
@@ -64,6 +65,22 @@ from mlgrader.reports import escape
     metavar="S",
     help="Seconds to wait for the Dask scheduler to answer.",
 )
+@click.option(
+    "--similar-at",
+    type=click.FloatRange(min=0.0, max=1.0),
+    default=DEFAULT_THRESHOLD,
+    show_default=True,
+    metavar="FRACTION",
+    help="Flag two submissions in the report when one shares this share of its own code "
+    "with the other (the kit's code left out).",
+)
+@click.option(
+    "--known",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="A folder of known solutions (one subfolder each) to compare every submission with.",
+)
 @limit_options
 @handles_errors
 def batch_command(
@@ -77,12 +94,17 @@ def batch_command(
     test_timeout: float | None,
     deadline: float | None,
     memory: int | None,
+    similar_at: float,
+    known: Path | None,
 ) -> None:
-    """Grade every submission folder in SUBMISSIONS, in parallel and resumably."""
+    """Grade every submission folder in SUBMISSIONS, in parallel and resumably; then
+    report the scores, the tests, and the pairs that share code."""
     chal = find_challenge(challenges_dir(challenges), challenge_name)
     check_challenge_tests(chal, chal.rubric().for_challenge(chal.name))  # before any grading
     if out.exists() and not out.is_dir():
         raise UserInputError(f"--out {out} is a file; pass a folder")
+    if known is not None and not known.is_dir():
+        raise UserInputError(f"--known {known} is not a folder; pass a folder of known solutions")
     scan = find_submissions(submissions, out)
     problem = output_problem(out / SUMMARY)
     if problem:
@@ -92,7 +114,7 @@ def batch_command(
     )
     options = GradeOptions(limits=limits)
     settings = {"challenge": chal.name, **dataclasses.asdict(limits), "mlgrader": __version__}
-    batch = Batch(out, chal, settings)
+    batch = Batch(out, chal, settings, similar_at=similar_at, known=known)
     for name, why in scan.skipped:
         click.echo(f"skipped {escape.text(name)}: {why}", err=True)
     found = scan.folders

@@ -11,6 +11,8 @@ artifact or an email as it is. Everything a submission controls goes through
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from mlgrader.model.scorecard import PUBLIC_NOTICE, Scorecard, TestResult
 from mlgrader.reports.escape import html as escape
 from mlgrader.reports.views import (
@@ -39,8 +41,9 @@ pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f5f7fa; paddi
 """
 
 
-def render_html(card: Scorecard) -> str:
-    """A standalone HTML page for one scorecard."""
+def render_html(card: Scorecard, similar: Sequence[tuple[str, str]] | None = None) -> str:
+    """A standalone HTML page for one scorecard; ``similar`` (from a batch) lists the
+    submission's closest matches in its round, each a line and a link to the pair."""
     title = f"{card.challenge['title']}: {card.submission['path']}"
     parts = [
         "<!DOCTYPE html>",
@@ -54,6 +57,7 @@ def render_html(card: Scorecard) -> str:
         *_tests(card),
         *_complexity(card),
         *_quality(card),
+        *(_similar(similar) if similar is not None else []),
         "<h2>Integrity</h2>",
         f"<p>status: <b>{escape(card.integrity.status)}</b></p>",
         "<ul>",
@@ -136,6 +140,14 @@ def _complexity(card: Scorecard) -> list[str]:
         cells = "".join(f"<td>{escape(c)}</td>" for c in (label, expected, measured, result))
         out.append(f"<tr><td><code>{escape(test_id)}</code></td>{cells}</tr>")
     return [*out, "</table>"]
+
+
+def _similar(similar: Sequence[tuple[str, str]]) -> list[str]:
+    out = ["<h2>Similar code in this round</h2>", "<ul id='similar'>"]
+    out += [f"<li><a href='{escape(link)}'>{escape(line)}</a></li>" for line, link in similar]
+    if not similar:
+        out.append("<li>no other submission shares 10 lines or more of its own code</li>")
+    return [*out, "</ul>"]
 
 
 def _quality(card: Scorecard) -> list[str]:
