@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from mlgrader.model.scorecard import PUBLIC_NOTICE, Scorecard, TestResult
 from mlgrader.reports.escape import html as escape
+from mlgrader.reports.plots import category_bar, complexity_plot
 from mlgrader.reports.views import (
     MARK,
     by_category,
@@ -38,6 +39,12 @@ pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f5f7fa; paddi
 .PASS { color: #1e7d32; } .FAIL, .ERROR, .CRASH, .TIMEOUT { color: #b3261e; }
 .notice { background: #fff4d6; padding: .5rem .8rem; border-radius: 4px; }
 .doc { color: #5b6475; margin: .2rem 0; }
+.bar { background: #e7ecf5; height: .8rem; width: 140px; border-radius: 3px; }
+.bar > div { background: #3867d6; height: 100%; border-radius: 3px; }
+.plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(370px, 1fr)); gap: 1rem; }
+.plot { margin: 0; padding: .5rem; border: 1px solid #d8dde6; border-radius: 6px; }
+.plot figcaption { font-size: 12px; margin-bottom: .3rem; }
+.key { color: #5b6475; font-size: 11px; }
 """
 
 
@@ -79,10 +86,10 @@ def _headline(card: Scorecard) -> list[str]:
             f"<p id='score'><b>{card.score:.1f} / 100</b> {verdict(card)} "
             f"(pass mark {card.pass_mark:g})</p>",
             "<table id='categories'><tr><th>Category</th><th>Weight</th><th>Earned</th>"
-            "<th>Points</th><th>Tests</th></tr>",
+            "<th></th><th>Points</th><th>Tests</th></tr>",
             *(
                 f"<tr><td>{escape(c.name)}</td><td class='num'>{c.weight:g}</td>"
-                f"<td class='num'>{c.earned:.0%}</td>"
+                f"<td class='num'>{c.earned:.0%}</td><td>{category_bar(c.earned)}</td>"
                 f"<td class='num'>{c.points:.1f} / {c.max_points:.1f}</td>"
                 f"<td class='num'>{c.tests}</td></tr>"
                 for c in card.categories
@@ -139,7 +146,14 @@ def _complexity(card: Scorecard) -> list[str]:
     for test_id, label, expected, measured, result in rows:
         cells = "".join(f"<td>{escape(c)}</td>" for c in (label, expected, measured, result))
         out.append(f"<tr><td><code>{escape(test_id)}</code></td>{cells}</tr>")
-    return [*out, "</table>"]
+    out.append("</table>")
+    plots = [
+        complexity_plot(record, f"plot-{i}")
+        for i, record in enumerate(r for t in card.tests for r in t.complexity or [])
+    ]
+    if any(plots):
+        out.append(f"<div class='plots'>{''.join(plots)}</div>")
+    return out
 
 
 def _similar(similar: Sequence[tuple[str, str]]) -> list[str]:
