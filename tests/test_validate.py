@@ -186,3 +186,15 @@ def test_a_solution_without_a_band_is_refused(tmp_path: Path) -> None:
     path.write_text("min_score = 80\nmax_score = 60\n")
     with pytest.raises(ChallengeError, match="min_score 80 is above max_score 60; swap them"):
         load_expectation(path, solution=True)
+
+
+def test_a_mutant_must_end_with_the_questions_its_expect_toml_names() -> None:
+    """expect.toml's `followups` ids must be among the scorecard's follow-up prompts."""
+    scorecard = card({"a::slow": ("complexity", "failed"), "a::ok": ("oop", "passed")})
+    scorecard.followups = [{"id": "o1-get", "kind": "wrong", "text": "ask"}]
+    expect = Expectation("", ("complexity",), (), (), followups=("o1-get", "lock-scope"))
+    check = judge("m", expect, scorecard, FULL)
+    assert not check.ok
+    assert "follow-up prompts lock-scope (it got o1-get)" in check.detail
+    ok = Expectation("", ("complexity",), (), (), followups=("o1-get",))
+    assert judge("m", ok, scorecard, FULL).ok

@@ -140,6 +140,12 @@ def judge(label: str, expect: Expectation, card: Scorecard, reference: Scorecard
             problems.append(f"no test matches {pattern}")
         elif all(t.outcome == "passed" for t in matched):
             problems.append(f"passed {pattern}")
+    asked = {f["id"] for f in card.followups}
+    missing = [pid for pid in expect.followups if pid not in asked]
+    if missing:
+        problems.append(
+            f"follow-up prompts {', '.join(missing)} (it got {', '.join(sorted(asked)) or 'none'})"
+        )
     if expect.severe is not None:
         least = severe_cost(reference)
         if reference.score - card.score < least - 1e-9:

@@ -35,6 +35,8 @@ class Expectation:
     severe: str | None = None
     #: ``min_score`` and ``max_score``: the band the score must fall in (a solution's must).
     band: tuple[float, float] | None = None
+    #: ids of the follow-up prompts (followups.toml) its grader scorecard must end with
+    followups: tuple[str, ...] = ()
 
 
 def load_expectation(path: Path, *, solution: bool = False) -> Expectation:
@@ -48,7 +50,7 @@ def load_expectation(path: Path, *, solution: bool = False) -> Expectation:
     except tomllib.TOMLDecodeError as exc:
         raise ChallengeError(f"{path}: not valid TOML ({exc}); fix the syntax") from None
     lists: dict[str, tuple[str, ...]] = {}
-    for key in ("lose", "keep", "fail"):
+    for key in ("lose", "keep", "fail", "followups"):
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ChallengeError(f"{path}: {key}: expected a list of strings, got {value!r}")
@@ -77,6 +79,7 @@ def load_expectation(path: Path, *, solution: bool = False) -> Expectation:
         gains_nothing,
         severe,
         band,
+        lists["followups"],
     )
 
 

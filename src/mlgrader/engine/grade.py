@@ -24,6 +24,7 @@ from mlgrader.engine.workspace import Workspace, prepare_workspace
 from mlgrader.errors import ChallengeError, GradingError, SubmissionError
 from mlgrader.model.challenge import Challenge
 from mlgrader.model.findings import Finding
+from mlgrader.model.followups import choose, load_prompts
 from mlgrader.model.limits import Limits
 from mlgrader.model.scorecard import Integrity, Scorecard, TestResult, score_categories
 from mlgrader.model.text import clip
@@ -74,6 +75,7 @@ def grade(submission: Path, challenge: Challenge, options: GradeOptions | None =
     check_submission(challenge, submission)
     rubric = challenge.rubric().for_challenge(challenge.name)  # RubricError: bad input
     check_challenge_tests(challenge, rubric)  # ChallengeError: the author's slip, at once
+    prompts = load_prompts(challenge.followups)  # likewise
     public_only = options.public_only or challenge.is_kit
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     clock = time.monotonic()
@@ -108,6 +110,7 @@ def grade(submission: Path, challenge: Challenge, options: GradeOptions | None =
         sandbox=_sandbox(limits, ran.records.sandbox),
         started_at=started_at,
         duration_s=round(time.monotonic() - clock, 3),
+        followups=choose(prompts, tests),
     )
     return card.for_audience(options.audience)
 

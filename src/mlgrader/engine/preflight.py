@@ -21,6 +21,7 @@ from collections.abc import Iterator
 
 from mlgrader.errors import ChallengeError
 from mlgrader.model.challenge import Challenge
+from mlgrader.model.followups import load_prompts
 from mlgrader.model.rubric import ChallengeRubric
 
 
@@ -33,6 +34,7 @@ def check_challenge_tests(challenge: Challenge, rubric: ChallengeRubric) -> None
     tests = challenge.root / "tests"
     if challenge.is_kit:
         return
+    load_prompts(challenge.followups)  # a slip in followups.toml, named at once
     for path in sorted(tests.rglob("*.py")) if tests.is_dir() else []:
         try:
             tree = ast.parse(path.read_bytes(), filename=str(path))

@@ -73,6 +73,11 @@ class Challenge:
         return tuple(sorted(p.stem for p in self.support.glob("*.py")))
 
     @property
+    def followups(self) -> Path:
+        """The follow-up prompts for interviewers (model/followups.py), if the challenge has any."""
+        return self.root / "followups.toml"
+
+    @property
     def stub(self) -> Path:
         return self.root / "stub"
 

@@ -144,6 +144,9 @@ class Scorecard:
     started_at: str = ""
     duration_s: float = 0.0
     error: str | None = None
+    #: questions for the interview, chosen from the results (model/followups.py); only
+    #: ever in the grader's view
+    followups: list[dict[str, str]] = field(default_factory=list)
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -191,7 +194,7 @@ class Scorecard:
             else t
             for t in self.tests
         ]
-        return dataclasses.replace(self, audience="candidate", tests=tests)
+        return dataclasses.replace(self, audience="candidate", tests=tests, followups=[])
 
 
 def earned_for(outcome: str, partial: float | None) -> float:

@@ -17,9 +17,11 @@ from mlgrader.model.scorecard import PUBLIC_NOTICE, Scorecard, TestResult
 from mlgrader.reports.escape import html as escape
 from mlgrader.reports.plots import category_bar, complexity_plot
 from mlgrader.reports.views import (
+    FOLLOWUPS_HEADING,
     MARK,
     by_category,
     complexity_rows,
+    followup_lines,
     import_failure,
     quality_findings,
     short,
@@ -71,6 +73,7 @@ def render_html(card: Scorecard, similar: Sequence[tuple[str, str]] | None = Non
         *(f"<li>{escape(f.kind)}: {escape(str(f))}</li>" for f in card.integrity.findings),
         "</ul>",
         f"<p>graded in {card.duration_s:.1f} s</p>",
+        *_followups(card),
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
@@ -154,6 +157,14 @@ def _complexity(card: Scorecard) -> list[str]:
     if any(plots):
         out.append(f"<div class='plots'>{''.join(plots)}</div>")
     return out
+
+
+def _followups(card: Scorecard) -> list[str]:
+    lines = followup_lines(card)
+    if not lines:
+        return []
+    items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+    return [f"<h2>{escape(FOLLOWUPS_HEADING)}</h2>", f"<ul id='followups'>{items}</ul>"]
 
 
 def _similar(similar: Sequence[tuple[str, str]]) -> list[str]:

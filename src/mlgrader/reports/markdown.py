@@ -13,9 +13,11 @@ from mlgrader.model.quality import file_summary
 from mlgrader.model.scorecard import Scorecard
 from mlgrader.reports.escape import markdown, markdown_code
 from mlgrader.reports.views import (
+    FOLLOWUPS_HEADING,
     PUBLIC_NOTICE,
     by_category,
     complexity_rows,
+    followup_lines,
     quality_findings,
     short,
     verdict,
@@ -81,6 +83,9 @@ def render_markdown(card: Scorecard) -> str:
     out += _quality_markdown(card.quality)
     out += ["### Integrity", "", f"Status: **{card.integrity.status}**", ""]
     out += [f"- {markdown_code(f.kind)}: {markdown(f)}" for f in card.integrity.findings]
+    followups = followup_lines(card)
+    if followups:
+        out += ["", f"### {FOLLOWUPS_HEADING}", "", *(f"- {markdown(f)}" for f in followups)]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -17,10 +17,12 @@ from __future__ import annotations
 from mlgrader.model.scorecard import Scorecard, TestResult
 from mlgrader.reports.escape import text, text_lines
 from mlgrader.reports.views import (
+    FOLLOWUPS_HEADING,
     MARK,
     PUBLIC_NOTICE,
     by_category,
     complexity_rows,
+    followup_lines,
     import_failure,
     quality_findings,
     short,
@@ -74,6 +76,9 @@ def render_text(card: Scorecard, verbose: bool = False) -> str:
     lines += ["", f"integrity: {card.integrity.status}"]
     lines += [f"  - {text(f.kind)}: {text(f)}" for f in card.integrity.findings]
     lines.append(f"graded in {card.duration_s:.1f} s")
+    followups = followup_lines(card)
+    if followups:
+        lines += ["", f"{FOLLOWUPS_HEADING}:", *(f"  - {text(f)}" for f in followups)]
     return "\n".join(lines) + "\n"
 
 

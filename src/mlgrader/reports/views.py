@@ -35,6 +35,18 @@ def by_category(card: Scorecard) -> list[tuple[str, list[TestResult]]]:
     return [(name, tests) for name, tests in groups.items() if tests]
 
 
+#: How each kind of follow-up prompt is introduced, in every rendering.
+FOLLOWUP_KINDS = {"wrong": "got wrong", "strength": "did well", "design": "design change"}
+FOLLOWUPS_HEADING = "Follow-up questions for the interview"
+
+
+def followup_lines(card: Scorecard) -> list[str]:
+    """The interview prompts as ``(kind) text`` lines; none in the candidate's view."""
+    if card.audience != "grader":
+        return []
+    return [f"({FOLLOWUP_KINDS.get(f['kind'], f['kind'])}) {f['text']}" for f in card.followups]
+
+
 def complexity_rows(tests: Iterable[TestResult]) -> Iterable[tuple[str, str, str, str, str]]:
     for test in tests:
         for record in test.complexity or []:
