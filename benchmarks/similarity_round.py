@@ -5,8 +5,9 @@ For every bundled challenge, a round of its reference and its independent soluti
 (written from the kit alone) plus a disguised copy of independent-1 (tests/disguise.py:
 locals and private attributes renamed, docstrings and comments dropped, reformatted),
 compared as ``mlgrader batch`` compares them (the kit's code left out). Prints each pair's
-similarity, then the highest honest pair and the lowest copy over all challenges: the
-default threshold (``--similar-at``) must sit between them.
+similarity (a submission with too little code of its own, as in debug-swarm where a
+candidate fixes given code, is not compared), then the highest honest pair and the lowest
+copy over all challenges: the default threshold (``--similar-at``) must sit between them.
 
     python benchmarks/similarity_round.py
 """
@@ -22,11 +23,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from disguise import disguise  # noqa: E402
 
-from mlgrader.batch.similarity import DEFAULT_THRESHOLD, K, W, round_similarity  # noqa: E402
+from mlgrader.batch.similarity import (  # noqa: E402
+    DEFAULT_THRESHOLD,
+    MIN_OWN_LINES,
+    K,
+    W,
+    round_similarity,
+)
 from mlgrader.catalogue.listing import list_challenges  # noqa: E402
-
-#: Fix-the-bug challenges: the candidate's own code is a few changed lines (see the test).
-EDITS_GIVEN_CODE = {"debug-swarm"}
 
 
 def main() -> int:
@@ -44,13 +48,15 @@ def main() -> int:
             kit = [challenge.stub, challenge.support, challenge.public_tests]
             found = round_similarity(sorted(folder.iterdir()), kit)
         pairs = ", ".join(f"{m.a}~{m.b} {m.similarity:.2f}" for m in found.matches)
-        skip = " (edits given code: left out of the summary)"
+        small = ", ".join(found.too_small)
         print(
-            f"{challenge.name}: {pairs or 'no pair shares 10 lines'}"
-            + (skip if challenge.name in EDITS_GIVEN_CODE else "")
+            f"{challenge.name}: {pairs or 'no pair compared shares 10 lines'}"
+            + (
+                f" (not compared, under {MIN_OWN_LINES} lines of their own: {small})"
+                if small
+                else ""
+            )
         )
-        if challenge.name in EDITS_GIVEN_CODE:
-            continue
         for m in found.matches:
             label = f"{challenge.name} {m.a}~{m.b}"
             is_copy = {m.a, m.b} == {"independent-1", "zz-copy"}

@@ -25,7 +25,7 @@ from mlgrader.model.challenge import Challenge
 
 CHALLENGES = Path(__file__).resolve().parents[1] / "challenges"
 #: A fix-the-bug challenge: the candidate's own code is a few changed lines of the code
-#: the kit ships, so every correct fix looks alike; similarity says nothing there.
+#: the kit ships, so every correct fix looks alike; such submissions are not compared.
 EDITS_GIVEN_CODE = {"debug-swarm"}
 
 
@@ -181,3 +181,12 @@ def test_known_that_is_not_a_folder_is_refused_before_grading(tmp_path: Path) ->
         .endswith("is not a folder; pass a folder of known solutions")
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_fixes_of_given_code_are_too_small_to_compare(tmp_path: Path) -> None:
+    """In debug-swarm a submission is the kit's code with a few lines fixed: nothing is
+    flagged, and every submission is named as not compared."""
+    challenge = next(c for c in list_challenges(CHALLENGES) if c.name == "debug-swarm")
+    found = round_similarity(_round(challenge, tmp_path), _kit(challenge))
+    assert found.matches == []
+    assert found.too_small == ["hurried", "independent-1", "reference", "zz-copy"]

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from urllib.parse import quote
 
 from mlgrader.batch.items import ItemStats
-from mlgrader.batch.similarity import Match, RoundSimilarity
+from mlgrader.batch.similarity import MIN_OWN_LINES, Match, RoundSimilarity
 from mlgrader.model.challenge import Challenge
 from mlgrader.model.scorecard import Scorecard
 from mlgrader.reports.escape import html as escape
@@ -147,6 +147,12 @@ def _similarity_markdown(similarity: RoundSimilarity) -> list[str]:
             "- none" + (f"; the closest: {markdown(pair_line(closest))}" if closest else "")
         )
     lines += [f"- {markdown(pair_line(m))}" for m in flagged]
+    if similarity.too_small:
+        names = ", ".join(similarity.too_small)
+        lines += [
+            "",
+            markdown(f"Not compared (under {MIN_OWN_LINES} lines of their own code): {names}"),
+        ]
     return lines
 
 
@@ -288,6 +294,12 @@ def pair_anchor(match: Match) -> str:
 def _similarity_html(similarity: RoundSimilarity) -> list[str]:
     out = ["<h2>Similar code</h2>", "<div id='similarity'>"]
     out += [f"<p>{escape(line)}</p>" for line in _similarity_markdown(similarity)[:1]]
+    if similarity.too_small:
+        names = ", ".join(similarity.too_small)
+        out.append(
+            f"<p class='none'>Not compared (under {MIN_OWN_LINES} lines of their own code): "
+            f"{escape(names)}</p>"
+        )
     flagged = similarity.flagged()
     if not flagged:
         closest = similarity.matches[0] if similarity.matches else None

@@ -14,7 +14,7 @@ boilerplate every candidate starts from: its fingerprints are removed from every
 submission before comparing. A pair's similarity is the larger of the two shares of
 each side's remaining tokens that the matched fingerprints cover, reported only when
 the matched code spans at least ``MIN_LINES`` lines of each (a short common idiom is not
-copying). Why not a library: copydetect does the same, but pulls in matplotlib and tqdm
+copying); a submission with under ``MIN_OWN_LINES`` lines of its own is not compared. Why not a library: copydetect does the same, but pulls in matplotlib and tqdm
 for its own report and tokenises with pygments; the submissions are Python, which the
 standard library tokenises exactly.
 """
@@ -39,6 +39,9 @@ K = 20
 W = 10
 #: A pair is reported only if the matched code spans this many lines on both sides.
 MIN_LINES = 10
+#: A submission with fewer lines of its own (beyond the kit's code) is not compared: where
+#: candidates fix a few lines of given code (debug-swarm), every correct fix looks alike.
+MIN_OWN_LINES = 25
 #: Default share of a submission's own code found in another that flags a pair.
 DEFAULT_THRESHOLD = 0.8
 #: Bounds on what one submission contributes (a round must not stall on a huge file).
@@ -79,6 +82,13 @@ class Document:
     def own(self) -> int:
         """How many tokens are the submission's own (not the kit's)."""
         return len(self.tokens) - len(self.boilerplate)
+
+    @property
+    def own_lines(self) -> int:
+        """How many lines hold tokens of the submission's own."""
+        return len(
+            {(t.file, t.line) for i, t in enumerate(self.tokens) if i not in self.boilerplate}
+        )
 
 
 @dataclass(frozen=True)
@@ -363,6 +373,8 @@ class RoundSimilarity:
     matches: list[Match]
     threshold: float
     folders: dict[str, Path]
+    #: submissions with under MIN_OWN_LINES lines of their own code, not compared
+    too_small: list[str] = field(default_factory=list)
 
     def flagged(self) -> list[Match]:
         """The pairs at or above the threshold, most similar first."""
@@ -388,6 +400,8 @@ class RoundSimilarity:
             "method": f"winnowing, {K}-token runs, windows of {W}; kit code removed",
             "threshold": self.threshold,
             "min_lines": MIN_LINES,
+            "min_own_lines": MIN_OWN_LINES,
+            "not_compared": self.too_small,
             "pairs": [
                 m.to_dict() | {"flagged": m.similarity >= self.threshold} for m in self.matches
             ],
@@ -408,7 +422,9 @@ def round_similarity(
     for doc in docs:
         remove_boilerplate(doc, kit_hashes)
     folders = {p.name: p for p in submissions} | {f"known:{p.name}": p for p in known}
-    return RoundSimilarity(similar_pairs(docs), threshold, folders)
+    small = [d.name for d in docs if d.own_lines < MIN_OWN_LINES]
+    compared = [d for d in docs if d.name not in small]
+    return RoundSimilarity(similar_pairs(compared), threshold, folders, small)
 
 
 def known_solutions(folder: Path) -> list[Path]:
