@@ -190,3 +190,22 @@ def test_fixes_of_given_code_are_too_small_to_compare(tmp_path: Path) -> None:
     found = round_similarity(_round(challenge, tmp_path), _kit(challenge))
     assert found.matches == []
     assert found.too_small == ["hurried", "independent-1", "reference", "zz-copy"]
+
+
+def test_links_are_never_followed_and_reading_is_bounded(tmp_path: Path) -> None:
+    """A submission's symlink (to a file anywhere on the machine running the batch) is
+    never read, and a huge submission contributes at most MAX_TOTAL_BYTES."""
+    from mlgrader.batch import similarity
+
+    outside = tmp_path / "elsewhere.py"
+    outside.write_text("SECRET = 'do not read'\n")
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "leak.py").symlink_to(outside)
+    line = "x = 1\n"
+    for i in range(2):
+        (sub / f"big{i:02}.py").write_text(line * (300_000 // len(line)))
+    doc = similarity.document("sub", sub)
+    assert all(t.file != "leak.py" for t in doc.tokens)
+    read = sum(1 for t in doc.tokens if t.text == ";") * len(line)
+    assert read <= similarity.MAX_TOTAL_BYTES + len(line)  # the last line may be cut

@@ -21,11 +21,11 @@ standard library tokenises exactly.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import keyword
 import os
 import tokenize
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -44,9 +44,11 @@ MIN_LINES = 10
 MIN_OWN_LINES = 25
 #: Default share of a submission's own code found in another that flags a pair.
 DEFAULT_THRESHOLD = 0.8
-#: Bounds on what one submission contributes (a round must not stall on a huge file).
+#: Bounds on what one submission contributes (a round must not stall on huge files): the
+#: largest bundled solution is 31 KB of Python.
 MAX_FILES = 200
-MAX_FILE_BYTES = 512 * 1024
+MAX_FILE_BYTES = 256 * 1024
+MAX_TOTAL_BYTES = 256 * 1024
 #: Folders never read (environments, caches, version control).
 SKIPPED = frozenset(
     {".git", ".hg", "__pycache__", ".venv", "venv", ".tox", ".pytest_cache", "node_modules"}
@@ -199,17 +201,18 @@ _FSTRING = {
 }
 
 
-def _hash(texts: Sequence[str]) -> int:
-    digest = hashlib.blake2b("\x1f".join(texts).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big")
+def _run_hashes(tokens: Sequence[Token], k: int) -> list[int]:
+    """The hash of every run of ``k`` tokens. Tuples of ints hash the same in every process
+    (only str hashing is salted), so a round's fingerprints are the same on every run."""
+    ids = [zlib.crc32(t.text.encode()) for t in tokens]
+    return [hash(tuple(ids[i : i + k])) for i in range(len(ids) - k + 1)]
 
 
 def winnow(tokens: Sequence[Token]) -> dict[int, list[int]]:
     """The fingerprints of ``tokens``: hash -> start positions of the runs chosen. In each
     window of W run hashes the smallest is chosen (the rightmost on a tie), once."""
-    k, w = K, W
-    texts = [t.text for t in tokens]
-    hashes = [_hash(texts[i : i + k]) for i in range(len(texts) - k + 1)]
+    w = W
+    hashes = _run_hashes(tokens, K)
     chosen: dict[int, list[int]] = {}
     if not hashes:
         return chosen
@@ -242,17 +245,28 @@ def document(name: str, folder: Path, *, known: bool = False) -> Document:
     """Tokens and fingerprints of every Python file under ``folder`` (one stream, each
     token remembering its file and line)."""
     doc = Document(name, known=known)
+    left = MAX_TOTAL_BYTES
     for path in python_files(folder):
-        try:
-            with open(path, "rb") as handle:
-                raw = handle.read(MAX_FILE_BYTES)
-        except OSError:
-            continue
+        raw = _read(path, min(MAX_FILE_BYTES, left))
+        left -= len(raw)
         text = raw.decode("utf-8", errors="replace")
         doc.tokens += normalised_tokens(text, path.relative_to(folder).as_posix())
+        if left <= 0:
+            break
     doc.prints = winnow(doc.tokens)
     doc.hash_at = {pos: h for h, starts in doc.prints.items() for pos in starts}
     return doc
+
+
+def _read(path: Path, limit: int) -> bytes:
+    """Up to ``limit`` bytes of ``path``, never through a symlink (a submission's link could
+    point anywhere on the machine running the batch); b"" if it cannot be read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return b""
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read(max(0, limit))
 
 
 def boilerplate_hashes(folders: Iterable[Path]) -> set[int]:
@@ -262,9 +276,7 @@ def boilerplate_hashes(folders: Iterable[Path]) -> set[int]:
     for folder in folders:
         if not folder.is_dir():
             continue
-        tokens = document("kit", folder).tokens
-        texts = [t.text for t in tokens]
-        hashes.update(_hash(texts[i : i + K]) for i in range(len(texts) - K + 1))
+        hashes.update(_run_hashes(document("kit", folder).tokens, K))
     return hashes
 
 
@@ -386,12 +398,7 @@ class RoundSimilarity:
 
     def lines(self, name: str, region: Region, limit: int = 60) -> list[tuple[int, str]]:
         """The numbered lines of ``region`` in ``name``'s file (at most ``limit``)."""
-        path = self.folders[name] / region.file
-        try:
-            with open(path, "rb") as handle:
-                text = handle.read(MAX_FILE_BYTES).decode("utf-8", errors="replace")
-        except OSError:
-            return []
+        text = _read(self.folders[name] / region.file, MAX_FILE_BYTES).decode("utf-8", "replace")
         numbered = list(enumerate(text.splitlines(), start=1))
         return numbered[region.first - 1 : min(region.last, region.first - 1 + limit)]
 
