@@ -24,9 +24,11 @@ from typing import Any
 from arena_support import SECRET_NAME, Arena, AttackRun
 
 PUBLIC = "tests/public/test_basics.py::"
-#: Attacks on the reports themselves (patched pytest, forged records) aim at every test
-#: alike: they are graded on the public tests and the hidden correctness file
-#: (``Arena.repo_for``), which a forgery would pass as readily as any other.
+#: Attacks on the reports themselves (patched pytest, forged records), on pytest's
+#: configuration and on comparisons aim at every test alike: they are graded on the public
+#: tests and the hidden correctness file (``Arena.repo_for``), which such an attack would
+#: pass as readily as any other. Attacks aimed at timing or quality checks (patched
+#: complexity checks, a do-nothing cache) are graded on every file.
 FORGERY_FOCUS = "correctness"
 HIDDEN_CORRECTNESS = "tests/hidden/test_correctness.py::"
 
@@ -68,7 +70,7 @@ def _expect(run: AttackRun, outcomes: dict[str, str | tuple[str, ...]]) -> list[
 
 def test_conftest_hooks(arena: Arena) -> None:
     """A submission's conftest.py files and smuggled test files are never used."""
-    run = arena.grade("conftest_hooks")
+    run = arena.grade("conftest_hooks", focus=FORGERY_FOCUS)
     problems = arena.violations(run)
     problems += _no_passes(run, "a forcing conftest.py was loaded")
     _verdict(run, problems)
@@ -76,7 +78,7 @@ def test_conftest_hooks(arena: Arena) -> None:
 
 def test_pytest_config_files(arena: Arena) -> None:
     """pytest.ini, tox.ini, setup.cfg and pyproject.toml addopts from a submission are never used."""
-    run = arena.grade("pytest_config_files")
+    run = arena.grade("pytest_config_files", focus=FORGERY_FOCUS)
     problems = arena.violations(run)
     problems += _no_passes(run, "the submission's pytest configuration was used")
     _verdict(run, problems)
@@ -100,7 +102,7 @@ def test_pth_file(arena: Arena) -> None:
 
 def test_shadow_modules(arena: Arena) -> None:
     """Modules named like the stdlib, pytest, numpy, mlgrader or pytest's dependencies are never imported."""
-    run = arena.grade("shadow_modules")
+    run = arena.grade("shadow_modules", focus=FORGERY_FOCUS)
     problems = arena.violations(run)
     shadows = sorted(set(re.findall(r"SHADOW-IMPORTED: ([\w.]+)", run.messages())))
     if shadows:
@@ -162,7 +164,7 @@ def test_skip_and_xfail(arena: Arena) -> None:
 
 def test_pytest_exit(arena: Arena) -> None:
     """pytest.exit, KeyboardInterrupt, SystemExit and GeneratorExit cost only the test that raised them."""
-    run = arena.grade("pytest_exit")
+    run = arena.grade("pytest_exit", focus=FORGERY_FOCUS)
     problems = arena.violations(run)
     problems += _no_passes(run, "leaving the session counted as a pass")
     _verdict(run, problems)
@@ -231,7 +233,7 @@ def test_stealth_fd_forgery(arena: Arena) -> None:
 
 def test_scan_evasion_rewrite(arena: Arena) -> None:
     """A forging module that rewrites itself into the plain stub after import earns nothing."""
-    run = arena.grade("scan_evasion_rewrite")
+    run = arena.grade("scan_evasion_rewrite", focus=FORGERY_FOCUS)
     _verdict(run, arena.violations(run))
 
 
@@ -267,7 +269,7 @@ def test_do_nothing_cache(arena: Arena) -> None:
 
 def test_always_equal(arena: Arena) -> None:
     """An object whose __eq__ always says True earns nothing more than the stub."""
-    run = arena.grade("always_equal")
+    run = arena.grade("always_equal", focus=FORGERY_FOCUS)
     _verdict(run, arena.violations(run))
 
 
