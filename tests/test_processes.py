@@ -21,6 +21,9 @@ def _no_other_threads() -> None:
     IO loop, a service host's accept loop) can hold a lock at the fork, and the child then
     hangs before it reaches the worker, with no stack to show: once it did, in a full tier.
     Say which thread, instead of a hang some runs."""
+    deadline = time.monotonic() + 10  # a thread may still be finishing its last request
+    for thread in [t for t in threading.enumerate() if t is not threading.main_thread()]:
+        thread.join(max(0.0, deadline - time.monotonic()))
     others = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
     assert others == [], f"an earlier test left threads running in this process: {others}"
 
