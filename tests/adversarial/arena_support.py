@@ -277,6 +277,7 @@ class Arena:
         populate: Callable[[Path], None] | None = None,
         cli_reports: bool = False,
         focus: str | None = None,
+        attempt: int = 1,
     ) -> AttackRun:
         """Grade attack ``name``; ``focus`` grades it on one category's tests
         (``repo_for``); ``twin`` grades the attack without its trick instead (every
@@ -285,7 +286,8 @@ class Arena:
 
         ``populate`` is called on the copied submission folder before anything is hashed or
         graded: it adds what is too big (or too strange) to keep in the repository. Gradings
-        are cached by its name. ``cli_reports`` grades through the CLI (``via_cli``) as a
+        are cached by its name and options (``attempt`` > 1 grades afresh).
+        ``cli_reports`` grades through the CLI (``via_cli``) as a
         user would: the text scorecard to stdout, every report format to a file (their paths
         in ``run.extra["reports"]``), ``--min-score`` at the pass mark and ``--deadline``.
         """
@@ -302,6 +304,7 @@ class Arena:
             None if populate is None else populate.__name__,
             cli_reports,
             focus,
+            attempt,
         )
         if key not in self.cache:
             self.cache[key] = self._grade(

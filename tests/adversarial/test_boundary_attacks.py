@@ -63,7 +63,8 @@ def _against_twin(
     problems = [f"attack: {p}" for p in arena.violations(attack, stub_based=False)]
     problems += [f"twin: {p}" for p in arena.violations(twin, stub_based=False)]
     if _beats(attack, twin, category):
-        again = arena.grade(BOUNDARY + name, twin=True, via_cli=True, **options)
+        # attempt=2: a fresh grading (the cache would hand back the twin's first run)
+        again = arena.grade(BOUNDARY + name, twin=True, via_cli=True, attempt=2, **options)
         problems += [f"twin again: {p}" for p in arena.violations(again, stub_based=False)]
         twin = max(twin, again, key=lambda run: (run.card.score, _points(run, category)))
     if _beats(attack, twin, category):  # graded alone too, as the twin's second run was
