@@ -126,9 +126,6 @@ class Match:
     def involves(self, name: str) -> bool:
         return name in (self.a, self.b)
 
-    def other(self, name: str) -> str:
-        return self.b if name == self.a else self.a
-
     def to_dict(self) -> dict[str, object]:
         return {
             "a": self.a,
@@ -211,14 +208,13 @@ def _run_hashes(tokens: Sequence[Token], k: int) -> list[int]:
 def winnow(tokens: Sequence[Token]) -> dict[int, list[int]]:
     """The fingerprints of ``tokens``: hash -> start positions of the runs chosen. In each
     window of W run hashes the smallest is chosen (the rightmost on a tie), once."""
-    w = W
     hashes = _run_hashes(tokens, K)
     chosen: dict[int, list[int]] = {}
     if not hashes:
         return chosen
     last = -1
-    for start in range(max(1, len(hashes) - w + 1)):
-        window = hashes[start : start + w]
+    for start in range(max(1, len(hashes) - W + 1)):
+        window = hashes[start : start + W]
         low = min(window)
         pos = start + max(i for i, h in enumerate(window) if h == low)
         if pos != last:
@@ -331,7 +327,7 @@ def _regions(a: Document, b: Document, shared: set[int]) -> tuple[tuple[Region, 
     where it lines up, so a region never spans half a file because of one."""
     chains: list[list[tuple[int, int]]] = []
     for pa in sorted(p for h in shared for p in a.prints[h]):
-        candidates = b.prints[_hash_at(a, pa)]
+        candidates = b.prints[a.hash_at[pa]]
         if chains:
             la, lb = chains[-1][-1]
             best = min(candidates, key=lambda pb: abs((pb - pa) - (lb - la)))
@@ -349,10 +345,6 @@ def _regions(a: Document, b: Document, shared: set[int]) -> tuple[tuple[Region, 
         for chain in chains
         if len(chain) > 1
     )
-
-
-def _hash_at(doc: Document, pos: int) -> int:
-    return doc.hash_at[pos]
 
 
 def _file(doc: Document, pos: int) -> str:
