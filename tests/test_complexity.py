@@ -21,6 +21,8 @@ import numpy as np
 import pytest
 
 from mlgrader.authoring.complexity import fit
+from mlgrader.authoring.complexity.executor import LocalExecutor
+from mlgrader.authoring.complexity.timing import _measure
 from mlgrader.complexity import (
     CLASSES,
     INCONCLUSIVE,
@@ -621,6 +623,37 @@ def test_n_log_n_behind_a_key_function_fails_linear() -> None:
     result = check(by_key, _shuffled, "O(n)", time_budget=1.5)
     assert result.verdict == "failed", result.message
     assert result.estimate.count_class == "O(n log n)"
+
+
+class _EighthSpeed(LocalExecutor):
+    """A core shared with seven busy processes: counting takes 8x its CPU in wall time."""
+
+    def count(self, n: int, keys: bool, calls: int) -> tuple[int, float]:
+        start = time.process_time()
+        result = super().count(n, keys, calls)
+        time.sleep(7 * (time.process_time() - start))
+        return result
+
+
+def _members_of_a_quarter(xs: list[int]) -> int:
+    """O(n^2): each item looked up in a list of a quarter of the items (compared in C)."""
+    quarter = xs[: len(xs) // 4]
+    return sum(1 for x in xs if x in quarter)
+
+
+def test_counting_gets_the_same_cpu_on_a_busy_machine() -> None:
+    """Counting's share of the budget is CPU, as exploration's is: when it was wall time,
+    a busy machine counted fewer sizes, and a quadratic the counts prove (here from n=512)
+    could be left to timing alone (eval-harness's test-groups-in-a-list mutant kept its
+    complexity points in one CI run)."""
+
+    def counted(executor: LocalExecutor) -> list[int]:
+        run = _measure(executor, 1.0, 1, 10**6, None)
+        return [n for n, _ in run.counted]
+
+    # idle, counting reaches n=128 or 256 in 1 s (by how fast the first sizes traced)
+    busy = counted(_EighthSpeed(_members_of_a_quarter, _shuffled))
+    assert busy[-1] >= 128, busy
 
 
 def test_flat_counts_leave_hidden_c_work_to_timing() -> None:

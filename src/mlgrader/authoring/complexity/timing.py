@@ -292,7 +292,8 @@ class _Run:
         fit. If the function fails on counted keys, counting restarts without them;
         if it fails even so, there are no counts and timing alone decides.
         """
-        limit = min(self.deadline, time.perf_counter() + min(share * self.budget, self.remaining()))
+        work = self.executor.work
+        limit = work() + min(share * self.budget, self.remaining())
         per_op = 1.5e-7  # seconds a traced bytecode costs; refined as we go
         prep = 3.0  # building and rewriting an input, in multiples of building it; refined
         todo = [s for s in self.sizes if _COUNT_MIN_N <= s.n <= _COUNT_MAX_N]
@@ -301,10 +302,10 @@ class _Run:
             size = todo[i]
             ops = self._predict_ops(size.n)
             cost = 1.5 * prep * size.build + 4 * (ops * per_op + size.per_call)
-            if ops > _MAX_COUNTED_OPS or time.perf_counter() + cost > limit:
+            if ops > _MAX_COUNTED_OPS or work() + cost > limit or self._past_deadline(cost):
                 break
             try:
-                started = time.perf_counter()
+                started = work()
                 ops_per_call, prepared = self.executor.count(size.n, self.keys, _COUNT_CALLS)
             except Exception:
                 self.counted.clear()
@@ -313,10 +314,14 @@ class _Run:
                 self.keys, i = False, 0
                 continue
             prep = max(1.0, prepared / max(size.build, 1e-6))
-            traced = time.perf_counter() - started - prepared - size.per_call
+            traced = work() - started - prepared - size.per_call
             per_op = max(5e-8, traced / max(_COUNT_CALLS * ops_per_call, 1))
             self.counted.append((size.n, ops_per_call))
             i += 1
+
+    def _past_deadline(self, cost: float) -> bool:
+        """Would ``cost`` CPU seconds overrun the wall-clock cap, even at full speed?"""
+        return time.perf_counter() + cost > self.deadline
 
     def _predict_ops(self, n: int) -> float:
         """Pessimistic bytecodes per call at ``n``: the recent growth plus a power."""
