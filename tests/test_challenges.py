@@ -87,20 +87,19 @@ def test_a_sample_of_the_recorded_seeded_faults_is_still_killed() -> None:
     assert result.stdout.rstrip().endswith("every kill rate met")
 
 
-def test_lru_cache_stub_scores_at_most_10() -> None:
-    """The lru-cache stub earns at most 10 points and grading it still exits 0."""
-    result = mlgrader(
-        "grade", "challenges/lru-cache/stub", "--challenge", "lru-cache", "--format", "json"
-    )
-    assert result.returncode == 0, result.stderr
-    card = json.loads(result.stdout)
-    assert card["score"] <= 10
-    assert {c["name"] for c in card["categories"]} == {
-        "correctness",
-        "complexity",
-        "oop",
-        "concurrency",
+@pytest.mark.timeout(2400)
+def test_every_stub_scores_at_most_10(validation: subprocess.CompletedProcess[str]) -> None:
+    """Handing in a kit untouched earns at most 10 points in every challenge, graded without
+    error (validate grades each stub already: a second grading cost the tier 22 s)."""
+    stubs = {
+        line.split(":")[0].split()[-1]: line
+        for line in validation.stdout.splitlines()
+        if line.split(":")[1:2] == [" stub"]
     }
+    assert sorted(stubs) == CHALLENGES, validation.stdout[-3000:]
+    for line in stubs.values():
+        score = float(line.split(": stub: scored ")[1].split()[0])
+        assert line.startswith("ok ") and score <= 10, line
 
 
 def test_readme_example_submission(tmp_path: Path) -> None:

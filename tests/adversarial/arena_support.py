@@ -12,6 +12,7 @@ per session, so one grading serves several assertions.
 
 from __future__ import annotations
 
+import ast
 import base64
 import binascii
 import contextlib
@@ -239,6 +240,9 @@ class Arena:
         category is judged on that category and the total, so grading the other hidden
         files too would only spend minutes of the full tier; the generic invariants (no
         lost results, nothing left alive, nothing hidden leaked) hold on the copy as well.
+        ``CATEGORY::test_a,test_b`` keeps only those tests of that file: the O(n) caches
+        of the complexity attacks lose their points on the first two operations they make
+        O(n), and the steady-state check alone spent 17 s of each of their gradings.
         """
         if focus is None:
             return self.pristine, self.challenge
@@ -249,14 +253,17 @@ class Arena:
         return repo, find_challenge(repo / "challenges", CHALLENGE)
 
     def _focused_copy(self, focus: str) -> Path:
-        repo = self.base / f"focus-{focus}"
+        category, _, tests = focus.partition("::")
+        repo = self.base / f"focus-{len(self.focused)}-{category}"
         _copy_challenges(repo)
         hidden = repo / "challenges" / CHALLENGE / "tests" / "hidden"
-        kept = hidden / f"test_{focus}.py"
+        kept = hidden / f"test_{category}.py"
         assert kept.is_file(), f"lru-cache has no {kept.name} to focus on"
         for path in hidden.glob("test_*.py"):
             if path != kept:
                 path.unlink()
+        if tests:
+            _keep_tests(kept, set(tests.split(",")))
         return repo
 
     # -- grading --------------------------------------------------------------------------
@@ -517,6 +524,25 @@ def _decoded_blobs(text: str) -> list[str]:
         with contextlib.suppress(ValueError):
             out.append(bytes.fromhex(blob).decode("utf-8", "replace"))
     return out
+
+
+def _keep_tests(path: Path, names: set[str]) -> None:
+    """Remove every top-level test function of ``path`` not in ``names`` (with its
+    decorators); the helpers and fixtures stay."""
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines(keepends=True)
+    tests = [
+        node
+        for node in ast.parse(source).body
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+    ]
+    missing = names - {node.name for node in tests}
+    assert not missing, f"{path.name} has no {', '.join(sorted(missing))} to keep"
+    for node in reversed(tests):  # from the bottom up, so earlier line numbers hold
+        if node.name not in names:
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            del lines[first - 1 : node.end_lineno]
+    path.write_text("".join(lines), encoding="utf-8")
 
 
 def _copy_challenges(dest: Path) -> None:

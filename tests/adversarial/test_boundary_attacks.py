@@ -44,13 +44,19 @@ class _Duel:
 
 
 def _against_twin(
-    arena: Arena, name: str, category: str, *, whole_suite: bool = False, **options: Any
+    arena: Arena,
+    name: str,
+    category: str,
+    *,
+    whole_suite: bool = False,
+    tests: tuple[str, ...] = (),
+    **options: Any,
 ) -> _Duel:
     """Grade attack and twin; what went wrong, if anything, and the runs compared.
 
     Both are graded on the public tests and the hidden tests of ``category`` only
-    (``Arena.repo_for``), unless ``whole_suite``: an attack whose trick could reach any
-    category (patched judges) is graded on every test.
+    (``Arena.repo_for``; of those, only ``tests`` if given), unless ``whole_suite``: an
+    attack whose trick could reach any category (patched judges) is graded on every test.
 
     Graded side by side on a busy machine, the twin (an honest submission) can lose a
     timed point to load that the attack kept (issue 16 is about such noise: an O(n)
@@ -58,7 +64,8 @@ def _against_twin(
     beats its twin is compared again with a second grading of the twin, alone; if it
     still beats the better of the two it is graded alone as well, and fails when it
     beats the better twin in both of its runs: a trick gains every time, noise does not."""
-    options["focus"] = None if whole_suite else category
+    focus = category + ("::" + ",".join(tests) if tests else "")
+    options["focus"] = None if whole_suite else focus
     attack, twin = _pair(arena, name, **options)
     problems = [f"attack: {p}" for p in arena.violations(attack, stub_based=False)]
     problems += [f"twin: {p}" for p in arena.violations(twin, stub_based=False)]
@@ -81,6 +88,11 @@ def _against_twin(
     if problems:
         problems.insert(0, f"{attack.summary()}\n  twin {twin.summary()}")
     return _Duel(problems, attack, twin)
+
+
+#: The complexity tests an O(n) recency list fails (get and put of a held key touch it):
+#: the other five, the steady-state check's 17 s among them, would only say so again.
+_TOUCHING = ("test_get_hit_is_constant_time", "test_put_existing_key_is_constant_time")
 
 
 def _beats(attack: AttackRun, twin: AttackRun, category: str) -> bool:
@@ -117,7 +129,7 @@ def test_patched_judging_helpers_patch_only_the_candidates_copy(arena: Arena) ->
 def test_a_replaced_clock_does_not_fool_the_complexity_check(arena: Arena) -> None:
     """The O(n) cache loses complexity points with every clock in its process replaced:
     time is read from the kernel by the test's process."""
-    duel = _against_twin(arena, "fake_clock", "complexity")
+    duel = _against_twin(arena, "fake_clock", "complexity", tests=_TOUCHING)
     twin = duel.twin  # the better of its runs
     if _points(twin, "complexity") >= next(
         c.max_points for c in twin.card.categories if c.name == "complexity"
@@ -130,7 +142,7 @@ def test_work_moved_to_a_helper_process_is_still_timed(arena: Arena) -> None:
     """An O(n) cache whose O(n) scans run in a process it forked keeps its own process's
     CPU flat; the helper's CPU counts (the candidate's cgroup, or wall time while it has
     children), so it loses the complexity points its in-process twin loses."""
-    duel = _against_twin(arena, "helper_process", "complexity")
+    duel = _against_twin(arena, "helper_process", "complexity", tests=_TOUCHING)
     twin = duel.twin  # the better of its runs
     if _points(twin, "complexity") >= next(
         c.max_points for c in twin.card.categories if c.name == "complexity"
@@ -143,7 +155,7 @@ def test_timed_batches_look_like_any_other_call(arena: Arena) -> None:
     """An O(n) cache that skips its O(n) work when the garbage collector is off, when a
     frame or module name says complexity or timing, or when PYTEST_CURRENT_TEST does,
     finds no such sign: it does the work, and loses the points its twin loses."""
-    _verdict(_against_twin(arena, "spot_timed_batches", "complexity").problems)
+    _verdict(_against_twin(arena, "spot_timed_batches", "complexity", tests=_TOUCHING).problems)
 
 
 def test_the_tests_frames_are_not_in_the_candidate_process(arena: Arena) -> None:
