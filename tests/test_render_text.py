@@ -3,6 +3,7 @@ silently, one block for a submission that does not import."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -94,6 +95,26 @@ def _grade(tmp_path: Path, source: str) -> str:
     (bad / "adder.py").write_text(source)
     args = ["grade", str(bad), "--challenge", "adder", "--challenges", str(FIXTURES)]
     return CliRunner().invoke(main, args).output
+
+
+def test_a_candidate_exception_shows_the_test_line_then_the_candidates_traceback(
+    tmp_path: Path,
+) -> None:
+    """Between the test's line and the candidate's own traceback, a failed test's traceback
+    shows none of the channel that carried the call (pytest skips mlgrader.boundary's
+    frames): a reader sees where the test called and where the candidate raised."""
+    bad = tmp_path / "bob"
+    shutil.copytree(FIXTURES / "adder" / "reference", bad)
+    (bad / "adder.py").write_text('"""Add."""\n\n\ndef add(a, b):\n    raise KeyError(a)\n')
+    out = tmp_path / "card.json"
+    args = ["grade", str(bad), "--challenge", "adder", "--challenges", str(FIXTURES)]
+    CliRunner().invoke(main, [*args, "--json", str(out)])
+    failed = [t for t in json.loads(out.read_text())["tests"] if t["outcome"] == "failed"]
+    assert failed
+    for test in failed:
+        trace = test["longrepr"]
+        assert 'File "adder.py", line 5, in add' in trace, trace
+        assert "mlgrader/boundary/" not in trace and "raise_error" not in trace, trace
 
 
 def test_a_syntax_error_is_one_block_in_the_submissions_own_paths(tmp_path: Path) -> None:

@@ -41,6 +41,9 @@ from mlgrader.boundary import wire
 from mlgrader.boundary.frames import ChannelClosed, Frames, frame
 from mlgrader.boundary.lanes import Lane
 
+#: pytest leaves this module's frames out of tracebacks (see boundary/__init__.py)
+__tracebackhide__ = True
+
 __all__ = ["INLINE_OPS", "ChannelClosed", "Endpoint", "Side"]
 
 _UNSHARED: contextlib.nullcontext[None] = contextlib.nullcontext()  # a lane: one sender

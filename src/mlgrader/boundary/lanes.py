@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Any
 from mlgrader.boundary import wire
 from mlgrader.boundary.frames import ChannelClosed, Frames
 
+#: pytest leaves this module's frames out of tracebacks (see boundary/__init__.py)
+__tracebackhide__ = True
+
 if TYPE_CHECKING:
     from mlgrader.boundary.endpoint import Endpoint
 

@@ -17,6 +17,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from mlgrader.boundary.wrappers import Args, RemoteDoc
 
+#: pytest leaves this module's frames out of tracebacks (see boundary/__init__.py)
+__tracebackhide__ = True
+
 if TYPE_CHECKING:
     from mlgrader.boundary.trusted import TrustedSide
 

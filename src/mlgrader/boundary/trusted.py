@@ -30,6 +30,9 @@ from mlgrader.boundary.refs import MethodRef, Ref
 from mlgrader.boundary.typeanswers import Key, TypeAnswers, reported
 from mlgrader.boundary.wrappers import Args, Shipped
 
+#: pytest leaves this module's frames out of tracebacks (see boundary/__init__.py)
+__tracebackhide__ = True
+
 #: Dunder methods a candidate may call on a trusted object it was given.
 TRUSTED_DUNDERS = frozenset(
     {
