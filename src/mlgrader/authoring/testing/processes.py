@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import faulthandler
 import multiprocessing
+import os
 import tempfile
 import time
 import traceback
@@ -68,6 +69,10 @@ def _child(
         finally:
             faulthandler.cancel_dump_traceback_later()
             conn.close()
+    # The result is sent: leave at once. A full tier hung twice with every stack dump
+    # cancelled, so a child stuck after sending, on multiprocessing's way out (its exit
+    # handlers and flushes run in a fork of the pytest process), which nothing here needs.
+    os._exit(0)
 
 
 def run_processes(worker: Callable[[int], Any], n: int = 4, *, timeout: float = 10.0) -> ProcessRun:
