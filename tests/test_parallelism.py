@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -86,6 +87,41 @@ def test_async_code_that_awaits_passes_and_returns_its_result() -> None:
         return 7
 
     assert run_without_blocking(main, threshold=0.03) == 7
+
+
+def _spin() -> None:
+    while True:
+        pass
+
+
+def test_a_step_that_waits_for_a_busy_cpu_is_not_blocking() -> None:
+    # One core shared with three spinning processes: a step needing 20 ms of CPU
+    # takes about 80 ms of wall time, most of it waiting for the core, which
+    # asyncio's wall-clock check reported as blocking (CI, stop 34).
+    core = min(os.sched_getaffinity(0))
+    ctx = multiprocessing.get_context("fork")
+    spinners = [ctx.Process(target=_spin, daemon=True) for _ in range(3)]
+    walls: list[float] = []
+
+    async def main() -> None:
+        start, cpu = time.perf_counter(), time.thread_time()
+        while time.thread_time() - cpu < 0.02:
+            pass
+        walls.append(time.perf_counter() - start)
+
+    saved = os.sched_getaffinity(0)
+    try:
+        os.sched_setaffinity(0, {core})
+        for p in spinners:
+            p.start()
+        time.sleep(0.2)
+        run_without_blocking(main, threshold=0.05)
+    finally:
+        for p in spinners:
+            p.kill()
+            p.join()
+        os.sched_setaffinity(0, saved)
+    assert walls[0] > 0.05  # the step did hold the loop longer than the threshold in wall time
 
 
 def test_blocking_call_inside_a_coroutine_is_reported() -> None:
