@@ -23,14 +23,16 @@ import asyncio
 import os
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import Context
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, TypeVarTuple
 
 from mlgrader.errors import UserInputError
 
 __all__ = ["SlowCallback", "run_without_blocking"]
 
 T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,8 @@ class _TimingLoop(asyncio.SelectorEventLoop):
         super().close()
         self._waited.close()
 
-    def _timed(self, callback: Callable[..., Any]) -> Callable[..., Any]:
-        def step(*args: Any) -> Any:
+    def _timed(self, callback: Callable[[*Ts], object]) -> Callable[[*Ts], object]:
+        def step(*args: *Ts) -> object:
             wall, waited = time.perf_counter(), self._waited()
             try:
                 return callback(*args)
@@ -92,16 +94,28 @@ class _TimingLoop(asyncio.SelectorEventLoop):
 
         return step
 
-    def call_soon(self, callback: Any, *args: Any, context: Any = None) -> asyncio.Handle:
+    def call_soon(
+        self,
+        callback: Callable[[*Ts], object],
+        *args: *Ts,
+        context: Context | None = None,
+    ) -> asyncio.Handle:
         return super().call_soon(self._timed(callback), *args, context=context)
 
     def call_soon_threadsafe(
-        self, callback: Any, *args: Any, context: Any = None
+        self,
+        callback: Callable[[*Ts], object],
+        *args: *Ts,
+        context: Context | None = None,
     ) -> asyncio.Handle:
         return super().call_soon_threadsafe(self._timed(callback), *args, context=context)
 
     def call_at(
-        self, when: float, callback: Any, *args: Any, context: Any = None
+        self,
+        when: float,
+        callback: Callable[[*Ts], object],
+        *args: *Ts,
+        context: Context | None = None,
     ) -> asyncio.TimerHandle:
         return super().call_at(when, self._timed(callback), *args, context=context)
 
