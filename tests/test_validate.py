@@ -70,8 +70,19 @@ def test_mutant_that_loses_the_wrong_category_fails() -> None:
     check = judge("m", Expectation("", ("complexity",), ("oop",), ("a::slow",)), scorecard, FULL)
     assert not check.ok
     assert "kept all of complexity" in check.detail
-    assert "lost oop (a::style)" in check.detail
+    assert "lost oop (a::style: failed)" in check.detail
     assert "passed a::slow" in check.detail
+
+
+def test_a_kept_category_lost_quotes_what_the_test_said() -> None:
+    """A timed test that a mutant loses now and then (in CI, under load) says what it
+    measured in the validate line, not only its id."""
+    lost = TestResult(
+        "a::fast", "complexity", 1, "hidden", "failed", 0.0,
+        message="Traceback ...\nAssertionError: expected O(1), measured O(n) (slope 0.9)\nmore",
+    )  # fmt: skip
+    check = judge("m", Expectation("", ("oop",), ("complexity",), ()), make_scorecard([lost]), FULL)
+    assert "lost complexity (a::fast: AssertionError: expected O(1), measured O(n)" in check.detail
 
 
 def test_a_neutralised_cheat_must_gain_nothing_over_the_reference(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from mlgrader.catalogue.expect import Expectation
 from mlgrader.catalogue.kit import rubric_points
 from mlgrader.model.challenge import Challenge
-from mlgrader.model.scorecard import Scorecard
+from mlgrader.model.scorecard import Scorecard, TestResult
 
 #: The least a severe flaw may cost, in points out of 100.
 SEVERE_POINTS = 5.0
@@ -132,8 +132,8 @@ def judge(label: str, expect: Expectation, card: Scorecard, reference: Scorecard
     for cat_name in expect.keep:
         cat = card.category(cat_name)
         if cat is not None and cat.earned < 1.0:
-            lost = [t.id for t in card.tests if t.category == cat_name and t.earned < 1.0]
-            problems.append(f"lost {cat_name} ({', '.join(lost)})")
+            lost = [_lost(t) for t in card.tests if t.category == cat_name and t.earned < 1.0]
+            problems.append(f"lost {cat_name} ({'; '.join(lost)})")
     for pattern in expect.fail:
         matched = [t for t in card.tests if fnmatch.fnmatchcase(t.id, pattern)]
         if not matched:
@@ -158,6 +158,14 @@ def judge(label: str, expect: Expectation, card: Scorecard, reference: Scorecard
     if problems:
         detail += "; expected otherwise: " + "; ".join(problems)
     return Check(label, not problems, detail)
+
+
+def _lost(test: TestResult) -> str:
+    """A test that lost points, with the first line of what it said: a timed test that
+    fails only now and then (in CI, under load) must say what it measured."""
+    lines = [line.strip() for line in test.message.splitlines() if line.strip()]
+    said = [line for line in lines if "Error:" in line] or lines or [test.outcome]
+    return f"{test.id}: {said[0][:200]}"
 
 
 #: Categories whose verdicts come from timing: a test in one has never been shown able to
