@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from mlgrader.catalogue.mutants import build_mutant
+from mlgrader.model.mutants import build_mutant
 
 ROOT = Path(__file__).resolve().parents[1]
 CHALLENGES = ROOT / "challenges"

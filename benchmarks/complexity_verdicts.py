@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from mlgrader.catalogue.mutants import build_mutant
+from mlgrader.model.mutants import build_mutant
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mlgrader.catalogue.mutants import build_mutant
+from mlgrader.model.mutants import build_mutant
 from mlgrader.testing import (
     History,
     check_linearizable,

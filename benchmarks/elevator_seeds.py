@@ -25,7 +25,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from mlgrader.catalogue.mutants import build_mutant
+from mlgrader.model.mutants import build_mutant
 
 ROOT = Path(__file__).resolve().parent.parent
 CHALLENGE = ROOT / "challenges" / "elevator"

@@ -50,10 +50,10 @@ from pathlib import Path
 from mlgrader.catalogue.checks import TIMED
 from mlgrader.catalogue.expect import Expectation, load_expectation
 from mlgrader.catalogue.listing import find_challenge
-from mlgrader.catalogue.mutants import build_mutant
 from mlgrader.complexity import CLASSES
 from mlgrader.engine.grade import GradeOptions, grade
 from mlgrader.model.challenge import Challenge
+from mlgrader.model.mutants import build_mutant
 from mlgrader.model.scorecard import Scorecard
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,7 +13,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from mlgrader.catalogue.mutants import parse_patch
+from mlgrader.model.mutants import parse_patch
 from mlgrader.model.rubric import load_rubric
 
 ROOT = Path(__file__).resolve().parents[1]

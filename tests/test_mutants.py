@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from mlgrader.catalogue.mutants import build_mutant, is_patch, make_patch, parse_patch
 from mlgrader.errors import ChallengeError
+from mlgrader.model.mutants import build_mutant, is_patch, make_patch, parse_patch
 
 LINES = [f"line {i}\n" for i in range(1, 31)]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mlgrader.catalogue.mutants import build_mutant
+from mlgrader.model.mutants import build_mutant
 from mlgrader.quality import Finding, QualityReport, analyze_paths, analyze_source
 
 

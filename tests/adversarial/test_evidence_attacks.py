@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 from mlgrader import GradeOptions, find_challenge, grade
-from mlgrader.catalogue.mutants import build_mutant
+from mlgrader.model.mutants import build_mutant
 from mlgrader.model.scorecard import Scorecard
 
 ROOT = Path(__file__).resolve().parents[2]

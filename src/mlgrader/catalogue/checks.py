@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import collections
 import fnmatch
+import shutil
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from mlgrader.catalogue.expect import Expectation
 from mlgrader.catalogue.kit import rubric_points
+from mlgrader.engine.owntests import grade_own_tests
 from mlgrader.model.challenge import Challenge
 from mlgrader.model.scorecard import Scorecard, TestResult
 
@@ -240,3 +244,53 @@ def listing(ids: list[str]) -> str:
 
 def _fmt(lost: dict[str, Any]) -> str:
     return ", ".join(f"{k} (kept {v:.0%})" for k, v in lost.items())
+
+
+#: The test validate plants in a copy of the reference to show that a wrong test costs points.
+WRONG_TEST = "def test_planted_by_validate_and_wrong():\n    assert False, 'wrong on purpose'\n"
+
+
+def testing_check(challenge: Challenge, reference: Scorecard) -> Check | None:
+    """Where the candidate's own tests are graded: the reference's tests earn the whole
+    ``testing`` category, no tests earn none of it, and one wrong test beside the
+    reference's costs exactly the pass weight's share (and catches nothing)."""
+    spec = challenge.own_tests
+    if spec is None:
+        return None
+    share = spec.pass_weight / (spec.pass_weight + len(spec.chaffs))
+    mine = reference.category("testing")
+    problems = []
+    if mine is None or mine.earned < 1.0:
+        lost = [_lost(t) for t in reference.tests if t.category == "testing" and t.earned < 1.0]
+        problems.append(f"the reference's own tests earn {_earned(mine)}: {'; '.join(lost)}")
+    with tempfile.TemporaryDirectory(prefix="mlgrader-testing-") as scratch:
+        bare = Path(scratch) / "bare"
+        shutil.copytree(
+            challenge.reference, bare, ignore=shutil.ignore_patterns("tests", "test_*.py")
+        )
+        none = _fraction(grade_own_tests(challenge, bare))
+        if none != 0.0:
+            problems.append(f"the reference without tests earns {none:.0%} of testing, not 0")
+        wrong = Path(scratch) / "wrong"
+        shutil.copytree(challenge.reference, wrong, ignore=shutil.ignore_patterns("__pycache__"))
+        (wrong / "test_wrong_on_purpose.py").write_text(WRONG_TEST, encoding="utf-8")
+        planted = _fraction(grade_own_tests(challenge, wrong))
+        if abs(planted - (1.0 - share)) > 1e-6:
+            problems.append(
+                f"a wrong test beside the reference's leaves {planted:.0%} of testing, not "
+                f"{1 - share:.0%} (the pass weight's share lost, every flaw still caught)"
+            )
+    detail = (
+        f"own tests: the reference's earn all, none earn 0, a wrong one costs {share:.0%} "
+        f"({len(spec.chaffs)} planted flaws, pass weight {spec.pass_weight:g})"
+    )
+    return Check("testing", not problems, "; ".join(problems) or detail)
+
+
+def _fraction(results: list[TestResult]) -> float:
+    total = sum(t.weight for t in results)
+    return sum(t.weight * t.earned for t in results) / total if total else 0.0
+
+
+def _earned(category: Any) -> str:
+    return "nothing (no testing results)" if category is None else f"{category.earned:.0%}"

@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 from mlgrader import __version__
+from mlgrader.engine.owntests import TEST_TIMEOUT_S
 from mlgrader.engine.workspace import SKIPPED_DIRS
 from mlgrader.errors import UserInputError
 from mlgrader.model.challenge import (
@@ -23,6 +24,7 @@ from mlgrader.model.challenge import (
     read_kit_marker,
     read_kit_tests,
 )
+from mlgrader.model.owntests import OwnTests
 from mlgrader.model.rubric import Category, ChallengeRubric
 
 #: Folders of a challenge that must never reach a candidate.
@@ -42,7 +44,8 @@ def make_kit(challenge: Challenge, dest: Path) -> Path:
     if challenge.public_tests.is_dir():
         _copy_tree(challenge.public_tests, public)
     shipped = sorted(p.relative_to(dest).as_posix() for p in public.rglob("*.py"))
-    shutil.copyfile(challenge.root / "challenge.toml", dest / "challenge.toml")
+    toml = (challenge.root / "challenge.toml").read_text(encoding="utf-8")
+    (dest / "challenge.toml").write_text(_without_testing(toml), encoding="utf-8")
     statement = challenge.root / "README.md"
     if statement.is_file():
         shutil.copyfile(statement, dest / "README.md")
@@ -58,7 +61,33 @@ def make_kit(challenge: Challenge, dest: Path) -> Path:
     (dest / "pytest.ini").write_text(KIT_PYTEST_INI, encoding="utf-8")
     with open(dest / "README.md", "a", encoding="utf-8") as readme:
         readme.write(CHECKING.format(version=__version__))
+        if challenge.own_tests is not None:
+            readme.write(own_tests_section(challenge.own_tests, rubric))
     return dest
+
+
+def own_tests_section(spec: OwnTests, rubric: ChallengeRubric) -> str:
+    """The kit README's section on how the candidate's own tests are graded."""
+    points = {c.name: p for c, p in rubric_points(rubric)}.get("testing", 0.0)
+    return OWN_TESTS.format(
+        points=f"{points:g}",
+        flaws=len(spec.chaffs),
+        pass_weight=f"{spec.pass_weight:g}",
+        test_timeout=f"{TEST_TIMEOUT_S:g}",
+        timeout=f"{spec.timeout_s:g}",
+    )
+
+
+def _without_testing(toml: str) -> str:
+    """challenge.toml without its ``[testing]`` table: the planted flaws' names stay secret."""
+    kept, skipping = [], False
+    for line in toml.splitlines(keepends=True):
+        header = line.strip()
+        if header.startswith("["):
+            skipping = header == "[testing]"
+        if not skipping:
+            kept.append(line)
+    return "".join(kept).rstrip("\n") + "\n"
 
 
 #: Appended to the kit's README.md: how a candidate runs the public tests.
@@ -78,6 +107,27 @@ Install the grader once (Python 3.11 or later; in a virtual environment if you l
 `mlgrader check` runs only the public tests: its result is not your grade, which the
 hidden tests in every category decide (RUBRIC.md). Write your own tests as well, for
 example in `tests/test_mine.py`; `check` leaves them out, `pytest` runs them.
+"""
+
+
+#: Appended to the kit's README.md where the challenge grades the candidate's own tests.
+OWN_TESTS = """
+## Your own tests are graded
+
+This challenge grades the tests you write: category `testing`, {points} points of 100
+(RUBRIC.md). Put them in `tests/test_*.py` (or `test_*.py` beside your code); they import
+your code as the public tests do. The grader runs them twice against a correct
+implementation of this challenge, where every one of them must pass, and once against
+each of {flaws} implementations with a planted flaw, each of which some test should fail.
+
+- Passing on the correct implementation is worth as much as {pass_weight} planted flaws;
+  each flaw a test catches is worth one. A test that fails on the correct implementation
+  is a wrong test: it costs the first part and catches nothing.
+- With no tests the category earns nothing.
+- Your tests run in a sandbox: no network, {test_timeout} s per test, {timeout} s for the
+  whole run. Keep them deterministic (seed any randomness) and quick.
+- Your scorecard says how many planted flaws your tests caught and whether any test failed
+  on the correct implementation, never which flaws they are.
 """
 
 

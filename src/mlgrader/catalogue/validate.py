@@ -28,16 +28,17 @@ from mlgrader.catalogue.checks import (
     stable_check,
     stub_check,
     style_check,
+    testing_check,
     timed_check,
 )
 from mlgrader.catalogue.expect import Expectation, load_expectation
 from mlgrader.catalogue.gradings import Progress, Run, grade_many
-from mlgrader.catalogue.mutants import build_mutant
 from mlgrader.catalogue.mutation import record_check
 from mlgrader.catalogue.requirements import Rule, load_requirements, requirements_check
 from mlgrader.engine.grade import GradeOptions
 from mlgrader.errors import ChallengeError
 from mlgrader.model.challenge import Challenge
+from mlgrader.model.mutants import build_mutant
 from mlgrader.model.scorecard import Scorecard
 
 
@@ -163,6 +164,9 @@ def _report(plan: _Plan, cards: dict[str, list[Scorecard]], repeat: int) -> Vali
         style_check(first),
         requirements_check(plan.rules, _statement(plan.challenge), first),
     ]
+    testing = testing_check(plan.challenge, first)
+    if testing is not None:
+        report.checks.append(testing)
     recorded = record_check(plan.challenge)
     if recorded is not None:
         report.checks.append(recorded)

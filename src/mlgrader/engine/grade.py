@@ -18,6 +18,7 @@ from typing import Any, Literal
 from mlgrader import __version__
 from mlgrader.engine import outcome
 from mlgrader.engine.analysis import BUDGET_S, analyse
+from mlgrader.engine.owntests import check_own_tests, grade_own_tests
 from mlgrader.engine.preflight import check_challenge_tests
 from mlgrader.engine.runner import RunOutcome, run_tests
 from mlgrader.engine.workspace import Workspace, prepare_workspace
@@ -75,6 +76,7 @@ def grade(submission: Path, challenge: Challenge, options: GradeOptions | None =
     check_submission(challenge, submission)
     rubric = challenge.rubric().for_challenge(challenge.name)  # RubricError: bad input
     check_challenge_tests(challenge, rubric)  # ChallengeError: the author's slip, at once
+    check_own_tests(challenge)  # likewise
     prompts = load_prompts(challenge.followups)  # likewise
     public_only = options.public_only or challenge.is_kit
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -85,6 +87,8 @@ def grade(submission: Path, challenge: Challenge, options: GradeOptions | None =
     try:
         ran = run_tests(ws, limits)
         tests = _cap_details(_own_paths(_results(ran, limits, ws, challenge), ws))
+        if not public_only:  # the candidate's own tests, where the challenge grades them
+            tests += grade_own_tests(challenge, ws.submission, memory_mb=limits.memory_mb)
         to_read = _quality_files(ws, challenge), _scan_files(ws, challenge)
         read = analyse(ws.submission, *to_read, budget_s=budget)
         quality, scanned = read.quality, _scan_findings(read.findings)

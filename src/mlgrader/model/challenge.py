@@ -15,6 +15,7 @@ from typing import Any
 
 from mlgrader.errors import ChallengeError, UserInputError
 from mlgrader.model.limits import Limits
+from mlgrader.model.owntests import OwnTests, load_own_tests
 from mlgrader.model.rubric import Rubric, default_rubric, load_rubric
 
 KIT_MARKER = ".mlgrader-kit.toml"
@@ -52,6 +53,8 @@ class Challenge:
     #: ``check`` runs; a candidate's own tests beside them are theirs to run with pytest.
     #: None for an older kit that did not record them (every file in tests/public runs).
     kit_tests: tuple[str, ...] | None = None
+    #: ``[testing]``: the candidate's own tests are graded against these chaffs (None: not).
+    own_tests: OwnTests | None = None
 
     @property
     def public_tests(self) -> Path:
@@ -143,6 +146,7 @@ def load_challenge(folder: Path, *, is_kit: bool = False) -> Challenge:
         limits=_limits(limits, path),
         is_kit=is_kit,
         boundary=_get_bool(head, "boundary", path, default=True),
+        own_tests=None if is_kit else load_own_tests(data.get("testing"), path),
     )
 
 
