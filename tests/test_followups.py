@@ -112,3 +112,31 @@ def test_a_kit_never_holds_the_questions(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert not list((tmp_path / "kit").rglob("followups.toml"))
+
+
+@pytest.mark.parametrize("name", ["lru-cache", "numpy-nn", "eval-harness"])
+def test_the_candidates_own_tests_draw_their_own_questions(name: str) -> None:
+    """Where a challenge grades the candidate's own tests, no tests (or a wrong one) and a
+    missed planted flaw each draw a question, and a suite that caught everything a probe."""
+    prompts = load_prompts(Path(__file__).parents[1] / "challenges" / name / "followups.toml")
+    own = "own tests::pass on a correct implementation"
+    missed = [
+        _result(own, "testing", 1.0),
+        _result("own tests::catch planted flaw 2", "testing", 0.0),
+    ]
+    none = [
+        _result(own, "testing", 0.0),
+        _result("own tests::catch planted flaw 1", "testing", 0.0),
+    ]
+    full = [
+        _result(own, "testing", 1.0),
+        _result("own tests::catch planted flaw 1", "testing", 1.0),
+    ]
+    assert [f["id"] for f in choose(prompts, missed) if f["kind"] == "wrong"] == [
+        "own-tests-missed-flaws"
+    ]
+    assert [f["id"] for f in choose(prompts, none) if f["kind"] == "wrong"] == [
+        "own-tests-wrong",
+        "own-tests-missed-flaws",
+    ]
+    assert "own-tests-done-well" in [f["id"] for f in choose(prompts, full)]
