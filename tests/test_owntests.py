@@ -122,3 +122,17 @@ def _escaped(text: str) -> str:
     import re
 
     return re.escape(text)
+
+
+def test_the_kit_says_how_own_tests_are_graded_and_keeps_the_flaws_secret(tmp_path: Path) -> None:
+    from mlgrader.catalogue.kit import make_kit
+
+    challenge = adder_with_testing(tmp_path)
+    kit = make_kit(challenge, tmp_path / "kit")
+    readme = " ".join((kit / "README.md").read_text().split())
+    assert "## Your own tests are graded" in readme
+    assert "each of 1 implementations with a planted flaw" in readme
+    assert "worth as much as 2 planted flaws" in readme
+    toml = (kit / "challenge.toml").read_text()
+    assert "[testing]" not in toml and "off-by-one" not in toml
+    assert "| testing | 16.7 |" in (kit / "RUBRIC.md").read_text()

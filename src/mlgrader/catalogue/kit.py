@@ -115,19 +115,24 @@ OWN_TESTS = """
 ## Your own tests are graded
 
 This challenge grades the tests you write: category `testing`, {points} points of 100
-(RUBRIC.md). Put them in `tests/test_*.py` (or `test_*.py` beside your code); they import
-your code as the public tests do. The grader runs them twice against a correct
-implementation of this challenge, where every one of them must pass, and once against
-each of {flaws} implementations with a planted flaw, each of which some test should fail.
+(RUBRIC.md). Put them in `tests/test_*.py` (or `test_*.py` beside your code) and import
+your modules directly (`from module import Name`: this folder is on the path; the
+`submission` fixture the public tests use belongs to the grader and is not there). Your
+`conftest.py` files come along. The grader runs your tests twice against a correct
+implementation of this challenge, not yours, where every one of them must pass (twice,
+so that a test that passes only by chance shows), and once against each of {flaws}
+implementations with a planted flaw, each of which some test should fail.
 
 - Passing on the correct implementation is worth as much as {pass_weight} planted flaws;
   each flaw a test catches is worth one. A test that fails on the correct implementation
-  is a wrong test: it costs the first part and catches nothing.
+  is a wrong test: it costs the first part and catches nothing. So test what the
+  statement specifies, through the interface it specifies, not details of your own code.
 - With no tests the category earns nothing.
 - Your tests run in a sandbox: no network, {test_timeout} s per test, {timeout} s for the
-  whole run. Keep them deterministic (seed any randomness) and quick.
-- Your scorecard says how many planted flaws your tests caught and whether any test failed
-  on the correct implementation, never which flaws they are.
+  whole run (limits of their own, apart from the hidden tests'). Keep them deterministic
+  (seed any randomness) and quick.
+- The scorecard you get says how many planted flaws your tests caught and whether any
+  test failed on the correct implementation, never which flaws they are.
 """
 
 
