@@ -302,8 +302,11 @@ def test_segfault_in_len(arena: Arena) -> None:
             HIDDEN_CORRECTNESS + "test_len_grows_up_to_capacity": "crashed",
         },
     )
-    if run.card.score < 20:
-        problems.append(f"score {run.card.score}: the crash cost more than the tests calling len()")
+    # out of the categories it can earn: it ships no tests of its own, so testing earns nothing
+    rest = [c for c in run.card.categories if c.name != "testing"]
+    score = 100 * sum(c.points for c in rest) / sum(c.max_points for c in rest)
+    if score < 20:
+        problems.append(f"score {score:.2f}: the crash cost more than the tests calling len()")
     _verdict(run, problems)
 
 
