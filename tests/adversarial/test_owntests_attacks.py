@@ -129,7 +129,7 @@ def test_a_suite_that_hangs_and_leaves_a_daemon_ends_with_its_run(tmp_path: Path
     folder = make_submission(tmp_path, challenge, {"tests/test_hang.py": attack})
     started = time.monotonic()
     results = grade_own_tests(challenge, folder)
-    assert time.monotonic() - started < 3 * (3 + 10)
+    assert time.monotonic() - started < 3 + 15  # one run: the others could catch nothing
     assert [r.outcome for r in results] == [
         "failed",
         "failed",

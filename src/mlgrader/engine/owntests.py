@@ -131,8 +131,10 @@ def _run_all(
                 test_timeout_s=TEST_TIMEOUT_S,
             )
             shutil.rmtree(folder.parent, ignore_errors=True)
-    wheat = [runs["wheat 1"], runs["wheat 2"]]
-    return _results(spec, wheat, {c: runs[c] for c in spec.chaffs}, None)
+            if runs["wheat 1"].problem:  # no test can be trusted to catch anything: stop,
+                break  # rather than wait out the timeout once per chaff
+    wheat = [runs["wheat 1"], runs.get("wheat 2", runs["wheat 1"])]
+    return _results(spec, wheat, {c: runs[c] for c in spec.chaffs if c in runs}, None)
 
 
 def _implementations(challenge: Challenge, spec: OwnTests, built: Path) -> list[tuple[str, Path]]:
@@ -189,7 +191,10 @@ def _results(
     for k, name in enumerate(spec.chaffs, 1):
         run = chaffs.get(name)
         whole = not any(w.problem for w in wheat)  # a broken run means something only then
-        caught, how = (False, "not run") if run is None else _caught(run, valid, whole)
+        if run is None:
+            caught, how = False, "not run: the tests broke on a correct implementation"
+        else:
+            caught, how = _caught(run, valid, whole)
         results.append(
             _result(
                 f"own tests::catch planted flaw {k}",
