@@ -87,27 +87,30 @@ def run_suite(
         "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
     }
     started = time.monotonic()
-    try:
-        done = subprocess.run(
-            [sys.executable, "-I", "-m", "mlgrader.sandbox.suite", json.dumps(spec)],
-            cwd=spec["home"],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=timeout_s + GRACE_S,
-            start_new_session=True,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return SuiteRun({}, {}, "the run's supervisor did not finish", timeout_s)
+    with subprocess.Popen(
+        [sys.executable, "-I", "-m", "mlgrader.sandbox.suite", json.dumps(spec)],
+        cwd=spec["home"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    ) as supervisor:
+        try:
+            stdout, stderr = supervisor.communicate(timeout=timeout_s + GRACE_S)
+        except subprocess.TimeoutExpired:  # the supervisor itself stuck: end its whole group
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(supervisor.pid, signal.SIGKILL)
+            supervisor.communicate()
+            return SuiteRun({}, {}, "the run's supervisor did not finish", timeout_s)
     seconds = round(time.monotonic() - started, 3)
-    lines = done.stdout.decode("utf-8", "replace").strip().splitlines()
+    lines = stdout.decode("utf-8", "replace").strip().splitlines()
     try:
         reply = json.loads(lines[-1]) if lines else None
     except json.JSONDecodeError:
         reply = None
     if not isinstance(reply, dict):
-        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
+        tail = stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
         return SuiteRun({}, {}, f"the run failed to start: {' '.join(tail)[:300]}", seconds)
     outcomes, messages = reply.get("outcomes") or {}, reply.get("messages") or {}
     return SuiteRun(outcomes, messages, reply.get("problem"), seconds)
@@ -173,6 +176,7 @@ def _worker(spec: dict[str, Any], report_fd: int) -> None:
 
     code = 0
     try:
+        kernel.die_with_parent()  # not inherited across fork: the worker asks for itself
         folder, home = Path(spec["folder"]), Path(spec["home"])
         log = os.open(home / "pytest.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(log, 1)  # the supervisor's stdout carries only its own reply
