@@ -451,6 +451,7 @@ def test_budget_respected_with_slow_make_input(budget: float) -> None:
     assert result.passed, result.message
 
 
+@pytest.mark.full  # 5-6 s of timing: the full tier's, to keep the quick tier under 2 minutes
 def test_a_make_input_that_sleeps_is_stopped_by_the_wall_clock_cap() -> None:
     """The budget counts CPU; time spent asleep is bounded by the cap of 6x the budget (3 s
     here), overrun by at most the build that crosses it. Without the cap this input would

@@ -374,6 +374,7 @@ def test_a_file_with_a_codec_cookie_python_cannot_read_is_a_finding(tmp_path: Pa
     }
 
 
+@pytest.mark.full  # 5-6 s of timing: the full tier's, to keep the quick tier under 2 minutes
 def test_scan_time_does_not_grow_with_the_depth_of_attribute_chains(tmp_path: Path) -> None:
     """The same bytes as 400 chains ``x.a.a...`` 200 deep or 100 chains 800 deep scan in
     about the same time: linear in the input. (Following each chain from each of its nodes

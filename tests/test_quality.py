@@ -1110,6 +1110,7 @@ def test_a_file_python_cannot_decode_is_reported_not_a_crash(tmp_path: Path) -> 
     assert finding.kind == "syntax-error" and "rot13" in finding.detail
 
 
+@pytest.mark.full  # 5-6 s of timing: the full tier's, to keep the quick tier under 2 minutes
 def test_quality_time_grows_linearly_with_a_chain_of_methods(tmp_path: Path) -> None:
     """Method i calls method i+1 through ``self``: one chain, which made LCOM4's union-find
     (without path compression) quadratic: minutes for 200,000 methods. Four times the
