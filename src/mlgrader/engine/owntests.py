@@ -30,6 +30,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from mlgrader.engine.workspace import SKIPPED_DIRS
 from mlgrader.model.challenge import Challenge
 from mlgrader.model.mutants import build_mutant
 from mlgrader.model.owntests import OwnTests, missing_chaffs
@@ -40,7 +41,6 @@ CATEGORY = "testing"
 PASS_ID = "own tests::pass on a correct implementation"
 #: Seconds one of the candidate's tests may run.
 TEST_TIMEOUT_S = 20.0
-_SKIPPED_PARTS = ("__pycache__", ".pytest_cache", ".git")
 
 
 def own_test_files(submission: Path) -> list[str]:
@@ -102,7 +102,7 @@ def _candidate_files(submission: Path, challenge: Challenge) -> list[str]:
     found = []
     for path in sorted(submission.rglob("*")):
         parts = path.relative_to(submission).parts
-        if not path.is_file() or any(p in _SKIPPED_PARTS for p in parts) or path.suffix == ".pyc":
+        if not path.is_file() or any(p in SKIPPED_DIRS for p in parts) or path.suffix == ".pyc":
             continue
         if parts[0] in modules or parts[0].removesuffix(".py") in modules:
             continue
@@ -153,7 +153,7 @@ def _lay_out(folder: Path, submission: Path, implementation: Path, challenge: Ch
     for rel in _candidate_files(submission, challenge):
         (folder / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(submission / rel, folder / rel)
-    skipped = shutil.ignore_patterns(*_SKIPPED_PARTS, "*.pyc")
+    skipped = shutil.ignore_patterns(*sorted(SKIPPED_DIRS), "*.pyc")
     for module in challenge.modules:
         single, package = implementation / f"{module}.py", implementation / module
         if single.is_file():
