@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import importlib.machinery
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -22,12 +23,15 @@ from mlgrader.authoring.shipping import ship
 from mlgrader.boundary.exceptions import CandidateError
 from mlgrader.boundary.services import Handler, ServiceHost
 from mlgrader.errors import SubmissionError
+from mlgrader.model.notebooks import NOTEBOOK_HEADER, cell_of_line
 
 if TYPE_CHECKING:
     from mlgrader.boundary.connection import Connection
     from mlgrader.quality import QualityReport
 
 _T = TypeVar("_T")
+#: A traceback line: its file, its line number, and the rest (", in <module>").
+_FRAME = re.compile(r'^  File "([^"]+)", line (\d+)(.*)$')
 
 #: user_properties keys shared with plugin.py
 PROP_PARTIAL = "mlgrader.partial"
@@ -125,7 +129,24 @@ class Submission:
             None,
         )
         shown = lines[first:] if first is not None else lines[-1:]
+        shown = [self._in_notebook(line) for line in shown]
         return SubmissionImportError("\n".join([f"{name} does not import: {kind}: {said}", *shown]))
+
+    def _in_notebook(self, line: str) -> str:
+        """A traceback line about a module made from a notebook, pointed at its cell."""
+        match = _FRAME.match(line)
+        if match is None or not match.group(1).startswith(f"{self.path}/"):
+            return line
+        made = Path(match.group(1))
+        notebook = made.with_suffix(".ipynb")
+        try:
+            source = made.read_text(encoding="utf-8")
+        except OSError:
+            return line
+        place = cell_of_line(source, int(match.group(2))) if notebook.is_file() else None
+        if place is None or not source.startswith(NOTEBOOK_HEADER):
+            return line
+        return f'  File "{notebook}", cell {place[0]}, line {place[1]}{match.group(3)}'
 
     def run(self, func: Callable[..., _T], *args: Any) -> _T:
         """``func(*args)`` where the candidate's code runs, for questions whose answer is

@@ -24,6 +24,7 @@ from mlgrader.model.challenge import (
     read_kit_marker,
     read_kit_tests,
 )
+from mlgrader.model.notebooks import SKIP_TAG, stub_notebook
 from mlgrader.model.owntests import OwnTests
 from mlgrader.model.rubric import Category, ChallengeRubric
 
@@ -31,8 +32,15 @@ from mlgrader.model.rubric import Category, ChallengeRubric
 SECRET_PARTS = ("hidden", "reference", "mutants", "solutions")
 
 
-def make_kit(challenge: Challenge, dest: Path) -> Path:
-    """Write a candidate kit for ``challenge`` into ``dest`` (new or empty) and return it."""
+def make_kit(challenge: Challenge, dest: Path, *, notebook: bool = False) -> Path:
+    """Write a candidate kit for ``challenge`` into ``dest`` (new or empty) and return it;
+    with ``notebook``, each stub module as a notebook instead (challenges that say
+    ``notebook = true``)."""
+    if notebook and not challenge.notebook:
+        raise UserInputError(
+            f"{challenge.name} has no notebook kit (its challenge.toml does not say "
+            "notebook = true); leave out --notebook"
+        )
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise UserInputError(f"{dest} already exists and is not an empty folder; choose a new DEST")
     rubric = challenge.rubric().for_challenge(challenge.name)
@@ -63,7 +71,46 @@ def make_kit(challenge: Challenge, dest: Path) -> Path:
         readme.write(CHECKING.format(version=__version__))
         if challenge.own_tests is not None:
             readme.write(own_tests_section(challenge.own_tests, rubric))
+        if notebook:
+            readme.write(_as_notebooks(challenge, dest))
     return dest
+
+
+def _as_notebooks(challenge: Challenge, dest: Path) -> str:
+    """Turn each stub module of the kit into a notebook; the README section about them."""
+    names = []
+    for module in challenge.modules:
+        stub = dest / f"{module}.py"
+        if stub.is_file():
+            text = stub_notebook(stub.read_text(encoding="utf-8"), module)
+            (dest / f"{module}.ipynb").write_text(text, encoding="utf-8")
+            stub.unlink()
+            names.append(module)
+    return NOTEBOOKS.format(
+        files=", ".join(f"`{m}.ipynb`" for m in names),
+        modules=", ".join(f"`{m}.py`" for m in names),
+        tag=SKIP_TAG,
+    )
+
+
+NOTEBOOKS = """
+## Working in the notebook
+
+This kit gives you {files} instead of {modules}. Hand it back as a notebook (or as
+the `.py` file: either is graded the same way). The grader builds the module from
+the notebook's **code cells, in order**:
+
+- outputs, markdown and raw cells are ignored;
+- a code cell tagged `{tag}` is left out: use it for exploration, plots and
+  timing runs (in Jupyter: View > Cell Toolbar > Tags);
+- IPython lines (`%timeit`, `!pip ...`) and cells starting with `%%` are not
+  Python: they are left out, and the scorecard says so;
+- everything else runs when the module is imported, so keep slow or random work
+  in tagged cells. A cell that raises fails the import, as in a `.py` file, and
+  the error names the cell.
+
+`mlgrader check .` grades the notebook the same way.
+"""
 
 
 def own_tests_section(spec: OwnTests, rubric: ChallengeRubric) -> str:

@@ -82,11 +82,14 @@ def list_command(challenges: str | None) -> None:
 @click.argument("challenge_name", metavar="CHALLENGE")
 @click.argument("dest", type=click.Path(path_type=Path))
 @challenges_option
+@click.option(
+    "--notebook", is_flag=True, help="The stub as a Jupyter notebook (the ML challenges)."
+)
 @handles_errors
-def init_command(challenge_name: str, dest: Path, challenges: str | None) -> None:
+def init_command(challenge_name: str, dest: Path, challenges: str | None, notebook: bool) -> None:
     """Make a candidate kit in DEST: statement, stub, support, public tests, rubric."""
     chal = find_challenge(challenges_dir(challenges), challenge_name)
-    make_kit(chal, dest)
+    make_kit(chal, dest, notebook=notebook)
     click.echo(f"kit for {chal.name} written to {dest}; run `mlgrader check {dest}` to test it")
 
 

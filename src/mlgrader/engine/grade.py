@@ -63,10 +63,11 @@ def check_submission(challenge: Challenge, submission: Path) -> None:
         if not (
             (submission / f"{module}.py").is_file()
             or (submission / module / "__init__.py").is_file()
+            or (submission / f"{module}.ipynb").is_file()
         ):
             raise SubmissionError(
-                f"submission {submission} has no {module}.py, which the {challenge.name} challenge "
-                f"needs; start from `mlgrader init {challenge.name} DIR`"
+                f"submission {submission} has no {module}.py (nor {module}.ipynb), which the "
+                f"{challenge.name} challenge needs; start from `mlgrader init {challenge.name} DIR`"
             )
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from mlgrader.model.challenge import KIT_MARKER, KIT_PYTEST_INI, Challenge
 from mlgrader.model.findings import Finding
+from mlgrader.model.notebooks import SKIP_TAG, NotebookError, convert
 from mlgrader.model.rubric import ChallengeRubric
 
 #: Files that configure pytest or Python itself: never taken from a submission.
@@ -101,6 +102,7 @@ def prepare_workspace(
     ws.home.mkdir()
     (ws.root / "tmp").mkdir()
     _copy_submission(submission, ws, challenge.modules)
+    _modules_from_notebooks(ws, challenge.modules)
     if challenge.support.is_dir() and not challenge.is_kit:
         for src in sorted(challenge.support.rglob("*")):
             if src.is_file() and not _skipped(src.relative_to(challenge.support)):
@@ -200,6 +202,34 @@ def _copy_submission(source: Path, ws: Workspace, modules: tuple[str, ...]) -> N
             "listed (the challenge's own modules always are)"
         )
         ws.findings.append(Finding("too-many-files", detail, "suspicious"))
+
+
+def _modules_from_notebooks(ws: Workspace, modules: tuple[str, ...]) -> None:
+    """Write ``name.py`` from ``name.ipynb`` for each module handed in as a notebook only
+    (engine/notebooks.py). A notebook that cannot be read becomes a module that raises
+    why on import, so every test says so the way it would of a broken ``.py``."""
+    for name in modules:
+        module, notebook = ws.submission / f"{name}.py", ws.submission / f"{name}.ipynb"
+        if not notebook.is_file() or notebook.is_symlink():
+            continue
+        if module.exists() or (ws.submission / name).is_dir():
+            detail = f"{notebook.name}: {name} is also handed in as Python; that is graded"
+            ws.findings.append(Finding("notebook-ignored", detail))
+            continue
+        try:
+            converted = convert(notebook, notebook.name)
+        except NotebookError as exc:
+            module.write_text(f"raise ImportError({str(exc)!r})\n", encoding="utf-8")
+            continue
+        module.write_text(converted.source, encoding="utf-8")
+        ws.findings.extend(converted.findings)
+        ws.findings.append(
+            Finding(
+                "notebook",
+                f"{notebook.name}: graded as {module.name}, made from its code cells "
+                f"(cells tagged {SKIP_TAG} left out)",
+            )
+        )
 
 
 def _kit_pytest_ini(path: Path, rel: Path) -> bool:

@@ -55,6 +55,9 @@ class Challenge:
     kit_tests: tuple[str, ...] | None = None
     #: ``[testing]``: the candidate's own tests are graded against these chaffs (None: not).
     own_tests: OwnTests | None = None
+    #: ``notebook = true``: ``mlgrader init --notebook`` may hand out the stub as a notebook
+    #: (any submission may hand a module in as one; model/notebooks.py).
+    notebook: bool = False
 
     @property
     def public_tests(self) -> Path:
@@ -146,6 +149,7 @@ def load_challenge(folder: Path, *, is_kit: bool = False) -> Challenge:
         limits=_limits(limits, path),
         is_kit=is_kit,
         boundary=_get_bool(head, "boundary", path, default=True),
+        notebook=_get_bool(head, "notebook", path),
         own_tests=None if is_kit else load_own_tests(data.get("testing"), path),
     )
 
