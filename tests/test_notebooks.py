@@ -87,6 +87,17 @@ def test_the_code_cells_become_the_module_in_order(tmp_path: Path) -> None:
     assert any("cell 3: a line magic (%load_ext autoreload)" in d for d in said), said
 
 
+def test_the_candidates_docstring_and_future_imports_stay_first(tmp_path: Path) -> None:
+    """A first cell opening with a docstring and `from __future__` (as a .py would) still
+    imports: the grader's own header is a comment, never a statement before them."""
+    first = '"""My adder."""\nfrom __future__ import annotations\n'
+    converted = convert(write(tmp_path, "adder", [code(first), *candidate_cells()[3:4]]), "x")
+    namespace: dict[str, Any] = {}
+    exec(compile(converted.source, "adder.py", "exec"), namespace)
+    assert namespace["__doc__"] == "My adder."
+    assert namespace["add"](1, 2) == 3
+
+
 def test_a_line_of_the_module_points_back_to_its_cell(tmp_path: Path) -> None:
     converted = convert(write(tmp_path, "adder", candidate_cells()), "adder.ipynb")
     lines = converted.source.splitlines()
@@ -165,7 +176,7 @@ def test_init_notebook_hands_out_the_stub_as_a_notebook_of_the_same_code(
     stub = (ROOT / "challenges" / "estimators" / "stub" / "estimators.py").read_text()
     converted = convert(kit / "estimators.ipynb", "estimators.ipynb")
     expected, got = ast.parse(stub), ast.parse(converted.source)
-    expected.body, got.body = expected.body[1:], got.body[1:]  # the docstrings differ
+    expected.body = expected.body[1:]  # the stub's docstring is the notebook's first cell
     assert ast.dump(got) == ast.dump(expected)
     assert f"a code cell tagged `{SKIP_TAG}` is left out" in (kit / "README.md").read_text()
     checked = runner.invoke(main, ["check", str(kit)])
@@ -213,5 +224,5 @@ def test_every_notebook_challenge_stub_round_trips(name: str, tmp_path: Path) ->
         path.write_text(stub_notebook(source, module))
         converted = convert(path, path.name)
         expected, got = ast.parse(source), ast.parse(converted.source)
-        expected.body, got.body = expected.body[1:], got.body[1:]
+        expected.body = expected.body[1:]  # the docstring went to a markdown cell
         assert ast.dump(got) == ast.dump(expected)

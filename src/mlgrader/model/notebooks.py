@@ -32,8 +32,10 @@ from mlgrader.model.findings import Finding
 
 #: The cell tag that leaves a code cell out of the module.
 SKIP_TAG = "mlgrader-skip"
-#: The first line of every module made from a notebook.
-NOTEBOOK_HEADER = '"""Made by mlgrader from the code cells of '
+#: The first line of every module made from a notebook: a comment, so that the
+#: candidate's own docstring and ``from __future__`` imports still come first in Python's
+#: eyes (a docstring of ours would push a ``from __future__`` line out of place).
+NOTEBOOK_HEADER = "# Made by mlgrader from the code cells of "
 _CELL_MARK = re.compile(r"^# %% cell (\d+)$")
 
 
@@ -62,7 +64,7 @@ def convert(path: Path, shown: str) -> Converted:
     except Exception as exc:  # nbformat raises JSON, schema and version errors alike
         raise NotebookError(f"{shown} is not a notebook nbformat can read: {exc}") from None
     converted = Converted("")
-    parts = [f'{NOTEBOOK_HEADER}{shown}."""\n']
+    parts = [f"{NOTEBOOK_HEADER}{shown}.\n"]
     for number, cell in enumerate(notebook.cells, start=1):
         if cell.get("cell_type") != "code":
             continue
