@@ -68,6 +68,7 @@ DEFAULT = [
     "pipeline-parallel",
     "debug-swarm",
     "elevator",
+    "data-structures",
 ]
 
 
