@@ -112,6 +112,7 @@ def test_a_file_that_is_not_a_notebook_is_refused_with_its_name(tmp_path: Path) 
         convert(bad, "adder.ipynb")
 
 
+@pytest.mark.full  # grades: about 2-4 s each
 def test_a_notebook_submission_grades_as_the_same_code_in_a_py_file(tmp_path: Path) -> None:
     """The same tests pass and fail, the same score; the scorecard says the module came
     from a notebook and which IPython lines were left out."""
@@ -128,6 +129,7 @@ def test_a_notebook_submission_grades_as_the_same_code_in_a_py_file(tmp_path: Pa
     assert from_nb.integrity.status == "ok"
 
 
+@pytest.mark.full  # grades: about 2-4 s each
 def test_a_cell_that_raises_fails_the_import_and_the_error_names_the_cell(
     tmp_path: Path,
 ) -> None:
@@ -141,6 +143,7 @@ def test_a_cell_that_raises_fails_the_import_and_the_error_names_the_cell(
     assert 'adder.ipynb", cell 5, line 3' in message, message
 
 
+@pytest.mark.full  # grades: about 2-4 s each
 def test_a_notebook_beside_the_module_is_ignored_with_a_finding(tmp_path: Path) -> None:
     write(tmp_path, "adder", [code("def add(a, b):\n    return a - b")])
     (tmp_path / "adder.py").write_text(REFERENCE)
@@ -150,6 +153,7 @@ def test_a_notebook_beside_the_module_is_ignored_with_a_finding(tmp_path: Path) 
     assert ignored and "adder.ipynb" in ignored[0].detail
 
 
+@pytest.mark.full  # grades: about 2-4 s each
 def test_a_broken_notebook_fails_every_test_saying_why(tmp_path: Path) -> None:
     (tmp_path / "adder.ipynb").write_text("this is not JSON")
     card = graded(tmp_path)
@@ -159,6 +163,7 @@ def test_a_broken_notebook_fails_every_test_saying_why(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.full  # grades: about 2-4 s each
 def test_init_notebook_hands_out_the_stub_as_a_notebook_of_the_same_code(
     tmp_path: Path,
 ) -> None:
