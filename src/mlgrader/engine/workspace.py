@@ -206,7 +206,7 @@ def _copy_submission(source: Path, ws: Workspace, modules: tuple[str, ...]) -> N
 
 def _modules_from_notebooks(ws: Workspace, modules: tuple[str, ...]) -> None:
     """Write ``name.py`` from ``name.ipynb`` for each module handed in as a notebook only
-    (engine/notebooks.py). A notebook that cannot be read becomes a module that raises
+    (model/notebooks.py). A notebook that cannot be read becomes a module that raises
     why on import, so every test says so the way it would of a broken ``.py``."""
     for name in modules:
         module, notebook = ws.submission / f"{name}.py", ws.submission / f"{name}.ipynb"
