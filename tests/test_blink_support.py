@@ -1,0 +1,115 @@
+"""The blink-detector challenge's data: synthetic eye crops from a seed, and its baseline.
+
+The challenge grades a detector on images from hidden seeds, per sub-population, against
+the baseline heuristic. These tests hold the data to what the grading relies on: the
+same seed gives the same set, users and their groups in the stated shares, a held-out
+group only in held-out sets, labels from both sides of the line, and a baseline that
+works on plain images and fails where its heuristic breaks (a dim sensor, washed-out
+light).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+SUPPORT = Path(__file__).parents[1] / "challenges" / "blink-detector" / "support"
+
+
+@pytest.fixture(scope="module")
+def support() -> Iterator[tuple[ModuleType, ModuleType]]:
+    """The kit's eyes.py and baseline.py, imported by their plain names as a kit does."""
+    names = ("eyes", "baseline")
+    saved = {name: sys.modules.pop(name) for name in names if name in sys.modules}
+    sys.path.insert(0, str(SUPPORT))
+    try:
+        yield importlib.import_module("eyes"), importlib.import_module("baseline")
+    finally:
+        sys.path.remove(str(SUPPORT))
+        for name in names:
+            sys.modules.pop(name, None)
+        sys.modules.update(saved)
+
+
+def _auc(labels: np.ndarray, scores: np.ndarray) -> float:
+    """Area under the ROC curve: the chance a closed eye scores above an open one."""
+    closed, opened = scores[labels == 1], scores[labels == 0]
+    above = (closed[:, None] > opened[None, :]).mean()
+    ties = (closed[:, None] == opened[None, :]).mean()
+    return float(above + 0.5 * ties)
+
+
+def test_the_same_seed_gives_the_same_set(support: tuple[ModuleType, ModuleType]) -> None:
+    eyes, _ = support
+    first, again = eyes.make_dataset(3, users=12, per_user=5), eyes.make_dataset(3, 12, 5)
+    other = eyes.make_dataset(4, users=12, per_user=5)
+    for name in ("images", "labels", "users", "groups"):
+        assert np.array_equal(getattr(first, name), getattr(again, name)), name
+    assert not np.array_equal(first.images, other.images)
+    assert not set(first.users) & set(other.users), "sets from two seeds share a user"
+
+
+def test_images_are_8_bit_crops_in_the_unit_range(support: tuple[ModuleType, ModuleType]) -> None:
+    eyes, _ = support
+    data = eyes.make_dataset(5, users=20, per_user=10, held_out=True)
+    assert data.images.shape == (200, eyes.SIZE, eyes.SIZE)
+    assert data.images.dtype == np.float32
+    assert data.labels.dtype == np.int8 and set(np.unique(data.labels)) == {0, 1}
+    assert data.images.min() >= 0.0 and data.images.max() <= 1.0
+    steps = data.images.astype(np.float64) * 255.0
+    assert np.allclose(steps, np.round(steps), atol=1e-3)
+
+
+def test_users_keep_one_group_in_the_stated_shares(
+    support: tuple[ModuleType, ModuleType],
+) -> None:
+    eyes, _ = support
+    data = eyes.make_dataset(6, users=200, per_user=2)
+    groups_of = {user: set(data.groups[data.users == user]) for user in np.unique(data.users)}
+    assert all(len(groups) == 1 for groups in groups_of.values())
+    counts = {g: sum(groups == {g} for groups in groups_of.values()) for g in eyes.GROUPS}
+    assert counts == {g: round(share * 200) for g, share in eyes.SHARES.items()}
+    assert eyes.HELD_OUT not in set(data.groups)
+
+
+def test_only_held_out_sets_have_the_held_out_group(
+    support: tuple[ModuleType, ModuleType],
+) -> None:
+    eyes, _ = support
+    data = eyes.make_dataset(6, users=200, per_user=2, held_out=True)
+    users = set(data.users[data.groups == eyes.HELD_OUT])
+    assert len(users) == round(eyes.HELD_OUT_SHARE * 200)
+
+
+def test_closed_eyes_are_the_rarer_class(support: tuple[ModuleType, ModuleType]) -> None:
+    eyes, _ = support
+    data = eyes.make_dataset(8, users=100, per_user=20)
+    # 0.3 * (0.25 / 0.3) + 0.7 * (0.05 / 0.8): about 29% closed
+    assert 0.25 < data.labels.mean() < 0.33
+
+
+def test_the_baseline_works_on_plain_eyes_and_breaks_where_darkness_misleads(
+    support: tuple[ModuleType, ModuleType],
+) -> None:
+    eyes, baseline = support
+    data = eyes.make_dataset(8, users=100, per_user=20, held_out=True)
+    proba = baseline.closed_probability(data.images)
+    assert proba.shape == (len(data),) and np.all((proba >= 0) & (proba <= 1))
+    auc = {
+        g: _auc(data.labels[data.groups == g], proba[data.groups == g])
+        for g in (*eyes.GROUPS, eyes.HELD_OUT)
+    }
+    assert auc["plain"] > 0.8, auc
+    assert auc["low_light"] < 0.6 and auc[eyes.HELD_OUT] < 0.6, auc
+
+
+def test_bad_sizes_are_refused(support: tuple[ModuleType, ModuleType]) -> None:
+    eyes, _ = support
+    with pytest.raises(ValueError, match="at least 1"):
+        eyes.make_dataset(1, users=0)
