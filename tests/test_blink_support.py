@@ -19,19 +19,23 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-SUPPORT = Path(__file__).parents[1] / "challenges" / "blink-detector" / "support"
+CHALLENGE = Path(__file__).parents[1] / "challenges" / "blink-detector"
+#: The generator is hidden (a kit ships a fixed training set, so that a sub-population can
+#: stay out of it); the baseline is support code every candidate gets.
+FOLDERS = (CHALLENGE / "tests" / "hidden", CHALLENGE / "support")
 
 
 @pytest.fixture(scope="module")
 def support() -> Iterator[tuple[ModuleType, ModuleType]]:
-    """The kit's eyes.py and baseline.py, imported by their plain names as a kit does."""
+    """The hidden eyes.py and the kit's baseline.py, imported by their plain names."""
     names = ("eyes", "baseline")
     saved = {name: sys.modules.pop(name) for name in names if name in sys.modules}
-    sys.path.insert(0, str(SUPPORT))
+    sys.path[:0] = [str(folder) for folder in FOLDERS]
     try:
         yield importlib.import_module("eyes"), importlib.import_module("baseline")
     finally:
-        sys.path.remove(str(SUPPORT))
+        for folder in FOLDERS:
+            sys.path.remove(str(folder))
         for name in names:
             sys.modules.pop(name, None)
         sys.modules.update(saved)

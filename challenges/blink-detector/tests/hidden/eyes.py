@@ -1,4 +1,9 @@
-"""Synthetic eye crops, open or closed, made from a seed.
+"""Synthetic eye crops, open or closed, made from a seed: the grader's generator.
+
+It lives with the hidden tests, never in a kit: a candidate gets a fixed training set
+made by it, so the held-out sub-population below stays unseen, and the hidden seeds'
+labels never reach candidate code (the tests make the images in their own process and
+hand only the images over).
 
 Each image is a 24x24 grayscale crop around one eye, in [0, 1] (8-bit steps), as a
 face tracker would hand it to a blink detector. What varies, and why it matters:
