@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import operator
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -89,6 +90,13 @@ def ask_counter(counter, times):
 
 def hold(n):
     HELD.append(bytearray(n))
+
+def burn(seconds):
+    import time
+    start = time.process_time()
+    while time.process_time() - start < seconds:
+        pass
+    return "burnt"
 '''
 
 
@@ -222,6 +230,29 @@ def test_resident_memory_without_the_boundary_is_this_process(tmp_path: Path) ->
     before = local.resident_bytes()
     held = bytearray(64_000_000)
     assert local.resident_bytes() - before > 60_000_000 and len(held)
+
+
+def test_cpu_seconds_are_the_candidate_process_s_not_the_test_s(
+    submission: Submission, vals: Ref
+) -> None:
+    result, used = submission.cpu_seconds(lambda: vals.burn(0.3))
+    assert result == "burnt" and 0.28 <= used < 1.0, used
+
+    def the_test_works() -> int:
+        start = time.process_time()
+        while time.process_time() - start < 0.3:
+            pass
+        return 1
+
+    _, used = submission.cpu_seconds(the_test_works)
+    assert used < 0.1, f"the test's own 0.3 s were counted: {used}"
+
+
+def test_cpu_seconds_without_the_boundary_are_this_process_s(tmp_path: Path) -> None:
+    local = Submission(tmp_path, [])
+    _, idle = local.cpu_seconds(lambda: time.sleep(0.2))
+    _, busy = local.cpu_seconds(lambda: sum(range(3_000_000)))
+    assert idle < 0.05 and busy > idle, (idle, busy)
 
 
 def test_frozen_support_dataclasses_cross_by_value_others_by_reference(

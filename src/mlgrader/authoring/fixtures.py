@@ -13,6 +13,7 @@ import importlib.machinery
 import os
 import re
 import sys
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mlgrader.authoring.shipping import ship
+from mlgrader.boundary.cpuclock import CandidateClock
 from mlgrader.boundary.exceptions import CandidateError
 from mlgrader.boundary.services import Handler, ServiceHost
 from mlgrader.errors import SubmissionError
@@ -176,6 +178,25 @@ class Submission:
         pid = self.connection.pid if self._connect is not None else os.getpid()
         with open(f"/proc/{pid}/statm") as statm:
             return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    def cpu_seconds(self, func: Callable[[], _T]) -> tuple[_T, float]:
+        """``func()`` and the seconds of CPU the candidate's code used while it ran.
+
+        For budgets of time a candidate's code must meet (a model's latency per image,
+        its training): read from outside the candidate process (``CandidateClock``: its
+        cgroup, every process it started included), so a busy machine does not eat into
+        the budget and candidate code cannot fake the reading; the test's own work in
+        ``func`` is not counted. Without the boundary it is this process's CPU time.
+        """
+        if self._connect is None:
+            start = time.process_time()
+            result = func()
+            return result, time.process_time() - start
+        conn = self.connection
+        clock = CandidateClock(conn.pid, conn.account)
+        begun = clock.start()
+        result = func()
+        return result, clock.since(begun)
 
     def service(self, handler: Handler, env: str) -> ServiceHost:
         """Serve ``handler`` from this process to the candidate's code, wherever it runs,
