@@ -26,9 +26,9 @@ FOLDERS = (CHALLENGE / "tests" / "hidden", CHALLENGE / "support")
 
 
 @pytest.fixture(scope="module")
-def support() -> Iterator[tuple[ModuleType, ModuleType]]:
+def support() -> Iterator[tuple[ModuleType, ModuleType]]:  # (eyes, baseline)
     """The hidden eyes.py and the kit's baseline.py, imported by their plain names."""
-    names = ("eyes", "baseline")
+    names = ("eyes", "baseline", "data")
     saved = {name: sys.modules.pop(name) for name in names if name in sys.modules}
     sys.path[:0] = [str(folder) for folder in FOLDERS]
     try:
@@ -111,6 +111,20 @@ def test_the_baseline_works_on_plain_eyes_and_breaks_where_darkness_misleads(
     }
     assert auc["plain"] > 0.8, auc
     assert auc["low_light"] < 0.6 and auc[eyes.HELD_OUT] < 0.6, auc
+
+
+def test_the_kit_ships_the_generators_training_set_without_the_held_out_group(
+    support: tuple[ModuleType, ModuleType],
+) -> None:
+    """support/train.npz is eyes.training_set() (regenerate it with
+    eyes.write_training_set after changing the generator), read back by the kit's data.py."""
+    eyes, _ = support
+    data = importlib.import_module("data")
+    shipped, made = data.load_training_set(), eyes.training_set()
+    for name in ("images", "labels", "users", "groups"):
+        assert np.array_equal(getattr(shipped, name), getattr(made, name)), name
+    assert shipped.images.dtype == np.float32 and len(shipped.labels) == 2400
+    assert eyes.HELD_OUT not in set(shipped.groups)
 
 
 def test_bad_sizes_are_refused(support: tuple[ModuleType, ModuleType]) -> None:

@@ -38,6 +38,9 @@ SHARES = {"plain": 0.55, "glasses": 0.15, "low_light": 0.15, "side_light": 0.15}
 HELD_OUT_SHARE = 0.15
 CLOSED_SHARE = 0.3  # blinks are the rarer class
 CLOSED_BELOW = 0.25  # openness under which an eye counts as closed
+TRAIN_SEED = 2026  # the kit's training set (the hidden sets' seeds are the tests' secret)
+TRAIN_USERS = 150
+TRAIN_PER_USER = 16
 
 
 @dataclass(frozen=True)
@@ -90,11 +93,33 @@ def make_dataset(
             ids.append(person.user)
             names.append(group)
     return EyeSet(
-        images=np.stack(images).astype(np.float32),
+        images=from_bytes(np.round(np.stack(images) * 255.0).astype(np.uint8)),
         labels=np.array(labels, dtype=np.int8),
         users=np.array(ids, dtype=np.int64),
         groups=np.array(names),
     )
+
+
+def training_set() -> EyeSet:
+    """The training set a kit ships (``support/train.npz``): no held-out group."""
+    return make_dataset(TRAIN_SEED, users=TRAIN_USERS, per_user=TRAIN_PER_USER)
+
+
+def write_training_set(path: str) -> None:
+    """Save `training_set()` as the kit's ``train.npz`` (8-bit images, compressed)."""
+    data = training_set()
+    np.savez_compressed(
+        path,
+        images=np.round(data.images * 255.0).astype(np.uint8),
+        labels=data.labels,
+        users=data.users,
+        groups=data.groups,
+    )
+
+
+def from_bytes(raw: np.ndarray) -> np.ndarray:
+    """8-bit images as float32 in [0, 1], exactly as the kit's data.py reads them."""
+    return raw.astype(np.float32) / np.float32(255.0)
 
 
 def _groups(rng: np.random.Generator, users: int, held_out: bool) -> list[str]:
