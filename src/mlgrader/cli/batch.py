@@ -22,7 +22,7 @@ from mlgrader.batch.similarity import DEFAULT_THRESHOLD
 from mlgrader.catalogue.listing import challenges_dir, find_challenge
 from mlgrader.cli.options import challenges_option, handles_errors, limit_options
 from mlgrader.engine.grade import GradeOptions
-from mlgrader.engine.preflight import check_challenge_tests
+from mlgrader.engine.preflight import check_challenge_tests, check_dependencies
 from mlgrader.errors import UserInputError
 from mlgrader.files import output_problem
 from mlgrader.reports import escape
@@ -101,6 +101,7 @@ def batch_command(
     report the scores, the tests, and the pairs that share code."""
     chal = find_challenge(challenges_dir(challenges), challenge_name)
     check_challenge_tests(chal, chal.rubric().for_challenge(chal.name))  # before any grading
+    check_dependencies(chal)
     if out.exists() and not out.is_dir():
         raise UserInputError(f"--out {out} is a file; pass a folder")
     if known is not None and not known.is_dir():

@@ -38,14 +38,20 @@ class Analysis:
 
 
 def analyse(
-    root: Path, quality_files: list[Path], scan_files: list[str], budget_s: float = BUDGET_S
+    root: Path,
+    quality_files: list[Path],
+    scan_files: list[str],
+    budget_s: float = BUDGET_S,
+    allowed_imports: tuple[str, ...] | None = None,
 ) -> Analysis:
     """Quality metrics of ``quality_files`` and the integrity scan of ``scan_files`` (names
-    relative to ``root``, the submission's copy), within ``budget_s`` seconds."""
+    relative to ``root``, the submission's copy), within ``budget_s`` seconds; with
+    ``allowed_imports`` (the challenge's [dependencies]), imports written outside them."""
     request = {
         "root": str(root),
         "quality": [str(p) for p in quality_files],
         "scan": scan_files,
+        "allowed_imports": allowed_imports,
     }
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     try:
@@ -78,7 +84,12 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
 
     root = Path(request["root"])
     quality = compact(analyze_paths([Path(p) for p in request["quality"]], root=root).to_dict())
-    findings = [f.to_dict() for f in scan_submission(root, request["scan"])]
+    found = scan_submission(root, request["scan"])
+    if request.get("allowed_imports") is not None:
+        from mlgrader.sandbox.imports import written_imports
+
+        found += written_imports(root, request["scan"], request["allowed_imports"])
+    findings = [f.to_dict() for f in found]
     return {"quality": quality, "findings": findings}
 
 

@@ -19,7 +19,7 @@ from mlgrader import __version__
 from mlgrader.engine import outcome
 from mlgrader.engine.analysis import BUDGET_S, analyse
 from mlgrader.engine.owntests import check_own_tests, grade_own_tests
-from mlgrader.engine.preflight import check_challenge_tests
+from mlgrader.engine.preflight import check_challenge_tests, check_dependencies
 from mlgrader.engine.runner import RunOutcome, run_tests
 from mlgrader.engine.workspace import Workspace, prepare_workspace
 from mlgrader.errors import ChallengeError, GradingError, SubmissionError
@@ -78,6 +78,7 @@ def grade(submission: Path, challenge: Challenge, options: GradeOptions | None =
     rubric = challenge.rubric().for_challenge(challenge.name)  # RubricError: bad input
     check_challenge_tests(challenge, rubric)  # ChallengeError: the author's slip, at once
     check_own_tests(challenge)  # likewise
+    check_dependencies(challenge)  # a library the challenge allows is not installed here
     prompts = load_prompts(challenge.followups)  # likewise
     public_only = options.public_only or challenge.is_kit
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -91,7 +92,8 @@ def grade(submission: Path, challenge: Challenge, options: GradeOptions | None =
         if not public_only:  # the candidate's own tests, where the challenge grades them
             tests += grade_own_tests(challenge, ws.submission, memory_mb=limits.memory_mb)
         to_read = _quality_files(ws, challenge), _scan_files(ws, challenge)
-        read = analyse(ws.submission, *to_read, budget_s=budget)
+        allowed = challenge.dependencies.imports if challenge.dependencies else None
+        read = analyse(ws.submission, *to_read, budget_s=budget, allowed_imports=allowed)
         quality, scanned = read.quality, _scan_findings(read.findings)
     finally:
         ws.cleanup()

@@ -12,6 +12,10 @@ look for in the source of every test file (parsed, never imported):
 
 Whatever only shows when pytest collects (a syntax error, a marker built at run
 time) comes back from the run as pytest reported it (``grade._results``).
+
+One slip is the grader's environment's, not the author's: a library the challenge lets
+candidates import (``[dependencies]``) that this Python lacks would fail every test of
+every submission, so :func:`check_dependencies` names it and the fix first.
 """
 
 from __future__ import annotations
@@ -19,10 +23,23 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from mlgrader.errors import ChallengeError
+from mlgrader.errors import ChallengeError, UserInputError
 from mlgrader.model.challenge import Challenge
+from mlgrader.model.dependencies import missing_imports
 from mlgrader.model.followups import load_prompts
 from mlgrader.model.rubric import ChallengeRubric
+
+
+def check_dependencies(challenge: Challenge) -> None:
+    """Raise UserInputError if a module the challenge allows is not installed here."""
+    missing = missing_imports(challenge.dependencies)
+    if missing and challenge.dependencies is not None:
+        install = challenge.dependencies.install or " ".join(missing)
+        raise UserInputError(
+            f"{challenge.name} lets candidates import {challenge.dependencies.describe()}, "
+            f"but this Python cannot import {', '.join(missing)}; install them with "
+            f"`pip install '{install}'` and grade again"
+        )
 
 
 def check_challenge_tests(challenge: Challenge, rubric: ChallengeRubric) -> None:

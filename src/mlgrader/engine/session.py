@@ -94,7 +94,15 @@ class GradingSession:
         if challenge is None or not challenge.boundary:
             return None
         self.support = challenge.support_modules
-        return ForkServer(self.settings.submission, self.support)
+        rule = challenge.dependencies
+        imports: dict[str, object] | None = None
+        if rule is not None:  # the allowed-imports rule (sandbox/imports.py)
+            imports = {
+                "allowed": list(rule.imports),
+                "support": list(self.support),
+                "challenge": challenge.name,
+            }
+        return ForkServer(self.settings.submission, self.support, imports)
 
     def _spawn(self) -> Candidate | None:
         """A fresh candidate process for the next test, with a scratch folder of its own."""

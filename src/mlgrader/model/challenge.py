@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mlgrader.errors import ChallengeError, UserInputError
+from mlgrader.model.dependencies import Dependencies, load_dependencies
 from mlgrader.model.limits import Limits
 from mlgrader.model.owntests import OwnTests, load_own_tests
 from mlgrader.model.rubric import Rubric, default_rubric, load_rubric
@@ -58,6 +59,9 @@ class Challenge:
     #: ``notebook = true``: ``mlgrader init --notebook`` may hand out the stub as a notebook
     #: (any submission may hand a module in as one; model/notebooks.py).
     notebook: bool = False
+    #: ``[dependencies]``: the packages candidate code may import beyond the standard
+    #: library (model/dependencies.py); None: no allowed-imports rule.
+    dependencies: Dependencies | None = None
 
     @property
     def public_tests(self) -> Path:
@@ -151,6 +155,7 @@ def load_challenge(folder: Path, *, is_kit: bool = False) -> Challenge:
         boundary=_get_bool(head, "boundary", path, default=True),
         notebook=_get_bool(head, "notebook", path),
         own_tests=None if is_kit else load_own_tests(data.get("testing"), path),
+        dependencies=load_dependencies(data.get("dependencies"), path),
     )
 
 

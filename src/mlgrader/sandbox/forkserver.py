@@ -46,7 +46,9 @@ class Candidate:
 class ForkServer:
     """The grading session's handle on the fork server."""
 
-    def __init__(self, submission: Path, preload: tuple[str, ...]) -> None:
+    def __init__(
+        self, submission: Path, preload: tuple[str, ...], imports: dict[str, object] | None = None
+    ) -> None:
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = {k: v for k, v in os.environ.items() if k not in _DROP_ENV}
         self.proc = subprocess.Popen(
@@ -60,7 +62,9 @@ class ForkServer:
         self.sock = mine
         self.submission = submission
         self._ready: tuple[dict[str, object], Path] | None = None  # forked in advance
-        self._request({"op": "preload", "path": str(submission), "modules": list(preload)})
+        self._request(
+            {"op": "preload", "path": str(submission), "modules": list(preload), "imports": imports}
+        )
 
     @property
     def pid(self) -> int:
@@ -169,6 +173,8 @@ def _serve(control: socket.socket) -> None:
         try:
             if request["op"] == "preload":
                 _preload(request["path"], request["modules"])
+                if request.get("imports"):
+                    _guard_imports(request["path"], request["imports"])
                 control.sendall(b"{}")
             elif request["op"] == "spawn":
                 pid, sock = _spawn(control, request)
@@ -196,6 +202,17 @@ def _preload(path: str, modules: list[str]) -> None:
 
     for name in modules:
         importlib.import_module(name)
+
+
+def _guard_imports(path: str, rule: dict[str, object]) -> None:
+    """The challenge's allowed-imports rule (sandbox/imports.py), for every candidate
+    process forked from now on: after the preload, so no grader import is judged."""
+    from mlgrader.sandbox import imports
+
+    allowed, support = rule.get("allowed"), rule.get("support")
+    assert isinstance(allowed, list) and isinstance(support, list)
+    guard = imports.ImportGuard(Path(path), allowed, str(rule.get("challenge")), support)
+    imports.install(guard)
 
 
 def _spawn(control: socket.socket, request: dict[str, object]) -> tuple[int, socket.socket]:
