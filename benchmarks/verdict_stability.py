@@ -69,6 +69,7 @@ DEFAULT = [
     "debug-swarm",
     "elevator",
     "data-structures",
+    "blink-detector",
 ]
 
 
