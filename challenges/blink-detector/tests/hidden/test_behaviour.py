@@ -140,8 +140,13 @@ def test_one_class_only_is_a_value_error(module, small):
 @pytest.mark.rubric("correctness", weight=1)
 def test_fit_refuses_lists_and_images_with_nan(module, small):
     images, labels, users = small
-    with pytest.raises(TypeError):
-        module.BlinkDetector(seed=0).fit(images.tolist(), labels, users)
+    for bad in (
+        (images.tolist(), labels, users),
+        (images, labels.tolist(), users),
+        (images, labels, users.tolist()),
+    ):
+        with pytest.raises(TypeError):
+            module.BlinkDetector(seed=0).fit(*bad)
     spoiled = images.copy()
     spoiled[3, 0, 0] = np.inf
     with pytest.raises(ValueError):
