@@ -11,6 +11,7 @@ light).
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,7 +29,7 @@ FOLDERS = (CHALLENGE / "tests" / "hidden", CHALLENGE / "support")
 @pytest.fixture(scope="module")
 def support() -> Iterator[tuple[ModuleType, ModuleType]]:  # (eyes, baseline)
     """The hidden eyes.py and the kit's baseline.py, imported by their plain names."""
-    names = ("eyes", "baseline", "data")
+    names = ("eyes", "baseline", "data", "blink_harness")
     saved = {name: sys.modules.pop(name) for name in names if name in sys.modules}
     sys.path[:0] = [str(folder) for folder in FOLDERS]
     try:
@@ -131,3 +132,25 @@ def test_bad_sizes_are_refused(support: tuple[ModuleType, ModuleType]) -> None:
     eyes, _ = support
     with pytest.raises(ValueError, match="at least 1"):
         eyes.make_dataset(1, users=0)
+
+
+def test_the_reference_beats_the_baseline_in_every_sub_population(
+    support: tuple[ModuleType, ModuleType],
+) -> None:
+    """On the hidden set (issue 20): the unseen lighting included, so its 100 is earned
+    per group, not by the overall AUC alone."""
+    eyes, baseline = support
+    harness = importlib.import_module("blink_harness")
+    spec = importlib.util.spec_from_file_location(
+        "blink_reference", CHALLENGE / "reference" / "blink_detector.py"
+    )
+    assert spec is not None and spec.loader is not None
+    reference = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(reference)
+    train, hidden = harness.training_set(), harness.hidden_set()
+    detector = reference.BlinkDetector(seed=0).fit(train.images, train.labels, train.users)
+    ours, theirs = detector.predict_proba(hidden.images), baseline.closed_probability(hidden.images)
+    for group in (*eyes.GROUPS, eyes.HELD_OUT):
+        where = hidden.groups == group
+        mine, base = (harness.auc(hidden.labels[where], p[where]) for p in (ours, theirs))
+        assert mine > base + 0.05, f"{group}: reference AUC {mine:.3f}, baseline {base:.3f}"
