@@ -97,11 +97,7 @@ class GradingSession:
         rule = challenge.dependencies
         imports: dict[str, object] | None = None
         if rule is not None:  # the allowed-imports rule (sandbox/imports.py)
-            imports = {
-                "allowed": list(rule.imports),
-                "support": list(self.support),
-                "challenge": challenge.name,
-            }
+            imports = {"allowed": list(rule.imports), "challenge": challenge.name}
         return ForkServer(self.settings.submission, self.support, imports)
 
     def _spawn(self) -> Candidate | None:

@@ -174,7 +174,7 @@ def _serve(control: socket.socket) -> None:
             if request["op"] == "preload":
                 _preload(request["path"], request["modules"])
                 if request.get("imports"):
-                    _guard_imports(request["path"], request["imports"])
+                    _guard_imports(request["path"], request["imports"], request["modules"])
                 control.sendall(b"{}")
             elif request["op"] == "spawn":
                 pid, sock = _spawn(control, request)
@@ -204,15 +204,16 @@ def _preload(path: str, modules: list[str]) -> None:
         importlib.import_module(name)
 
 
-def _guard_imports(path: str, rule: dict[str, object]) -> None:
+def _guard_imports(path: str, rule: dict[str, object], support: list[str]) -> None:
     """The challenge's allowed-imports rule (sandbox/imports.py), for every candidate
-    process forked from now on: after the preload, so no grader import is judged. The
+    process forked from now on: after the preload (``support``, the challenge's modules,
+    count as the submission's own), so no grader import is judged. The
     allowed libraries are imported here first, once (``import sklearn`` alone took 1-2 s
     in every test's process)."""
     from mlgrader.sandbox import imports
 
-    allowed, support = rule.get("allowed"), rule.get("support")
-    assert isinstance(allowed, list) and isinstance(support, list)
+    allowed = rule.get("allowed")
+    assert isinstance(allowed, list)
     for name in allowed:
         with contextlib.suppress(ImportError):  # grading checked they are installed
             importlib.import_module(name)
