@@ -36,6 +36,24 @@ def test_results_come_back_by_index_from_distinct_processes() -> None:
     assert len(pids) == 4 and os.getpid() not in pids
 
 
+def test_a_process_slow_to_exit_after_its_result_is_not_stuck(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A forked copy of a large process takes a while to exit (its pages are unmapped), longer
+    on a busy machine. Once it took more than 50 ms after sending its result, and the full
+    tier failed it as "still running after 60 s": only the deadline makes a process stuck."""
+    real_exit = os._exit
+
+    def slow_exit(code: int) -> None:
+        time.sleep(0.5)
+        real_exit(code)
+
+    monkeypatch.setattr(os, "_exit", slow_exit)  # the forked children inherit it
+    run = run_processes(lambda i: i, n=2, timeout=20)
+    run.raise_errors()
+    assert run.results == [0, 1]
+
+
 def test_processes_are_released_together() -> None:
     run = run_processes(lambda i: time.monotonic(), n=3)
     assert max(run.results) - min(run.results) < 0.5

@@ -27,6 +27,8 @@ __all__ = ["ProcessRun", "run_processes"]
 
 #: How long before the deadline a stuck process writes its stack.
 _DUMP_MARGIN_S = 0.2
+#: How long a process still has to exit when the deadline has passed already.
+_EXIT_GRACE_S = 0.05
 
 
 @dataclass
@@ -69,9 +71,8 @@ def _child(
         finally:
             faulthandler.cancel_dump_traceback_later()
             conn.close()
-    # The result is sent: leave at once. A full tier hung twice with every stack dump
-    # cancelled, so a child stuck after sending, on multiprocessing's way out (its exit
-    # handlers and flushes run in a fork of the pytest process), which nothing here needs.
+    # The result is sent: leave at once (multiprocessing's exit handlers and flushes would
+    # run in a fork of the pytest process, and nothing here needs them).
     os._exit(0)
 
 
@@ -118,7 +119,12 @@ def run_processes(worker: Callable[[int], Any], n: int = 4, *, timeout: float = 
                         run.results[i] = value
                     else:
                         run.errors.append(value)
-            stuck = [i for i, proc in enumerate(procs) if _still_running(proc)]
+            # A process that sent its result may still be on its way out (a fork of a large
+            # process takes a while to unmap its pages; on a busy machine, longer): it is
+            # stuck only if it is still running at the deadline, never 50 ms after its result.
+            for proc in procs:
+                proc.join(max(_EXIT_GRACE_S, deadline - time.monotonic()))
+            stuck = [i for i, proc in enumerate(procs) if proc.is_alive()]
             if stuck:
                 time.sleep(_DUMP_MARGIN_S)  # let faulthandler finish writing the stacks
                 stacks = [f"--- stuck process {i} ---\n{_read(dumps[i])}" for i in stuck]
@@ -139,11 +145,6 @@ def run_processes(worker: Callable[[int], Any], n: int = 4, *, timeout: float = 
             run.pids = [proc.pid or 0 for proc in procs]
     run.elapsed = time.monotonic() - start
     return run
-
-
-def _still_running(proc: Any) -> bool:
-    proc.join(0.05)
-    return bool(proc.is_alive())
 
 
 def _read(path: str) -> str:
