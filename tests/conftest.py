@@ -11,6 +11,7 @@ beside the other tests; the tests that read its output run last.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -24,6 +25,8 @@ FULL_PATHS = (HERE / "adversarial", HERE / "test_challenges.py")
 ROOT = HERE.parent
 #: The fixture of the tests that read ``mlgrader validate``'s output (test_challenges.py).
 VALIDATION = "validation"
+#: validate's progress line for one grading, with its seconds.
+_GRADED = re.compile(r".*: graded .* in (\d+) s$")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -86,15 +89,29 @@ class BackgroundValidation:
             text=True,
             start_new_session=True,  # stopped as a group if the session ends first
         )
+        self.done: subprocess.CompletedProcess[str] | None = None
 
     def result(self) -> subprocess.CompletedProcess[str]:
         """Wait for the run; its exit code and output."""
-        self.proc.wait()
-        self.out.seek(0)
-        self.err.seek(0)
-        return subprocess.CompletedProcess(
-            self.proc.args, self.proc.returncode, self.out.read(), self.err.read()
-        )
+        if self.done is None:
+            self.proc.wait()
+            self.out.seek(0)
+            self.err.seek(0)
+            self.done = subprocess.CompletedProcess(
+                self.proc.args, self.proc.returncode, self.out.read(), self.err.read()
+            )
+        return self.done
+
+    def slowest(self, most: int = 15) -> list[str]:
+        """The slowest gradings of a finished run ("lru-cache: graded mutant x in 74 s"):
+        validate's share of the tier, the first place to look when the tier grows."""
+        if self.done is None:
+            return []
+        matches = [_GRADED.match(line) for line in self.done.stderr.splitlines()]
+        timed = sorted((int(m[1]), m[0]) for m in matches if m)
+        total = sum(seconds for seconds, _ in timed)
+        slowest = [line for _, line in reversed(timed[-most:])]
+        return [f"{len(timed)} gradings, {total} s in all; the slowest:", *slowest]
 
     def stop(self) -> None:
         if self.proc.poll() is None:  # the session ended first: leave no gradings behind
@@ -114,6 +131,15 @@ def validation(request: pytest.FixtureRequest) -> subprocess.CompletedProcess[st
     if run is None:
         run = request.config.stash[_VALIDATE_RUN] = BackgroundValidation()
     return run.result()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    run = terminalreporter.config.stash.get(_VALIDATE_RUN, None)
+    lines = run.slowest() if run is not None else []
+    if lines:
+        terminalreporter.write_sep("=", "mlgrader validate: time per grading")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
