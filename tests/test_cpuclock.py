@@ -17,8 +17,10 @@ from mlgrader.sandbox import cpuaccount
 BURN_S = 0.3
 
 #: A stand-in candidate process: on each line it reads, a child of its own burns CPU for
-#: BURN_S while it waits for the child ("wait") or sleeps well past the burn, leaving the
-#: child unreaped ("linger"); its own CPU clock barely moves. Then it answers.
+#: BURN_S while it waits for the child ("wait"), or hears that the burn is over and then
+#: sleeps, leaving the child unreaped ("linger"); its own CPU clock barely moves. Then it
+#: answers. (A sleep alone was not enough: on a busy machine the child had not finished
+#: its burn when the sleep ended, and a full tier measured 0.239 CPU-s of 0.3.)
 DELEGATOR = textwrap.dedent(
     f"""
     import os, sys, time
@@ -28,13 +30,21 @@ DELEGATOR = textwrap.dedent(
         cpuaccount.enter(Path(sys.argv[1]))
     print("ready", flush=True)
     for line in sys.stdin:
+        burnt, told = os.pipe()
         pid = os.fork()
         if pid == 0:
             end = time.process_time() + {BURN_S}
             while time.process_time() < end:
                 pass
+            os.write(told, b"x")
             os._exit(0)
-        os.waitpid(pid, 0) if line.strip() == "wait" else time.sleep({BURN_S} * 4)
+        os.close(told)
+        if line.strip() == "wait":
+            os.waitpid(pid, 0)
+        else:
+            os.read(burnt, 1)
+            time.sleep({BURN_S} * 4)
+        os.close(burnt)
         print("done", flush=True)
     """
 )
