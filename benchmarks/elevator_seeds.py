@@ -2,14 +2,14 @@
 
 The elevator challenge's performance category (60 points) pools each scenario's waits
 over hidden seeds and compares them with the nearest-car baseline on the same seeds,
-adding seeds in rounds (16, 32, ... up to 256) until the credit settles
+adding seeds in rounds (16, 32, ... up to 512) until the credit settles
 (evaluate.settled_compare). This runs fixed policies (the reference, the mutants that
 still dispatch, the independent solutions in challenges/elevator/solutions/, and three
 middling policies whose credit is not clipped) on ``--sets`` disjoint pools of seeds,
 each as large as the hidden tests' (``--size``), and prints per policy the points on
 each pool, the seeds each scenario used, and the spread (max - min) of the points.
 
-    python benchmarks/elevator_seeds.py [--sets 5] [--size 256] [--fixed]
+    python benchmarks/elevator_seeds.py [--sets 5] [--size 512] [--fixed]
 
 ``--fixed`` instead pools exactly ``--size`` seeds per scenario (the grader before it
 settled its seeds used 4), to compare. The issue's bar: a spread of at most 2 points.
@@ -129,7 +129,9 @@ def _points(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", type=int, default=5)
-    parser.add_argument("--size", type=int, default=256)
+    parser.add_argument(
+        "--size", type=int, default=512, help="seeds per pool (the hidden tests' 512)"
+    )
     parser.add_argument("--fixed", action="store_true", help="pool exactly --size seeds")
     parser.add_argument("--only", action="append", default=[], help="policies whose label has this")
     args = parser.parse_args()

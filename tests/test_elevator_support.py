@@ -8,6 +8,7 @@ synthetic waits whose ratio to the baseline's is known, and check where it stops
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import math
 import random
 import sys
@@ -17,7 +18,8 @@ from types import ModuleType
 
 import pytest
 
-SUPPORT = Path(__file__).parents[1] / "challenges" / "elevator" / "support"
+CHALLENGE = Path(__file__).parents[1] / "challenges" / "elevator"
+SUPPORT = CHALLENGE / "support"
 SEEDS = range(256)
 
 Waits = Callable[[int], tuple[list[float], list[float]]]
@@ -99,3 +101,18 @@ def test_each_seed_is_run_once_in_order(evaluate):
 
     evaluate.settled_compare("uniform", waits, range(100, 200))
     assert asked == list(range(100, 200))
+
+
+def test_the_hidden_tests_pool_as_many_seeds_as_the_kit_says(evaluate, monkeypatch):
+    # The statement and evaluate.py promise rounds up to MOST_SEEDS; the hidden tests'
+    # pool must be that large (and disjoint from the public seeds evaluate.py uses).
+    spec = importlib.util.spec_from_file_location(
+        "elevator_harness_for_test", CHALLENGE / "tests" / "hidden" / "elevator_harness.py"
+    )
+    assert spec is not None and spec.loader is not None
+    harness = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, harness)  # its dataclass looks itself up
+    spec.loader.exec_module(harness)
+    hidden = harness.PERFORMANCE_SEEDS
+    assert len(hidden) == len(set(hidden)) == evaluate.MOST_SEEDS == 512
+    assert not set(hidden) & set(range(evaluate.MOST_SEEDS))

@@ -3,7 +3,7 @@
 Run ``python evaluate.py`` next to your ``dispatch.py`` to see, for every public
 scenario, the mean and 95th-percentile wait of ``dispatch.Policy`` and of the
 baseline, pooled over as many seeds as the credit needs to settle (settled_compare:
-16 to 256), and the credit the grader's formula gives. The hidden tests do the same
+16 to 512), and the credit the grader's formula gives. The hidden tests do the same
 on other seeds and one more scenario; a policy whose credit is far from settled on
 16 seeds takes a few minutes here.
 """
@@ -32,7 +32,7 @@ PEAK_IMPROVEMENT = 0.25
 #: Seeds in the first round of a settled comparison; each later round doubles them, up
 #: to MOST_SEEDS (the hidden tests' seeds are other ones).
 FIRST_SEEDS = 16
-MOST_SEEDS = 256
+MOST_SEEDS = 512
 #: A credit line known to within this standard error (0.24 of a 12-point scenario) is
 #: settled ...
 SETTLED_ERROR = 0.02

@@ -25,7 +25,7 @@ HIDDEN_SCENARIO = "office_morning"
 ALL_SCENARIOS = (*PUBLIC_SCENARIOS, HIDDEN_SCENARIO)
 #: Seeds the performance tests pool their waits over, as many as the credit needs to settle
 #: (evaluate.settled_compare).
-PERFORMANCE_SEEDS = tuple(range(1001, 1257))
+PERFORMANCE_SEEDS = tuple(range(1001, 1513))
 
 
 @dataclass
