@@ -9,7 +9,7 @@ One simulated hour is a small sample: the same policy's wait against the baselin
 moves by 7-30% from seed to seed. So the seeds run in rounds of 16, 32, ... up to 512
 until the credit has settled (evaluate.settled_compare): a policy far above or below
 the baseline stops after 16-64 seeds, one in the middle of the credit line runs all
-512, and its points move by little between disjoint sets of seeds
+512, and its points move by 0.3-1.2 between disjoint sets of seeds
 (benchmarks/results/elevator_seeds_settled.txt).
 """
 
