@@ -14,24 +14,16 @@ its headroom under the timeout (halve it for a machine with every core busy).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 import time
 import tomllib
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-CHALLENGE = Path(__file__).resolve().parent.parent / "challenges" / "elevator"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import elevator_seeds  # loads the support modules the way the seed benchmark does)
 
-
-def _load(path: Path, name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+CHALLENGE = elevator_seeds.CHALLENGE
 
 
 def main() -> None:
@@ -39,12 +31,9 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=4, help="hours measured per scenario")
     parser.add_argument("--per-decision", type=float, default=0.2, help="ms per decision")
     args = parser.parse_args()
-    support = {
-        n: _load(CHALLENGE / "support" / f"{n}.py", n)
-        for n in ("simulator", "scenarios", "baseline", "evaluate")
-    }
-    harness = _load(CHALLENGE / "tests" / "hidden" / "elevator_harness.py", "elevator_harness")
-    reference = _load(CHALLENGE / "reference" / "dispatch.py", "reference_dispatch")
+    support = elevator_seeds._support()
+    harness = support["harness"]
+    reference = elevator_seeds._load(CHALLENGE / "reference" / "dispatch.py", "reference_dispatch")
     timeout = tomllib.loads((CHALLENGE / "challenge.toml").read_text())["limits"]["test_timeout_s"]
     hours = support["evaluate"].MOST_SEEDS
     print(
