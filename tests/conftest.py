@@ -26,7 +26,7 @@ ROOT = HERE.parent
 #: The fixture of the tests that read ``mlgrader validate``'s output (test_challenges.py).
 VALIDATION = "validation"
 #: validate's progress line for one grading, with its seconds.
-_GRADED = re.compile(r".*: graded .* in (\d+) s$")
+_GRADED = re.compile(r"([\w.-]+): graded .* in (\d+) s$")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -103,15 +103,23 @@ class BackgroundValidation:
         return self.done
 
     def slowest(self, most: int = 15) -> list[str]:
-        """The slowest gradings of a finished run ("lru-cache: graded mutant x in 74 s"):
-        validate's share of the tier, the first place to look when the tier grows."""
+        """Each challenge's share of a finished run's grading time, then its slowest gradings
+        ("lru-cache: graded mutant x in 74 s"): validate's share of the tier, the first
+        place to look when the tier grows."""
         if self.done is None:
             return []
         matches = [_GRADED.match(line) for line in self.done.stderr.splitlines()]
-        timed = sorted((int(m[1]), m[0]) for m in matches if m)
-        total = sum(seconds for seconds, _ in timed)
-        slowest = [line for _, line in reversed(timed[-most:])]
-        return [f"{len(timed)} gradings, {total} s in all; the slowest:", *slowest]
+        timed = sorted((int(m[2]), m[0], m[1]) for m in matches if m)
+        total = sum(seconds for seconds, _, _ in timed)
+        per_challenge: dict[str, list[int]] = {}
+        for seconds, _, name in timed:
+            per_challenge.setdefault(name, []).append(seconds)
+        shares = [
+            f"{name}: {len(times)} gradings, {sum(times)} s"
+            for name, times in sorted(per_challenge.items(), key=lambda kv: -sum(kv[1]))
+        ]
+        slowest = [line for _, line, _ in reversed(timed[-most:])]
+        return [f"{len(timed)} gradings, {total} s in all", *shares, "the slowest:", *slowest]
 
     def stop(self) -> None:
         if self.proc.poll() is None:  # the session ended first: leave no gradings behind
