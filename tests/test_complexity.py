@@ -744,6 +744,24 @@ def test_numpy_log_factor_fails_on_counts_of_an_object_array() -> None:
     assert result.estimate.count_class == "O(log n)"
 
 
+def test_a_rise_no_log_factor_can_make_is_not_read_as_one() -> None:
+    """The busy full tier's false fail: random gets on an O(1) cache rose steadily 2.3x
+    over n = 2048..262144 (the dict leaving CPU caches that other processes shared). A
+    log factor rises at most ln n1 / ln n0 = 1.64x there, so that is no log factor; over
+    64..2^20 the same rule still fails one (with a fixed overhead: a 2.6x rise)."""
+    from mlgrader.authoring.complexity import verdict
+
+    ns = np.array([2048.0 * 2**k for k in range(8)])
+    memory = 1e-7 * 2.3 ** (np.arange(8) / 7)
+    assert not verdict._log_factor_exceeds(ns, memory, "O(log n)", "O(1)")
+    wide = np.array([64.0 * 2**k for k in range(15)])
+    log_factor = 2e-7 + 1e-7 * np.log(wide)
+    assert 2 <= log_factor[-1] / log_factor[0] < 4  # all sizes fitted, not the work window
+    assert verdict._log_factor_exceeds(wide, log_factor, "O(log n)", "O(1)")
+    per_row = wide * (2e-7 + 1e-7 * np.log(wide))  # n log n, read against O(n)
+    assert verdict._log_factor_exceeds(wide, per_row, "O(n log n)", "O(n)")
+
+
 def test_fail_growth_sets_the_excess_that_fails() -> None:
     """A pass whose time per row grows 8x over the range (a quadratic part behind a large
     linear one) is within the default 16x allowance and beyond a lowered 6x."""
