@@ -188,6 +188,60 @@ def test_hang_becomes_timeout_with_stack(demo: pytest.Pytester) -> None:
     assert records.results["tests/public/test_hang.py::test_fine"].outcome == "passed"
 
 
+def test_complexity_check_outlasts_the_test_timeout(demo: pytest.Pytester) -> None:
+    """A complexity check may take several times its CPU budget in wall time on a busy
+    machine; the test timeout does not cut it short (that ended numpy-nn's row-stacking
+    mutant as a timeout in one of three busy gradings). A sleeping function spends no CPU,
+    so its check runs to its wall-clock cap, 6 x 0.5 s: past the 1 s timeout."""
+    (demo.path / "submission" / "mod.py").write_text(
+        "import time\n\ndef add(a, b):\n    return a + b\n\ndef wait(xs):\n    time.sleep(0.001)\n"
+    )
+    write_test(
+        demo,
+        "tests/public/test_check.py",
+        """
+        import time
+        def test_constant(submission, complexity):
+            started = time.monotonic()
+            wait = submission.module("mod").wait
+            complexity.require(wait, lambda n: [0] * n, "O(1)", time_budget=0.5)
+            assert time.monotonic() - started > 1.5, "the check ended before its wall cap"
+        def test_hang_is_still_cut_at_the_timeout():
+            time.sleep(30)
+        """,
+    )
+    _, records = grade_run(demo, "--mlgrader-test-timeout", "1")
+    check = records.results["tests/public/test_check.py::test_constant"]
+    assert check.outcome == "passed", check.message
+    hang = records.results["tests/public/test_check.py::test_hang_is_still_cut_at_the_timeout"]
+    assert hang.outcome == "timeout"
+    assert "within 1 s" in hang.message
+
+
+def test_stretching_stops_at_the_run_deadline(shared_demo: pytest.Pytester) -> None:
+    """Candidate code sharing the test's process (no boundary) can ask for more time like a
+    check does, but never past the run's deadline; the timeout says it was stretched."""
+    (shared_demo.path / "submission" / "mod.py").write_text(
+        "import time\nfrom mlgrader.authoring import timelimit\n\n"
+        "def add(a, b):\n    timelimit.need(1e9)\n    while True:\n        time.sleep(0.01)\n"
+    )
+    write_test(
+        shared_demo,
+        "tests/public/test_greedy.py",
+        """
+        def test_asks_forever(submission):
+            submission.module("mod").add(1, 2)
+        """,
+    )
+    started = time.monotonic()
+    _, records = grade_run(shared_demo, "--mlgrader-test-timeout", "1", "--mlgrader-deadline", "4")
+    elapsed = time.monotonic() - started
+    greedy = records.results["tests/public/test_greedy.py::test_asks_forever"]
+    assert greedy.outcome == "timeout"
+    assert "stretched" in greedy.message, greedy.message
+    assert elapsed < 30, f"the run took {elapsed:.0f} s against a 4 s deadline"
+
+
 def test_leaked_process_holding_the_pipe_costs_nothing(demo: pytest.Pytester) -> None:
     """A test that passes but leaves a forked process behind (which inherits the report
     pipe) is reported as passed at once, not as a timeout; so are the tests after it."""

@@ -330,6 +330,29 @@ def test_infinite_loop(arena: Arena) -> None:
     _verdict(run, problems)
 
 
+def test_stretch_timeout(arena: Arena) -> None:
+    """Asking for more time as a complexity check does (and writing a far deadline into any
+    shared page it can see) gets candidate code nothing: its process never maps the test's
+    page, so the tests using `in` still end at the 3 s timeout."""
+    run = arena.grade("stretch_timeout", public_only=True, test_timeout_s=3.0)
+    problems = arena.violations(run, stub_based=False)
+    problems += _expect(
+        run,
+        {
+            PUBLIC + "test_evicts_least_recently_used": "timeout",
+            PUBLIC + "test_len_and_contains": "timeout",
+            PUBLIC + "test_put_then_get": "passed",
+        },
+    )
+    for name in ("test_evicts_least_recently_used", "test_len_and_contains"):
+        message = run.test(name).message
+        if "within 3 s" not in message or "stretched" in message:
+            problems.append(f"{name}: {message}")
+    if run.duration_s > 60:
+        problems.append(f"grading took {run.duration_s:.0f} s for two 3 s timeouts")
+    _verdict(run, problems)
+
+
 def test_memory_bomb(arena: Arena) -> None:
     """A 10 GiB allocation in `capacity` is stopped by the memory limit and costs only that test."""
     run = arena.grade("memory_bomb", public_only=True, memory_mb=1024)

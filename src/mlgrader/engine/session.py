@@ -226,7 +226,8 @@ class GradingSession:
             if ready.candidate is not None:
                 CURRENT["candidate"] = ready.candidate.pid
             try:
-                ran = fork.run(ready.process, timeout)
+                # a complexity check may stretch its test up to the run's deadline
+                ran = fork.run(ready.process, timeout, limit_s=remaining)
                 # Forked now, not while this test ran (that took CPU from its candidate at
                 # its start, and an unlocked dataloader cursor raced less often); it enters
                 # its sandbox and connects while this test is retired and logged.

@@ -34,6 +34,7 @@ from typing import IO
 import pytest
 from _pytest.runner import call_and_report as _call_and_report
 
+from mlgrader.authoring import timelimit
 from mlgrader.authoring.fixtures import PROP_MESSAGE, PROP_OUTCOME
 from mlgrader.model.findings import Finding
 from mlgrader.model.limits import Limits
@@ -49,6 +50,7 @@ from mlgrader.sandbox.reporting import (
     serialise,
     synthetic_report,
 )
+from mlgrader.sandbox.timegrant import TimeGrant
 
 GRACE_S = 0.5
 #: How often a test still running is checked for having exited with its pipe held open.
@@ -63,7 +65,9 @@ EXITING: set[int] = set()
 #: The parent's descriptors of prepared test processes, which no other test process keeps.
 _HELD: set[int] = set()
 _os_write, _os_close, _os_exit, _json_dumps = os.write, os.close, os._exit, json.dumps
-_GO = struct.Struct("d")  # the test's time limit in seconds, sent when its turn comes
+#: the test's timeout and the most a check in it may stretch that to (seconds), sent when
+#: its turn comes
+_GO = struct.Struct("dd")
 
 
 @dataclass
@@ -78,6 +82,7 @@ class TestProcess:
     go_fd: int
     dump: IO[bytes]
     shared: bool
+    grant: TimeGrant
 
 
 def prepare(
@@ -105,6 +110,7 @@ def prepare(
     read_fd, write_fd = os.pipe()
     go_read, go_write = os.pipe()
     dump = tempfile.TemporaryFile()  # noqa: SIM115 - closed by run or discard
+    grant = TimeGrant()  # closed by run or discard, so no later fork maps it
     pid = os.fork()
     if pid == 0:  # the child: never returns
         for fd in (read_fd, go_write, *_HELD):
@@ -118,25 +124,40 @@ def prepare(
             (go_read, write_fd, dump.fileno()),
             shared,
             candidate,
+            grant,
         )
     os.close(write_fd)
     os.close(go_read)
     _HELD.update((read_fd, go_write, dump.fileno()))
-    return TestProcess(item, pid, read_fd, go_write, dump, shared)
+    return TestProcess(item, pid, read_fd, go_write, dump, shared, grant)
 
 
-def run(process: TestProcess, timeout_s: float) -> ChildOutcome:
+def run(process: TestProcess, timeout_s: float, limit_s: float | None = None) -> ChildOutcome:
     """Start a prepared test with ``timeout_s`` (its share of the run's limits) and wait for
-    its reports; always return reports, synthesising one on crash or hang."""
-    item, pid, dump = process.item, process.pid, process.dump
+    its reports; always return reports, synthesising one on crash or hang.
+
+    A complexity check in the test may stretch its time up to ``limit_s`` (default: no
+    stretching), asking through ``process.grant`` (timegrant.py says why and how).
+    """
+    pid, grant = process.pid, process.grant
     started = time.monotonic()
     CURRENT["pid"] = pid
+    limit_s = timeout_s if limit_s is None else limit_s
+    grant.begin(timeout_s, limit_s)
     with contextlib.suppress(OSError):  # a child that died already shows up below
-        os.write(process.go_fd, _GO.pack(timeout_s))
+        os.write(process.go_fd, _GO.pack(timeout_s, limit_s))
     os.close(process.go_fd)
     _HELD.discard(process.go_fd)
-    deadline = started + timeout_s + GRACE_S
-    data, timed_out = _read_until(process.reports_fd, deadline, pid)
+    try:
+        data, timed_out = _read_until(process.reports_fd, lambda: grant.deadline() + GRACE_S, pid)
+        return _outcome(process, data, timed_out, started)
+    finally:
+        grant.close()
+
+
+def _outcome(process: TestProcess, data: bytes, timed_out: bool, started: float) -> ChildOutcome:
+    """The test's reports once it has ended, or one for its timeout or crash."""
+    item, pid, dump, grant = process.item, process.pid, process.dump, process.grant
     _HELD.difference_update((process.reports_fd, dump.fileno()))
     if not process.shared and not timed_out and (reported := decode(item, data)) is not None:
         # Only trusted code ran in the process, and it closes the pipe just before os._exit:
@@ -150,7 +171,7 @@ def run(process: TestProcess, timeout_s: float) -> ChildOutcome:
         CURRENT.pop("pid", None)
         dump.close()
         return reported
-    status = _reap(pid, deadline, timed_out)
+    status = _reap(pid, grant.deadline() + GRACE_S, timed_out)
     CURRENT.pop("pid", None)
     elapsed = time.monotonic() - started
     _kill_group(pid)
@@ -158,7 +179,11 @@ def run(process: TestProcess, timeout_s: float) -> ChildOutcome:
         dump.seek(0)
         stacks = dump.read(MAX_LONGREPR_CHARS).decode("utf-8", "replace")
         dump.close()
-        message = f"timeout: the test did not finish within {timeout_s:g} s"
+        message = f"timeout: the test did not finish within {round(grant.granted(), 1):g} s"
+        if grant.stretched():
+            message += (
+                f" (its timeout of {round(grant.base - grant.start, 1):g} s, stretched by a check)"
+            )
         return ChildOutcome([synthetic_report(item, "timeout", message, stacks, elapsed)])
     dump.close()
     outcome = decode(item, data)
@@ -179,6 +204,7 @@ def discard(process: TestProcess) -> None:
         with contextlib.suppress(OSError):
             os.close(fd)
     process.dump.close()
+    process.grant.close()
     _kill_group(process.pid)
     with contextlib.suppress(ChildProcessError):
         os.waitpid(process.pid, 0)
@@ -198,6 +224,7 @@ def _child_main(
     fds: tuple[int, int, int],
     shared: bool,
     candidate: int | None,
+    grant: TimeGrant,
 ) -> None:
     before_run, ready = hooks
     go_fd, write_fd, dump_fd = fds
@@ -213,8 +240,15 @@ def _child_main(
         os.close(go_fd)
         if len(go) != _GO.size:
             return  # discarded (or the parent is gone): nothing to run
-        (timeout_s,) = _GO.unpack(go)
+        timeout_s, limit_s = _GO.unpack(go)
+        grant.begin(timeout_s, limit_s)
         faulthandler.dump_traceback_later(timeout_s, exit=False, file=dump_fd)
+
+        def stretch(seconds: float) -> None:  # the stacks are dumped at the new deadline
+            left = grant.ask(seconds) - time.monotonic()
+            faulthandler.dump_traceback_later(max(left, 0.01), exit=False, file=dump_fd)
+
+        timelimit.install(stretch)
         reports, changed = _run_phases(item, shared)
         faulthandler.cancel_dump_traceback_later()
         _note_candidate_death(reports)
@@ -305,7 +339,7 @@ def _enter_sandbox(
         sandbox.restrict(paths.writable, (*paths.readable, *proc), DEVICES)
 
 
-def _read_until(fd: int, deadline: float, pid: int) -> tuple[bytes, bool]:
+def _read_until(fd: int, deadline: Callable[[], float], pid: int) -> tuple[bytes, bool]:
     """Read the child's reports until EOF or until the child has exited; (data, timed_out).
 
     EOF alone is not enough: a process the test forked (a leaked multiprocessing
@@ -324,7 +358,7 @@ def _read_until(fd: int, deadline: float, pid: int) -> tuple[bytes, bool]:
 
     try:
         while True:
-            remaining = deadline - time.monotonic()
+            remaining = deadline() - time.monotonic()  # a check may move it later
             if remaining <= 0:
                 return b"".join(chunks), True
             ready, _, _ = select.select([fd], [], [], min(remaining, EXIT_POLL_S))

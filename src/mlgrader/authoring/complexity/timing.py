@@ -20,12 +20,14 @@ from typing import Any
 
 import numpy as np
 
+from mlgrader.authoring import timelimit
 from mlgrader.authoring.complexity.executor import LocalExecutor, RemoteExecutor
 from mlgrader.authoring.complexity.fit import _EXP_SLOPE, _theil_sen
 from mlgrader.errors import UserInputError
 
 _ROUNDS = 5  # timing rounds per size for an estimate (minimum taken)
 _WALL_FACTOR = 6.0  # a check's wall time is capped at this many times its CPU budget
+_JUDGE_S = 10.0  # wall seconds a check is granted beyond its cap to finish and judge
 _STEADY_ROUNDS = 3  # per size in steady state, where one sample already averages >= n calls
 _EXTRA_ROUNDS = 6  # further rounds for functions cheap enough ...
 _EXTRA_SHARE = 0.1  # ... that they cost at most this share of the budget
@@ -115,6 +117,9 @@ class _Run:
         self.budget = budget
         self.allowed = 0.92 * budget  # headroom: fits and a late batch
         self.deadline = self.start + _WALL_FACTOR * budget  # wall-clock cap
+        # the test's timeout must not end the check first: it asks for the cap, a last
+        # batch's worth beyond it and time to judge (timelimit.py says why)
+        timelimit.need((_WALL_FACTOR + 1) * budget + _JUDGE_S)
         self.exponential = False  # seen super-polynomial growth: step n additively
         self.target = min(0.002, max(0.0005, budget / 3000))  # seconds per batch
         self.sizes: list[_Size] = []
