@@ -134,3 +134,26 @@ def test_network_namespace_has_only_loopback() -> None:
         return 1
 
     assert in_child(body) == 0
+
+
+def test_a_time_grant_moves_only_later_and_never_past_its_limit() -> None:
+    """The page a test's process stretches its deadline through: a forked child's ask is
+    seen by the parent; a shorter ask changes nothing; nothing goes past the limit; what is
+    not a finite number (candidate code writing the page) counts as no ask at all."""
+    import struct
+
+    from mlgrader.sandbox.timegrant import TimeGrant
+
+    grant = TimeGrant()
+    grant.begin(1.0, 10.0)
+    assert not grant.stretched() and round(grant.granted(), 3) == 1.0
+    assert in_child(lambda: 0 if grant.ask(4.0) > grant.base else 1) == 0
+    assert grant.stretched() and 4.0 <= grant.granted() < 4.5, grant.granted()
+    grant.ask(0.5)
+    assert 4.0 <= grant.granted() < 4.5
+    grant.ask(1e9)
+    assert round(grant.granted(), 3) == 10.0
+    for forged in (float("nan"), float("inf")):
+        struct.pack_into("d", grant._cell, 0, forged)
+        assert round(grant.granted(), 3) == 1.0
+    grant.close()
