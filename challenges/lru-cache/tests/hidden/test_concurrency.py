@@ -47,7 +47,8 @@ def _keys(numbers: range) -> list[RaceKey]:
 
 
 def _check_still_consistent(cache: Any, old_keys: range, capacity: int = CAPACITY) -> None:
-    """After the threads: len agrees with `in`, and the cache still evicts down to capacity."""
+    """After the threads: len agrees with `in`, the cache still evicts down to capacity,
+    and an overwrite keeps its size."""
     present = [key for key in _keys(old_keys) if key in cache]
     assert len(cache) == len(present), (
         f"len(cache) is {len(cache)} but {len(present)} keys answer `key in cache`"
@@ -68,7 +69,14 @@ def _check_still_consistent(cache: Any, old_keys: range, capacity: int = CAPACIT
         f"after {len(fresh)} sequential puts: len {len(cache)}, {len(still)} keys present, "
         f"capacity {capacity}"
     )
-    strict_equal(cache.get(fresh[-1]), (fresh[-1], "fresh"))
+    # An overwrite in a full cache keeps every entry. Checked here, once the threads are
+    # done, so a cache that shrinks on overwrites fails every run, not only when the
+    # threads happened to end on an overwrite (it failed 1 of 3 busy gradings before).
+    cache.put(fresh[-1], (fresh[-1], "again"))
+    assert len(cache) == capacity, (
+        f"overwriting a stored key of a full cache left len {len(cache)}, capacity {capacity}"
+    )
+    strict_equal(cache.get(fresh[-1]), (fresh[-1], "again"))
 
 
 ROUNDS = 30  # 36 of 40 rounds exposed the unlocked mutant (measured): missing it 30 times is ~1e-30
