@@ -3,9 +3,9 @@
 Each `make_input(n)` builds a full cache of capacity n (untimed); the timed call
 keeps the size at n, so every measurement at size n is of a cache holding n entries.
 The sizes are left to the complexity engine: it doubles n up to 1e6 within its time
-budget, far enough for a C-level `list.pop(0)` to dominate the call overhead. Puts into
-a full cache are also timed in steady state (`require_amortized`): a fresh cache has
-evicted nothing yet, so debris that evictions leave behind would not show.
+budget, far enough for a C-level `list.remove` to dominate the call overhead. Puts of new
+keys into a full cache are timed in steady state only (`require_amortized`): a fresh
+cache has evicted nothing yet, so debris that evictions leave behind would not show.
 """
 
 from __future__ import annotations
@@ -99,25 +99,17 @@ def test_get_miss_is_constant_time(LRUCache, complexity):
 
 
 @pytest.mark.rubric("complexity", weight=3)
-def test_put_new_key_into_full_cache_is_constant_time(LRUCache, complexity):
-    """put of a new key into a full cache (one insert plus one eviction) is O(1)."""
-
-    def make_input(n):
-        return _full_cache(LRUCache, n), itertools.count(n)
-
-    def put_new(arg):
-        cache, keys = arg
-        cache.put(next(keys), 0)
-
-    complexity.require(put_new, make_input, "O(1)")
-
-
-@pytest.mark.rubric("complexity", weight=2)
 def test_puts_into_a_full_cache_stay_constant_time_in_steady_state(LRUCache, complexity):
-    """put of a new key into a full cache is O(1) amortised over a long run of puts into
-    one cache: after n warm-up puts, every timed batch is at least 2n puts, so eviction
-    debris that builds up (and a periodic rebuild) is paid for. A freshly filled cache
-    has evicted nothing yet, so the test above cannot see such costs."""
+    """put of a new key into a full cache (one insert plus one eviction) is O(1) amortised
+    over a long run of puts into one cache: after n warm-up puts, every timed batch is at
+    least 2n puts, so eviction debris that builds up (and a periodic rebuild) is paid for.
+
+    This is the only timing of such puts. A freshly filled cache has evicted nothing yet,
+    and timing single puts on one made the cost of a dict used as a queue depend on how
+    many puts a size had had since its last rebuild: a separate fresh-cache test passed
+    such a cache in 2 of 3 busy gradings and failed it in the third. Whole cycles of
+    evictions cost the same on every run, and an O(n) eviction of any kind (a list's
+    pop(0) included) fails here."""
 
     def make_input(n):
         return _full_cache(LRUCache, n), itertools.count(n)
