@@ -7,6 +7,7 @@ edges of the interface (closed server, new_epoch too early, bad arguments, an em
 
 from __future__ import annotations
 
+import statistics
 import sys
 import threading
 import time
@@ -170,8 +171,9 @@ def test_a_failing_item_raises_for_its_caller_and_serving_goes_on(api):
 
 
 def _loaded_after_a_pause(ds: Any, trace_dir: Any, count: int, delay: float) -> list[int]:
-    """Indices loaded once `count` loads are recorded (or 3 s pass) and 3 loads' time more."""
-    deadline = time.monotonic() + 3.0
+    """Indices loaded once `count` loads are recorded (or 3 s pass, or twice `count` loads'
+    time) and 3 loads' time more."""
+    deadline = time.monotonic() + max(3.0, 2 * count * delay)
     while len(ds.read_trace(trace_dir)) < count and time.monotonic() < deadline:
         time.sleep(0.01)
     time.sleep(3 * delay)  # a load started too many would be recorded by now
@@ -185,12 +187,13 @@ def test_prefetch_loads_the_next_items_before_they_are_asked_for(api, tmp_path):
     With prefetch=0 nothing loads until a client asks, and then only what it asks for.
     """
     cls, _dl, ds = api
-    # 60 ms loads: handing out 6 prefetched items (6 calls across the boundary) must stay
-    # under 180 ms even on an overloaded machine, where loading them on demand takes 360 ms.
-    # With 30 ms loads (a 90 ms bar) a mutant that serialises its loads failed this test once
-    # under five gradings on two cores; validate's log did not say which assertion, and the
-    # hand-out bar is the one that machine load alone can break.
-    n, prefetch, delay = 40, 6, 0.06
+    # Each hand-out is timed on its own and the median is judged: a server that makes a
+    # client wait for a load takes at least one load (250 ms) per call, whatever the
+    # machine is doing, while a ready item takes one call across the boundary. A busy
+    # machine stalls some calls, not most of them: judging the total of 6 calls against
+    # half of 6 loads of 60 ms failed a correct hand-out (0.27 s against 0.18 s) in a full
+    # test tier beside a stability benchmark (load average up to 16 on two cores).
+    n, prefetch, delay = 40, 6, 0.25
     data = ds.SlowDataset(n, delay_s=delay, trace_dir=tmp_path)
     order = ds.epoch_order(n, 9, 0)
     with cls(data, workers=3, seed=9, prefetch=prefetch) as server:
@@ -199,14 +202,16 @@ def test_prefetch_loads_the_next_items_before_they_are_asked_for(api, tmp_path):
             f"after a pause with no request, expected exactly the first {prefetch} items of the "
             f"epoch loaded ({sorted(order[:prefetch])}), found {loaded}"
         )
-        start = time.perf_counter()
-        got = [server.get_item() for _ in range(prefetch)]
-        took = time.perf_counter() - start
+        got, took = [], []
+        for _ in range(prefetch):
+            start = time.perf_counter()
+            got.append(server.get_item())
+            took.append(time.perf_counter() - start)
         strict_equal(got, _expected(ds, order[:prefetch]))
-        slow = prefetch * delay / 2
-        assert took < slow, (
-            f"{prefetch} prefetched items took {took:.3f} s to hand out; loading them on demand "
-            f"takes {prefetch * delay:.2f} s, prefetched ones should take well under {slow:.2f} s"
+        assert statistics.median(took) < delay / 2, (
+            f"{prefetch} prefetched items took {', '.join(f'{t:.3f}' for t in took)} s each to "
+            f"hand out; a load takes {delay:.2f} s, and a prefetched item should come back in "
+            f"well under {delay / 2:.3f} s"
         )
         loaded = _loaded_after_a_pause(ds, tmp_path, 2 * prefetch, delay)
         assert loaded == sorted(order[: 2 * prefetch]), (
