@@ -16,7 +16,11 @@ challenge:
   every run can still sit next to its threshold, and then CI's one run flips it.
 
     python benchmarks/verdict_stability.py [--challenge NAME ...] [--runs 5]
-        [--concurrency-runs 10] [--load] [--jobs 2]
+        [--concurrency-runs 10] [--load] [--jobs 2] [--clocked PATTERN ...]
+
+``--clocked`` adds tests of an untimed category whose verdict also reads the clock (a
+correctness test with a bar in seconds, such as dataloader's prefetch test): they are
+graded and judged like timed tests (``tests/hidden/test_correctness.py::test_prefetch*``).
 
 Only timed verdicts are read, so only the timed tests are graded: the reference is graded
 once in full, which says which test files hold timed tests, and every run after that
@@ -132,8 +136,14 @@ class Plan:
         ]
 
 
-def _plan(card: Scorecard) -> Plan:
-    return Plan({t.id: t.category for t in card.tests if t.category in TIMED})
+def _judged(test_id: str, category: str, clocked: tuple[str, ...]) -> bool:
+    """Is this test's verdict one the benchmark reads: a timed category's, or a
+    ``--clocked`` test's?"""
+    return category in TIMED or any(fnmatch.fnmatchcase(test_id, p) for p in clocked)
+
+
+def _plan(card: Scorecard, clocked: tuple[str, ...]) -> Plan:
+    return Plan({t.id: t.category for t in card.tests if _judged(t.id, t.category, clocked)})
 
 
 def _focused_copy(challenge: Challenge, keep: set[str], dest: Path) -> Path:
@@ -161,8 +171,8 @@ def _solutions(challenge: Challenge, scratch: Path) -> list[Solution]:
     return found
 
 
-def _timed(card: Scorecard) -> dict[str, bool]:
-    return {t.id: t.outcome == "passed" for t in card.tests if t.category in TIMED}
+def _timed(card: Scorecard, clocked: tuple[str, ...]) -> dict[str, bool]:
+    return {t.id: t.outcome == "passed" for t in card.tests if _judged(t.id, t.category, clocked)}
 
 
 def _first_message(cards: list[Scorecard], test_id: str) -> str:
@@ -176,7 +186,7 @@ def _first_message(cards: list[Scorecard], test_id: str) -> str:
     return ""
 
 
-def _false_passes(solution: Solution, card: Scorecard) -> list[str]:
+def _false_passes(solution: Solution, card: Scorecard, clocked: tuple[str, ...]) -> list[str]:
     """What a mutant kept in this run that its expect.toml says it loses (timed only)."""
     expect = solution.expect
     if expect is None:
@@ -186,7 +196,7 @@ def _false_passes(solution: Solution, card: Scorecard) -> list[str]:
         cat = card.category(name)
         if name in TIMED and cat is not None and cat.earned >= 1.0:
             kept.append(f"kept all of {name}")
-    timed = _timed(card)
+    timed = _timed(card, clocked)
     for pattern in expect.fail:
         matched = [ok for test_id, ok in timed.items() if fnmatch.fnmatchcase(test_id, pattern)]
         if matched and all(matched):
@@ -244,14 +254,16 @@ def _worse(a: str, b: str) -> bool:
     return a in CLASSES and b in CLASSES and CLASSES.index(a) > CLASSES.index(b)
 
 
-def _report(solutions: list[Solution]) -> tuple[int, int, int, list[str]]:
+def _report(
+    solutions: list[Solution], clocked: tuple[str, ...] = ()
+) -> tuple[int, int, int, list[str]]:
     flips = false_fails = false_passes = 0
     lines = []
     for solution in solutions:
         verdicts: dict[str, list[bool]] = collections.defaultdict(list)
         categories = {t.id: t.category for card in solution.cards for t in card.tests}
         for card in solution.cards:
-            for test_id, ok in _timed(card).items():
+            for test_id, ok in _timed(card, clocked).items():
                 verdicts[test_id].append(ok)
         for test_id, seen in sorted(verdicts.items()):
             runs = len(seen)
@@ -265,7 +277,7 @@ def _report(solutions: list[Solution]) -> tuple[int, int, int, list[str]]:
                     + _first_message(solution.cards, test_id)
                 )
         for k, card in enumerate(solution.cards):
-            kept = _false_passes(solution, card)
+            kept = _false_passes(solution, card, clocked)
             if kept:
                 false_passes += 1
                 lines.append(f"  f-pass {solution.label} run {k + 1}: {'; '.join(kept)}")
@@ -285,14 +297,19 @@ def _grade_folder(job: tuple[str, str, str]) -> Scorecard:
 
 
 def _measure(
-    name: str, pool: ProcessPoolExecutor, scratch: Path, runs: dict[str, int]
+    name: str,
+    pool: ProcessPoolExecutor,
+    scratch: Path,
+    runs: dict[str, int],
+    clocked: tuple[str, ...] = (),
 ) -> tuple[int, int, int, int]:
     """Grade one challenge's solutions on its timed files; print what each showed."""
     challenge = find_challenge(ROOT / "challenges", name)
     solutions = _solutions(challenge, scratch / "built")
     reference = solutions[0]
     reference.cards.append(grade(challenge.reference, challenge, GradeOptions()))
-    plan = _plan(reference.cards[0])  # the first run, in full, says where the timed tests are
+    # the first run, in full, says where the timed (and clocked) tests are
+    plan = _plan(reference.cards[0], clocked)
     copies = {
         group: _focused_copy(challenge, paths, scratch / group)
         for group, paths in plan.groups().items()
@@ -312,7 +329,7 @@ def _measure(
     for solution, mine in zip(solutions, jobs, strict=True):  # each solution's lines once
         solution.cards += [next(cards) for _ in mine]  # its runs are in: a stopped run
         if mine or solution is reference:  # still reports what it measured
-            counts = _report([solution])
+            counts = _report([solution], clocked)
             totals = [t + c for t, c in zip(totals, counts[:3], strict=True)]
             print("\n".join(counts[3]), flush=True)
     return len(graded), totals[0], totals[1], totals[2]
@@ -325,6 +342,13 @@ def main() -> None:
     parser.add_argument("--concurrency-runs", type=int, default=10)
     parser.add_argument("--load", action="store_true", help="one process spinning per core")
     parser.add_argument("--jobs", type=int, default=1, help="gradings side by side")
+    parser.add_argument(
+        "--clocked",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="also judge the untimed tests matching this (fnmatch) pattern: a clock bar",
+    )
     args = parser.parse_args()
     names = args.challenge or DEFAULT
     runs = {"concurrency": args.concurrency_runs, "other": args.runs}
@@ -341,7 +365,7 @@ def main() -> None:
         ):
             for name in names:
                 started = time.perf_counter()
-                counted = _measure(name, pool, Path(tmp) / name, runs)
+                counted = _measure(name, pool, Path(tmp) / name, runs, tuple(args.clocked))
                 minutes = (time.perf_counter() - started) / 60
                 print(f"{name}: done in {minutes:.1f} min", flush=True)
                 rows.append((name, *counted))
